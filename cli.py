@@ -1,0 +1,292 @@
+"""`colo`: the technician's command line over provision.api.
+
+Only click is imported at start-up; each command imports what it needs, so
+`colo --help` stays fast and never loads SQLAlchemy, netmiko or ansible.
+Exit codes: 0 ok, 1 operation failed, 2 bad input, 3 refused by a rule.
+Every command takes --json: stable keys, ISO 8601 times with offsets.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import click
+
+
+@dataclass
+class Options:
+    db: str | None
+    at: str | None
+
+    def api(self):  # type: ignore[no-untyped-def]
+        from provision.api import Colo
+
+        return Colo(db=self.db, at=self.at)
+
+
+def json_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of tables.")(f)
+
+
+def emit(data: Any, as_json: bool, human: Callable[[Any], None]) -> None:
+    if as_json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    else:
+        human(data)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--db", metavar="URL", help="Store: a file path, sqlite:///PATH or postgresql://… "
+              "[env COLO_DB; default ~/.local/share/colo/colo.db]")
+@click.option("--at", metavar="ISO-TIME", help="Run as of this time (what-if, deterministic CI); "
+              "without offset it is the site's local time.")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, at: str | None) -> None:
+    """Colocation provisioning toolkit: inventory, contracts, clocks, allocation."""
+    ctx.obj = Options(db or os.environ.get("COLO_DB") or None, at)
+
+
+pass_options = click.make_pass_decorator(Options)
+
+
+@cli.group()
+def inventory() -> None:
+    """Validate a site inventory."""
+
+
+@inventory.command("check")
+@click.argument("path", type=click.Path())
+@json_option
+def inventory_check(path: str, as_json: bool) -> None:
+    """Validate PATH (a site YAML file or a directory of them) without touching any store."""
+    from provision.api import Colo
+
+    summary = Colo.check_inventory(path)
+    emit(summary, as_json, lambda d: click.echo(
+        f"{path}: ok — site {d['site']}: {d['rooms']} rooms, {d['racks']} racks, {d['switches']} switches "
+        f"({d['access_ports']} access ports), {d['pdus']} PDUs, {d['pools']} pools ({d['addresses']} addresses)"))
+
+
+@cli.command()
+@click.option("--inventory", "inventory_path", required=True, type=click.Path(), help="Site YAML file or directory.")
+@json_option
+@pass_options
+def init(opts: Options, inventory_path: str, as_json: bool) -> None:
+    """Create or upgrade the store, then sync the inventory into it (idempotent)."""
+    from provision import render
+
+    emit(opts.api().init(inventory_path), as_json, render.sync_report)
+
+
+@cli.group()
+def contract() -> None:
+    """Sign, show and list hosting contracts."""
+
+
+@contract.command("sign")
+@click.option("--customer", required=True, help="Company or person name.")
+@click.option("--kind", default="colocation", show_default=True, help="colocation | rental | rack")
+@click.option("--slots", type=int, help="1U servers (colocation, rental).")
+@click.option("--racks", type=int, help="Whole racks (kind rack).")
+@click.option("--bandwidth", type=int, required=True, metavar="MBPS", help="Dedicated port bandwidth, Mbit/s.")
+@click.option("--ips", type=int, help="Static IPv4 addresses in all [default: one per server].")
+@click.option("--fee", required=True, metavar="AMOUNT", help="Fee per payment period (CNY), e.g. 12000.00.")
+@click.option("--payment", default="yearly", show_default=True, help="yearly | monthly")
+@click.option("--term-months", type=int, default=12, show_default=True)
+@click.option("--power-w", type=int, default=300, show_default=True, help="Expected draw per server, W.")
+@click.option("--signed-at", metavar="ISO-TIME", help="When it was signed [default: now].")
+@click.option("--room", help="Place only in this machine room.")
+@click.option("--request-id", help="Idempotency key: a retry with the same key returns the first contract.")
+@click.option("--id-number", help="Customer ID or business licence number.")
+@click.option("--address")
+@click.option("--phone")
+@click.option("--mobile")
+@click.option("--im", help="IM handle.")
+@click.option("--email")
+@click.option("--admin-name", help="Server administrator (may be a third party).")
+@click.option("--admin-id-number")
+@click.option("--admin-phone")
+@click.option("--purpose", help="What the server is for.")
+@json_option
+@pass_options
+def contract_sign(opts: Options, as_json: bool, customer: str, kind: str, slots: int | None, racks: int | None,
+                  bandwidth: int, ips: int | None, fee: str, payment: str, term_months: int, power_w: int,
+                  signed_at: str | None, room: str | None, request_id: str | None, **record: str | None) -> None:
+    """Sign a contract and allocate slot, port, address and outlet for each server."""
+    from provision import render
+    from provision.api import SignOrder
+    from provision.domain.terms import Customer
+    from provision.errors import BadInput
+
+    if kind == "rack":
+        if slots is not None:
+            raise BadInput("--slots is for 1U servers: a rack contract counts whole racks, use --racks N")
+        quantity = 1 if racks is None else racks
+    else:
+        if racks is not None:
+            raise BadInput(f"--racks is for kind rack: a {kind} contract counts 1U servers, use --slots N")
+        if slots is None:
+            raise BadInput("--slots is required: give the number of 1U servers, e.g. --slots 1")
+        quantity = slots
+    order = SignOrder(customer=Customer(name=customer, **record), kind=kind, quantity=quantity,
+                      bandwidth_mbps=bandwidth, fee=fee, payment=payment, ips=ips, term_months=term_months,
+                      power_w=power_w, signed_at=signed_at, room=room, request_id=request_id)
+    emit(opts.api().sign(order), as_json, render.contract)
+
+
+@contract.command("show")
+@click.argument("contract_id")
+@json_option
+@pass_options
+def contract_show(opts: Options, contract_id: str, as_json: bool) -> None:
+    """Show a contract: terms, placement, clocks and history."""
+    from provision import render
+
+    emit(opts.api().contract(contract_id), as_json, render.contract)
+
+
+@contract.command("list")
+@click.option("--state", help="Only contracts in this state.")
+@json_option
+@pass_options
+def contract_list(opts: Options, state: str | None, as_json: bool) -> None:
+    """List contracts in signing order."""
+    from provision import render
+
+    emit(opts.api().contracts(state), as_json, render.contract_list)
+
+
+@cli.command()
+@click.option("--all", "include_closed", is_flag=True, help="Include clocks already met or closed late.")
+@json_option
+@pass_options
+def deadlines(opts: Options, include_closed: bool, as_json: bool) -> None:
+    """Running contract clocks, most urgent first, with time left and breaches."""
+    from provision import render
+
+    emit(opts.api().deadlines(include_closed), as_json, render.deadlines)
+
+
+@cli.group()
+def rack() -> None:
+    """Look at racks."""
+
+
+@rack.command("show")
+@click.argument("name")
+@json_option
+@pass_options
+def rack_show(opts: Options, name: str, as_json: bool) -> None:
+    """A text elevation of rack NAME: who sits in each unit, holds, power."""
+    from provision import render
+
+    emit(opts.api().rack(name), as_json, render.elevation)
+
+
+@cli.command()
+@click.argument("rack_name", metavar="RACK")
+@click.option("--units", type=int, required=True, help="How many adjacent units to hold.")
+@click.option("--for", "for_name", required=True, metavar="NAME", help="The prospective customer.")
+@click.option("--until", required=True, metavar="ISO-TIME", help="When the hold lapses by itself.")
+@json_option
+@pass_options
+def reserve(opts: Options, rack_name: str, units: int, for_name: str, until: str, as_json: bool) -> None:
+    """Hold units of RACK for a prospective customer; nobody else is placed there until it lapses."""
+    from provision import render
+
+    emit(opts.api().reserve(rack_name, units, for_name, until), as_json, render.hold)
+
+
+@cli.command()
+@click.option("--all", "include_expired", is_flag=True, help="Include lapsed holds.")
+@json_option
+@pass_options
+def holds(opts: Options, include_expired: bool, as_json: bool) -> None:
+    """List unit holds."""
+    from provision import render
+
+    emit(opts.api().holds(include_expired), as_json, render.holds)
+
+
+@cli.command()
+@click.argument("hold_id", type=int)
+@json_option
+@pass_options
+def unreserve(opts: Options, hold_id: int, as_json: bool) -> None:
+    """End hold HOLD_ID now and free its units."""
+    from provision import render
+
+    emit(opts.api().release_hold(hold_id), as_json, render.hold)
+
+
+@cli.command()
+@click.option("--inventory", "inventory_path", default="inventory/example", show_default=True,
+              type=click.Path(), help="Site to run the demo on.")
+@json_option
+@pass_options
+def demo(opts: Options, inventory_path: str, as_json: bool) -> None:
+    """The main job end to end on an embedded store: init, sign, show, rack, deadlines.
+
+    Uses ./colo-demo.db unless --db is given; re-running it is idempotent (the
+    signing carries a request id).
+    """
+    from provision import render
+    from provision.api import Colo, SignOrder
+    from provision.domain.terms import Customer
+
+    api = Colo(db=opts.db or "colo-demo.db", at=opts.at)
+    setup = api.init(inventory_path)
+    signed = api.sign(SignOrder(
+        customer=Customer(name="Shanghai Example Networks Co., Ltd.", email="noc@example.com",
+                          admin_name="Li Wei", admin_phone="+86 21 5555 0100", purpose="web hosting"),
+        kind="colocation", quantity=2, bandwidth_mbps=100, fee="24000.00", payment="yearly",
+        request_id="demo-1"))
+    first_rack = signed["placements"][0]["rack"]
+    result = {"init": setup, "contract": signed, "rack": api.rack(first_rack), "deadlines": api.deadlines()}
+
+    def human(d: dict[str, Any]) -> None:
+        render.sync_report(d["init"])
+        render.contract(d["contract"])
+        render.elevation(d["rack"])
+        render.deadlines(d["deadlines"])
+
+    emit(result, as_json, human)
+
+
+def main() -> None:
+    """Entry point: map every failure to one line on stderr and its exit code."""
+    as_json = "--json" in sys.argv
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except click.exceptions.Abort:
+        click.echo("error: aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as e:
+        fail(2, "bad-input", f"{e.format_message()} (see --help)", as_json)
+    except Exception as e:  # noqa: BLE001 - every failure must end as one line and an exit code
+        from provision.errors import ColoError
+
+        if isinstance(e, ColoError):
+            fail(e.exit_code, e.kind, str(e), as_json)
+        if os.environ.get("COLO_DEBUG"):
+            raise
+        fail(1, "failed", f"unexpected {type(e).__name__}: {e} (set COLO_DEBUG=1 for the traceback)", as_json)
+    sys.exit(0)
+
+
+def fail(code: int, kind: str, message: str, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps({"error": message, "kind": kind, "exit_code": code}, ensure_ascii=False))
+    for line in message.splitlines() or [""]:
+        click.echo(f"error: {line}", err=True)
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""The one public Python API: the CLI, the Ansible modules and scripts all call this.
+
+`Colo` is a small front over a context (store URL, 'now', actor), in the spirit of
+ansible-runner's `interface.run()` over a config object: every method is one use
+case, returns plain JSON-ready data, and raises `provision.errors.ColoError`
+subclasses whose `exit_code` says what kind of failure it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from provision.inventory.load import load_inventory
+from provision.services import contracts, deadlines, racks, setup
+from provision.services.context import Context
+from provision.services.contracts import SignOrder
+
+__all__ = ["Colo", "SignOrder"]
+
+
+@dataclass
+class Colo:
+    db: str | None = None
+    at: str | None = None
+    actor: str | None = None
+
+    @cached_property
+    def context(self) -> Context:
+        return Context.open(self.db, self.at, self.actor)
+
+    @staticmethod
+    def check_inventory(path: str) -> dict[str, Any]:
+        inv = load_inventory(path)
+        return {"site": inv.site.name, "rooms": len(inv.rooms), "racks": sum(len(r.racks) for r in inv.rooms),
+                "switches": len(inv.switches), "pdus": len(inv.pdus), "pools": len(inv.pools),
+                "access_ports": sum(len(s.access_ports) for s in inv.switches),
+                "addresses": sum(p.prefix.num_addresses for p in inv.pools)}
+
+    def init(self, inventory_path: str) -> dict[str, Any]:
+        return setup.init(self.db, inventory_path)
+
+    def sign(self, order: SignOrder) -> dict[str, Any]:
+        return contracts.sign(self.context, order)
+
+    def contract(self, contract_id: str) -> dict[str, Any]:
+        return contracts.show(self.context, contract_id)
+
+    def contracts(self, state: str | None = None) -> list[dict[str, Any]]:
+        return contracts.list_contracts(self.context, state)
+
+    def deadlines(self, include_closed: bool = False) -> list[dict[str, Any]]:
+        return deadlines.deadlines(self.context, include_closed)
+
+    def rack(self, name: str) -> dict[str, Any]:
+        return racks.rack_view(self.context, name)
+
+    def reserve(self, rack: str, units: int, for_name: str, until: str) -> dict[str, Any]:
+        return racks.reserve(self.context, rack, units, for_name, until)
+
+    def release_hold(self, hold_id: int) -> dict[str, Any]:
+        return racks.release_hold(self.context, hold_id)
+
+    def holds(self, include_expired: bool = False) -> list[dict[str, Any]]:
+        return racks.list_holds(self.context, include_expired)

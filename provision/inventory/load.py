@@ -1,0 +1,131 @@
+"""Reading an inventory from YAML, with errors a technician can act on.
+
+An inventory is one YAML file or a directory of them; each top-level key (site,
+rooms, switches, …) lives in exactly one file. Every problem is reported as
+`file:line: path.in.file: what is wrong — how to fix it`, all of them at once,
+because fixing a site file one error per run is miserable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from provision.errors import BadInput
+from provision.inventory.model import SECRET_KEYS, Inventory, Loc, cross_check
+
+
+class InventoryError(BadInput):
+    """All problems found in an inventory; str() is one line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass
+class _Source:
+    """Where each node of the merged document came from: file and line by path."""
+
+    files: dict[str, Path] = field(default_factory=dict)   # top-level key -> file
+    lines: dict[Loc, int] = field(default_factory=dict)
+
+    def where(self, loc: Loc) -> str:
+        file = self.files.get(str(loc[0])) if loc else None
+        for cut in range(len(loc), 0, -1):
+            if loc[:cut] in self.lines:
+                return f"{file}:{self.lines[loc[:cut]]}"
+        return str(file or "inventory")
+
+
+def _path_text(loc: Loc) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top)"
+
+
+def _walk(node: yaml.Node, loc: Loc, source: _Source, file: Path, problems: list[str]) -> None:
+    source.lines[loc] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key in seen:
+                problems.append(f"{file}:{key_node.start_mark.line + 1}: {_path_text(loc + (key,))}: "
+                                f"key {key!r} appears twice — keep one")
+            seen.add(key)
+            _walk(value_node, loc + (key,), source, file, problems)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _walk(item, loc + (i,), source, file, problems)
+
+
+def _files(path: Path) -> list[Path]:
+    if path.is_dir():
+        found = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
+        if not found:
+            raise BadInput(f"inventory {path} has no .yaml files: point at a site file or a directory of them")
+        return found
+    if path.is_file():
+        return [path]
+    raise BadInput(f"inventory {path} does not exist: give a YAML file or a directory such as inventory/example")
+
+
+def load_inventory(path: str | Path) -> Inventory:
+    """Parse, validate and cross-check; raise InventoryError listing every problem."""
+    path = Path(path)
+    merged: dict[str, Any] = {}
+    source = _Source()
+    problems: list[str] = []
+    for file in _files(path):
+        try:
+            text = file.read_text(encoding="utf-8")
+            root = yaml.compose(text, Loader=yaml.SafeLoader)
+            data = yaml.safe_load(text)
+        except (yaml.YAMLError, UnicodeDecodeError) as e:
+            mark = getattr(e, "problem_mark", None)
+            line = f":{mark.line + 1}" if mark else ""
+            raise InventoryError([f"{file}{line}: not valid YAML ({getattr(e, 'problem', e)}) — fix the syntax"]) from None
+        if data is None:
+            continue
+        if not isinstance(data, dict):
+            raise InventoryError([f"{file}:1: the file must be a mapping of site, rooms, switches, pdus, pools"])
+        _walk(root, (), source, file, problems)
+        for key, value in data.items():
+            if key in merged:
+                problems.append(f"{file}: top-level key {key!r} is also in {source.files[key]} — keep it in one file")
+                continue
+            merged[key] = value
+            source.files[key] = file
+    if problems:
+        raise InventoryError(problems)
+    try:
+        inventory = Inventory.model_validate(merged)
+    except ValidationError as e:
+        raise InventoryError([_describe(err, source) for err in e.errors()]) from None
+    cross = cross_check(inventory)
+    if cross:
+        raise InventoryError([f"{source.where(loc)}: {_path_text(loc)}: {msg}" for loc, msg in cross])
+    return inventory
+
+
+def _describe(err: Any, source: _Source) -> str:
+    loc: Loc = tuple(err["loc"])
+    where = source.where(loc)
+    path = _path_text(loc)
+    kind = err["type"]
+    if kind == "missing":
+        return f"{where}: {path}: required — add it"
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        if key.lower() in SECRET_KEYS:
+            return (f"{where}: {path}: secrets do not belong in the inventory — name the secret with "
+                    f"'credentials:' and put its value in COLO_SECRETS or the environment")
+        return f"{where}: {path}: unknown key {key!r} — remove it or fix the spelling"
+    message = err["msg"].removeprefix("Value error, ")
+    return f"{where}: {path}: {err.get('input')!r} — {message}"

@@ -1,0 +1,263 @@
+"""The datacenter inventory as the operator writes it: strict, typed, cross-checked.
+
+Every model forbids unknown keys, so a typo ("heigth_u") is an error instead of a
+silently ignored setting, and a secret pasted into the inventory is refused.
+Units, outlets and ports may be written as ranges ("3-40", "GigabitEthernet1/0/1-44")
+because a real site has thousands of them.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from datetime import date
+from typing import Annotated, Iterator, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from provision.domain.placement import expand_interfaces, expand_numbers
+
+SECRET_KEYS = frozenset({"password", "secret", "community", "enable_password", "auth_key", "priv_key"})
+
+Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+Loc = tuple[str | int, ...]
+
+
+def _numbers(value: object) -> list[int]:
+    if isinstance(value, list):
+        return [n for item in value for n in expand_numbers(item)]
+    if isinstance(value, (int, str)):
+        return expand_numbers(value)
+    raise ValueError("give a number, a range like 3-40, or a list of them")
+
+
+def _interfaces(value: object) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    return [name for item in items for name in expand_interfaces(str(item))]
+
+
+Numbers = Annotated[list[int], BeforeValidator(_numbers)]
+Interfaces = Annotated[list[str], BeforeValidator(_interfaces)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Feed(Strict):
+    """PDU outlets feeding rack units, paired in order: outlets 1-24 -> units 3-26."""
+
+    pdu: Name
+    outlets: Numbers
+    units: Numbers
+
+
+class Rack(Strict):
+    name: Name
+    height_u: int = Field(ge=1, le=60)
+    reserved_units: Numbers = []
+    power_budget_w: int = Field(gt=0, le=100_000)
+    feeds: list[Feed] = []
+
+
+class Room(Strict):
+    name: Name
+    racks: list[Rack] = Field(min_length=1)
+
+
+class Device(Strict):
+    """What switches and PDUs share: where to reach them and which secret opens them."""
+
+    name: Name
+    host: str
+    port: int = Field(ge=1, le=65535)
+    credentials: Name = Field(description="key of the secret in COLO_SECRETS / the environment")
+
+    @field_validator("host")
+    @classmethod
+    def _host(cls, v: str) -> str:
+        try:
+            ipaddress.ip_address(v)
+        except ValueError:
+            if not re.fullmatch(r"(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?)+", v):
+                raise ValueError("give an IP address or a DNS name") from None
+        return v
+
+
+class Switch(Device):
+    platform: Literal["cisco_ios", "huawei_vrp", "hp_comware"]
+    port: int = Field(default=22, ge=1, le=65535)
+    access_ports: Interfaces = Field(min_length=1)
+    uplinks: Interfaces = []
+    racks: list[Name] = Field(min_length=1)
+
+
+class Pdu(Device):
+    platform: Literal["apc_rpdu2", "raritan_px2"]
+    port: int = Field(default=161, ge=1, le=65535)
+    outlets: int = Field(ge=1, le=96)
+
+
+class Pool(Strict):
+    name: Name
+    prefix: ipaddress.IPv4Network
+    gateway: ipaddress.IPv4Address
+    vlan: int = Field(ge=2, le=4094)
+    reserved: list[str] = []
+    racks: list[Name] = Field(min_length=1)
+
+    @field_validator("prefix", mode="before")
+    @classmethod
+    def _strict_prefix(cls, v: object) -> object:
+        try:
+            ipaddress.IPv4Network(str(v), strict=True)
+        except ValueError as e:
+            raise ValueError(f"not an IPv4 network with its host bits zero ({e})") from None
+        return v
+
+    def reserved_addresses(self) -> set[ipaddress.IPv4Address]:
+        """Network, broadcast, gateway, plus the operator's list ('a', 'a-b' or CIDR)."""
+        out = {self.prefix.network_address, self.prefix.broadcast_address, self.gateway}
+        for item in self.reserved:
+            out.update(_address_range(item))
+        return out
+
+
+def _address_range(item: str) -> Iterator[ipaddress.IPv4Address]:
+    if "/" in item:
+        yield from ipaddress.IPv4Network(item, strict=True)
+    elif "-" in item:
+        first, last = (ipaddress.IPv4Address(p.strip()) for p in item.split("-", 1))
+        if last < first:
+            raise ValueError(f"address range {item!r} runs backwards")
+        yield from (ipaddress.IPv4Address(n) for n in range(int(first), int(last) + 1))
+    else:
+        yield ipaddress.IPv4Address(item.strip())
+
+
+class Site(Strict):
+    name: Name
+    timezone: str = "Asia/Shanghai"
+    dns: list[ipaddress.IPv4Address] = Field(default=[], max_length=4)
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("not an IANA timezone: give e.g. Asia/Shanghai") from None
+        return v
+
+
+class Inventory(Strict):
+    site: Site
+    calendar: dict[date, Literal["workday", "holiday"]] = {}
+    rooms: list[Room] = Field(min_length=1)
+    switches: list[Switch] = []
+    pdus: list[Pdu] = []
+    pools: list[Pool] = []
+
+    def racks(self) -> Iterator[tuple[Room, Rack]]:
+        for room in self.rooms:
+            for rack in room.racks:
+                yield room, rack
+
+
+def cross_check(inv: Inventory) -> list[tuple[Loc, str]]:
+    """References and overlaps that a single field cannot see; each with its location."""
+    problems: list[tuple[Loc, str]] = []
+    rack_locs = {rack.name: ("rooms", ri, "racks", ki) for ri, room in enumerate(inv.rooms)
+                 for ki, rack in enumerate(room.racks)}
+    _unique(problems, [(("rooms", i), r.name) for i, r in enumerate(inv.rooms)], "room")
+    _unique(problems, [(("rooms", ri, "racks", ki), rack.name) for ri, room in enumerate(inv.rooms)
+                       for ki, rack in enumerate(room.racks)], "rack")
+    _unique(problems, [(("switches", i), s.name) for i, s in enumerate(inv.switches)], "switch")
+    _unique(problems, [(("pdus", i), p.name) for i, p in enumerate(inv.pdus)], "PDU")
+    _unique(problems, [(("pools", i), p.name) for i, p in enumerate(inv.pools)], "pool")
+
+    pdus = {p.name: p for p in inv.pdus}
+    outlet_owner: dict[tuple[str, int], str] = {}
+    for ri, room in enumerate(inv.rooms):
+        for ki, rack in enumerate(room.racks):
+            _check_rack(problems, ("rooms", ri, "racks", ki), rack, pdus, outlet_owner)
+
+    for si, sw in enumerate(inv.switches):
+        _check_ports(problems, ("switches", si), sw)
+        for ri, name in enumerate(sw.racks):
+            if name not in rack_locs:
+                problems.append((("switches", si, "racks", ri), f"rack {name!r} is not in any room: add it or fix the name"))
+
+    for pi, pool in enumerate(inv.pools):
+        _check_pool(problems, ("pools", pi), pool, rack_locs)
+    for a, b in ((a, b) for a in range(len(inv.pools)) for b in range(a + 1, len(inv.pools))):
+        if inv.pools[a].prefix.overlaps(inv.pools[b].prefix):
+            problems.append((("pools", b, "prefix"), f"{inv.pools[b].prefix} overlaps pool "
+                                                     f"{inv.pools[a].name} ({inv.pools[a].prefix}): pools must be disjoint"))
+    return problems
+
+
+def _unique(problems: list[tuple[Loc, str]], entries: list[tuple[Loc, str]], what: str) -> None:
+    seen: set[str] = set()
+    for loc, name in entries:
+        if name in seen:
+            problems.append((loc + ("name",), f"{what} {name!r} is defined twice: rename one"))
+        seen.add(name)
+
+
+def _check_rack(problems: list[tuple[Loc, str]], loc: Loc, rack: Rack, pdus: dict[str, Pdu],
+                outlet_owner: dict[tuple[str, int], str]) -> None:
+    for u in rack.reserved_units:
+        if not 1 <= u <= rack.height_u:
+            problems.append((loc + ("reserved_units",), f"unit {u} is outside the rack's 1-{rack.height_u}"))
+    fed: set[int] = set()
+    for fi, feed in enumerate(rack.feeds):
+        floc = loc + ("feeds", fi)
+        pdu = pdus.get(feed.pdu)
+        if pdu is None:
+            problems.append((floc + ("pdu",), f"PDU {feed.pdu!r} is not in pdus: add it or fix the name"))
+        if len(feed.outlets) != len(feed.units):
+            problems.append((floc, f"{len(feed.outlets)} outlets for {len(feed.units)} units: "
+                                   "outlets and units pair one to one"))
+        for outlet in feed.outlets:
+            if pdu is not None and not 1 <= outlet <= pdu.outlets:
+                problems.append((floc + ("outlets",), f"outlet {outlet} does not exist on {pdu.name} (1-{pdu.outlets})"))
+            if (feed.pdu, outlet) in outlet_owner:
+                problems.append((floc + ("outlets",), f"outlet {feed.pdu}:{outlet} already feeds rack "
+                                                      f"{outlet_owner[feed.pdu, outlet]}: each outlet feeds one unit"))
+            outlet_owner[feed.pdu, outlet] = rack.name
+        for u in feed.units:
+            if not 1 <= u <= rack.height_u:
+                problems.append((floc + ("units",), f"unit {u} is outside the rack's 1-{rack.height_u}"))
+            elif u in fed:
+                problems.append((floc + ("units",), f"unit {u} is fed twice: give each unit one outlet"))
+            fed.add(u)
+
+
+def _check_ports(problems: list[tuple[Loc, str]], loc: Loc, sw: Switch) -> None:
+    seen: set[str] = set()
+    for port in sw.access_ports:
+        if port.lower() in seen:
+            problems.append((loc + ("access_ports",), f"port {port} is listed twice: list each port once"))
+        seen.add(port.lower())
+    for port in sw.uplinks:
+        if port.lower() in seen:
+            problems.append((loc + ("uplinks",), f"uplink {port} is also an access port: "
+                                                 "uplinks are never handed to customers, remove it from access_ports"))
+
+
+def _check_pool(problems: list[tuple[Loc, str]], loc: Loc, pool: Pool, rack_locs: dict[str, Loc]) -> None:
+    if pool.gateway not in pool.prefix or pool.gateway in (pool.prefix.network_address, pool.prefix.broadcast_address):
+        problems.append((loc + ("gateway",), f"gateway {pool.gateway} is not a host address of {pool.prefix}"))
+    for i, item in enumerate(pool.reserved):
+        try:
+            outside = [a for a in _address_range(item) if a not in pool.prefix]
+        except ValueError as e:
+            problems.append((loc + ("reserved", i), f"{item!r}: {e}; give an address, a-b range or CIDR"))
+            continue
+        if outside:
+            problems.append((loc + ("reserved", i), f"{item!r} reaches outside {pool.prefix} ({outside[0]})"))
+    for ri, name in enumerate(pool.racks):
+        if name not in rack_locs:
+            problems.append((loc + ("racks", ri), f"rack {name!r} is not in any room: add it or fix the name"))

@@ -1,0 +1,115 @@
+"""Human output for the CLI: the same dicts --json prints, laid out for a technician."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+# Piped into a log or a ticket, tables should not be cut at 80 columns.
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
+
+
+def _left(seconds: int) -> str:
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    return f"{sign}{days}d {hours:02d}h{minutes:02d}m" if days else f"{sign}{hours}h{minutes:02d}m"
+
+
+_STATUS_STYLE = {"running": "yellow", "breached": "bold red", "met": "green", "late": "red"}
+
+
+def sync_report(d: dict[str, Any]) -> None:
+    schema = (f"created at schema {d['schema']}" if d["schema_from"] is None
+              else f"schema {d['schema_from']}" + (f" → {d['schema']}" if d["schema_from"] != d["schema"] else ""))
+    console.print(f"store {d['store']}: {schema}; site {d['site']}")
+    if d["unchanged"]:
+        console.print("inventory already in sync: nothing changed")
+        return
+    for verb in ("added", "changed", "removed"):
+        if d[verb]:
+            console.print(f"  {verb}: " + ", ".join(f"{n} {what}" for what, n in sorted(d[verb].items())))
+
+
+def contract(d: dict[str, Any]) -> None:
+    replay = " (request already signed: returning the first contract)" if d.get("replayed") else ""
+    console.print(f"[bold]{d['id']}[/bold] {d['state']} — {d['customer']}{replay}", markup=True)
+    quantity = f"{d['racks']} rack(s)" if "racks" in d else f"{d['slots']} × 1U"
+    console.print(f"  {d['kind']}, {quantity}, {d['bandwidth_mbps']} Mbit/s dedicated, {d['ips']} IPv4, "
+                  f"fee {d['fee']} CNY {d['payment']}, term {d['term_months']} months from activation")
+    console.print(f"  signed {d['signed_at']}; install by {d['install_deadline']}; payment due {d['payment_due']}"
+                  + (f"; term ends {d['term_end']}" if d["term_end"] else ""))
+    table = Table("#", "rack", "units", "switch port", "addresses", "outlet", "W", title="placement")
+    for p in d["placements"]:
+        port = f"{p['port']['switch']} {p['port']['interface']}" if p["port"] else "-"
+        addresses = ", ".join(f"{a['ip']}/{a['prefix_len']} gw {a['gateway']} vlan {a['vlan']}"
+                              for a in p["addresses"]) or "-"
+        outlets = ", ".join(f"{o['pdu']}:{o['outlet']}" for o in p["outlets"]) or "-"
+        units = _unit_span(p["units"])
+        table.add_row(str(p["position"] + 1), f"{p['room']}/{p['rack']}", units, port, addresses, outlets,
+                      str(p["power_w"]))
+    console.print(table)
+    deadlines(d["clocks"], title="clocks")
+
+
+def _unit_span(units: list[int]) -> str:
+    if not units:
+        return "-"
+    return f"U{units[0]}" if len(units) == 1 else f"U{units[0]}-U{units[-1]}"
+
+
+def contract_list(rows: list[dict[str, Any]]) -> None:
+    table = Table("id", "state", "customer", "kind", "qty", "Mbit/s", "signed", title="contracts")
+    for r in rows:
+        table.add_row(r["id"], r["state"], r["customer"], r["kind"], str(r["quantity"]),
+                      str(r["bandwidth_mbps"]), r["signed_at"])
+    console.print(table if rows else "no contracts")
+
+
+def deadlines(rows: list[dict[str, Any]], title: str = "deadlines") -> None:
+    if not rows:
+        console.print("no running clocks")
+        return
+    table = Table("contract", "clock", "clause", "deadline", "left", "status", "on breach", title=title)
+    for r in rows:
+        style = _STATUS_STYLE.get(r["status"], "")
+        table.add_row(r["contract"], r["title"] + (f" [{r['ref']}]" if r["ref"] else ""), r["clause"], r["deadline"],
+                      _left(r["seconds_left"]), f"[{style}]{r['status']}[/{style}]", r["on_breach"])
+    console.print(table)
+
+
+_MARK = {"free": ".", "reserved": "#", "held": "h", "occupied": "X", "unfed": "-"}
+
+
+def elevation(d: dict[str, Any]) -> None:
+    console.print(f"rack {d['rack']} (room {d['room']}, {d['height_u']}U), power "
+                  f"{d['power_committed_w']}/{d['power_budget_w']} W committed")
+    for unit in d["units"]:
+        who = ""
+        if unit["state"] == "occupied":
+            who = f"{unit['contract']}  {unit['customer']}"
+        elif unit["state"] == "held":
+            who = f"hold #{unit['hold']} for {unit['customer']}"
+        elif unit["state"] in ("reserved", "unfed"):
+            who = unit["state"]
+        outlet = unit["outlet"] or ""
+        console.print(f"  U{unit['u']:<3}|{_MARK[unit['state']]}| {outlet:<12} {who}".rstrip(), markup=False)
+    console.print("  legend: X occupied  h held  # reserved  - no outlet  . free", markup=False)
+
+
+def hold(d: dict[str, Any]) -> None:
+    state = "active" if d["active"] else "ended"
+    console.print(f"hold #{d['hold']} ({state}) on rack {d.get('rack', '?')} units {_unit_span(d.get('units', []))} "
+                  f"for {d['for']} until {d['until']}", markup=False)
+
+
+def holds(rows: list[dict[str, Any]]) -> None:
+    table = Table("hold", "rack", "units", "for", "until", "by", title="holds")
+    for r in rows:
+        table.add_row(str(r["hold"]), r["rack"], _unit_span(r["units"]), r["for"], r["until"], r["created_by"])
+    console.print(table if rows else "no active holds")

@@ -1,0 +1,204 @@
+"""Allocation: slot, port, address and outlet for each server of a contract.
+
+Policy (deterministic for the same store state):
+- racks already holding the customer (placements or a hold for them) come first,
+  then racks in inventory order (first fit: keeps whole racks free for rack
+  customers and cabling short);
+- all of a contract's servers go into one rack when one rack can take them, on
+  adjacent units; otherwise they are spread over as few racks as the order gives;
+- a unit qualifies when it is not reserved, not taken, fed by an outlet, and not
+  held for somebody else; the rack must have power headroom for the server, a free
+  access port on a switch serving it, and free addresses in a pool serving it.
+
+Safety: the caller holds the site-row lock (PostgreSQL row lock; SQLite BEGIN
+IMMEDIATE), and every claim is a conditional UPDATE whose row count is checked, so a
+resource can never be handed out twice even if two allocators raced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterator, Sequence
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from provision.domain.placement import choose_units
+from provision.domain.terms import Kind
+from provision.errors import OperationFailed, Refused
+from provision.store.schema import Address, Contract, Hold, Placement, PoolRack, Port, Rack, SwitchRack, Unit
+
+
+@dataclass(frozen=True)
+class Request:
+    contract_id: str
+    customer_id: int
+    customer_key: str
+    kind: Kind
+    servers: int
+    ips: int
+    power_w: int
+    room_id: int | None
+    now: datetime
+
+    def ips_for(self, index: int) -> int:
+        """Addresses for server `index`: spread evenly, the first servers get the remainder."""
+        base, extra = divmod(self.ips, self.servers)
+        return base + (1 if index < extra else 0)
+
+
+@dataclass
+class _Capacity:
+    rack: Rack
+    units: list[Unit]
+    headroom_w: int
+    ports: list[int]
+
+    def servers(self, req: Request, first: int, addresses_free: int) -> int:
+        """How many servers, starting at index `first`, this rack can take."""
+        limit = min(len(self.units), len(self.ports), req.servers - first)
+        if req.kind is Kind.RACK:
+            limit = min(limit, 1)
+        else:
+            limit = min(limit, self.headroom_w // req.power_w)
+        need = 0
+        for k in range(limit):
+            need += req.ips_for(first + k)
+            if need > addresses_free:
+                return k
+        return limit
+
+
+def hold_allows(customer_key: str, now: datetime):  # type: ignore[no-untyped-def]
+    """SQL condition: the unit is not held, its hold expired, or it is held for this customer."""
+    foreign = select(Hold.id).where(Hold.until > now, Hold.for_key != customer_key)
+    return or_(Unit.hold_id.is_(None), Unit.hold_id.not_in(foreign))
+
+
+def placeable_unit(customer_key: str, now: datetime):  # type: ignore[no-untyped-def]
+    return and_(Unit.placement_id.is_(None), Unit.reserved.is_(False), Unit.outlet_id.is_not(None),
+                hold_allows(customer_key, now))
+
+
+def allocate(session: Session, req: Request) -> list[Placement]:
+    """Place every server of the request or raise Refused; the caller holds the site lock."""
+    plan: list[tuple[_Capacity, int]] = []
+    whole = _fit_together(session, req) if req.servers > 1 and req.kind is not Kind.RACK else None
+    if whole is not None:
+        plan = [(whole, req.servers)]
+    else:
+        placed = 0
+        for cap in _capacities(session, req):
+            take = cap.servers(req, placed, _free_address_count(session, req, cap.rack, placed))
+            if take:
+                plan.append((cap, take))
+                placed += take
+            if placed == req.servers:
+                break
+        if placed < req.servers:
+            what = "empty racks" if req.kind is Kind.RACK else "slots"
+            raise Refused(f"no room for {req.servers} {what} (found {placed}): every qualifying rack is out of free "
+                          f"fed units, power headroom, access ports or addresses; add capacity to the inventory, "
+                          f"wait for a hold to expire, or sign fewer")
+    return _claim(session, req, plan)
+
+
+def _fit_together(session: Session, req: Request) -> _Capacity | None:
+    for cap in _capacities(session, req):
+        if cap.servers(req, 0, _free_address_count(session, req, cap.rack, 0)) == req.servers:
+            return cap
+    return None
+
+
+def _candidate_racks(session: Session, req: Request) -> Iterator[Rack]:
+    """Customer racks first, then the rest in inventory order, paged by position."""
+    has_room = select(Unit.id).where(Unit.rack_id == Rack.id, placeable_unit(req.customer_key, req.now)).exists()
+    base = select(Rack).where(has_room)
+    if req.room_id is not None:
+        base = base.where(Rack.room_id == req.room_id)
+    own = set(session.scalars(
+        select(Placement.rack_id).join(Contract, Contract.id == Placement.contract_id)
+        .where(Contract.customer_id == req.customer_id, Placement.released_at.is_(None))))
+    own |= set(session.scalars(select(Hold.rack_id).where(Hold.for_key == req.customer_key, Hold.until > req.now)))
+    if own:
+        yield from session.scalars(base.where(Rack.id.in_(own)).order_by(Rack.position))
+    position = -1
+    while True:
+        page = list(session.scalars(base.where(Rack.position > position, Rack.id.not_in(own))
+                                    .order_by(Rack.position).limit(16)))
+        yield from page
+        if len(page) < 16:
+            return
+        position = page[-1].position
+
+
+def _capacities(session: Session, req: Request) -> Iterator[_Capacity]:
+    for rack in _candidate_racks(session, req):
+        units = list(session.scalars(select(Unit).where(Unit.rack_id == rack.id,
+                                                        placeable_unit(req.customer_key, req.now)).order_by(Unit.u)))
+        committed = session.scalar(select(func.coalesce(func.sum(Placement.power_w), 0)).where(
+            Placement.rack_id == rack.id, Placement.released_at.is_(None))) or 0
+        if req.kind is Kind.RACK:
+            usable = session.scalar(select(func.count()).where(Unit.rack_id == rack.id, Unit.reserved.is_(False)))
+            if committed or len(units) != usable:
+                continue
+        ports = list(session.scalars(
+            select(Port.id).join(SwitchRack, SwitchRack.switch_id == Port.switch_id)
+            .where(SwitchRack.rack_id == rack.id, Port.placement_id.is_(None))
+            .order_by(Port.switch_id, Port.position).limit(req.servers)))
+        yield _Capacity(rack, units, rack.power_budget_w - committed, ports)
+
+
+def _free_addresses(session: Session, req: Request, rack: Rack, limit: int) -> list[int]:
+    if limit == 0:
+        return []
+    return list(session.scalars(
+        select(Address.id).join(PoolRack, PoolRack.pool_id == Address.pool_id)
+        .where(PoolRack.rack_id == rack.id, Address.placement_id.is_(None), Address.reserved.is_(False),
+               or_(Address.quarantine_until.is_(None), Address.quarantine_until <= req.now))
+        .order_by(Address.pool_id, Address.ip_int).limit(limit)))
+
+
+def _free_address_count(session: Session, req: Request, rack: Rack, first: int) -> int:
+    wanted = sum(req.ips_for(i) for i in range(first, req.servers))
+    return len(_free_addresses(session, req, rack, wanted))
+
+
+def _claim(session: Session, req: Request, plan: Sequence[tuple[_Capacity, int]]) -> list[Placement]:
+    placements: list[Placement] = []
+    for cap, take in plan:
+        free = {u.u: u for u in cap.units}
+        if req.kind is Kind.RACK:
+            groups = [sorted(free)]
+        else:
+            chosen = choose_units(sorted(free), take)
+            groups = [[u] for u in chosen]
+        addresses = _free_addresses(session, req, cap.rack,
+                                    sum(req.ips_for(len(placements) + k) for k in range(take)))
+        for k, group in enumerate(groups):
+            index = len(placements)
+            power = cap.rack.power_budget_w if req.kind is Kind.RACK else req.power_w
+            placement = Placement(contract_id=req.contract_id, position=index, rack_id=cap.rack.id, power_w=power)
+            session.add(placement)
+            session.flush()
+            n_ips = req.ips_for(index)
+            mine, addresses = addresses[:n_ips], addresses[n_ips:]
+            _claim_rows(session, Unit, [free[u].id for u in group], placement.id, clear_hold=True)
+            _claim_rows(session, Port, [cap.ports[k]], placement.id)
+            _claim_rows(session, Address, mine, placement.id)
+            placements.append(placement)
+    return placements
+
+
+def _claim_rows(session: Session, model: type, ids: list[int], placement_id: int, clear_hold: bool = False) -> None:
+    values: dict[str, object] = {"placement_id": placement_id}
+    if clear_hold:
+        values["hold_id"] = None
+    if model is Address:
+        values["quarantine_until"] = None
+    result = session.execute(update(model).where(model.id.in_(ids), model.placement_id.is_(None))  # type: ignore[attr-defined]
+                             .values(**values).execution_options(synchronize_session=False))
+    if result.rowcount != len(ids):  # type: ignore[attr-defined]
+        raise OperationFailed(f"allocation raced another writer on {model.__tablename__}: nothing was saved, "  # type: ignore[attr-defined]
+                              f"run the command again")

@@ -1,0 +1,251 @@
+"""Use cases on contracts: sign (with allocation), show, list, and state transitions.
+
+Each use case is one transaction. Views are plain dicts with stable keys and ISO 8601
+times in the site's timezone: the CLI's --json prints them as they are, the human
+output and the Ansible modules read the same dicts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import Any, TypeVar
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from provision.domain.clocks import Clock, ContractFacts, Event, compute_clocks
+from provision.domain.lifecycle import State, check_transition
+from provision.domain.terms import Customer as CustomerRecord
+from provision.domain.terms import Kind, Payment, Terms, parse_fee
+from provision.errors import BadInput, NotFound, Refused
+from provision.services.allocation import Request, allocate
+from provision.services.context import Context, SiteInfo, load_site, parse_time
+from provision.store.schema import (Address, Contract, ContractEvent, Customer, Outlet, Pdu, Placement, Pool, Port,
+                                    Rack, Room, SiteRow, Switch, Unit)
+
+CLOCK_SKEW = timedelta(minutes=5)
+E = TypeVar("E", bound=Enum)
+
+
+def iso(moment: datetime | None, site: SiteInfo) -> str | None:
+    return None if moment is None else moment.astimezone(site.tz).isoformat(timespec="seconds")
+
+
+def customer_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _fingerprint(terms: Terms) -> str:
+    data = asdict(terms)
+    data["signed_at"] = terms.signed_at.isoformat()
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class SignOrder:
+    """A signing as a technician or playbook states it: raw text where parsing needs the site."""
+
+    customer: CustomerRecord
+    kind: str
+    quantity: int
+    bandwidth_mbps: int
+    fee: str
+    payment: str
+    ips: int | None = None
+    term_months: int = 12
+    power_w: int = 300
+    signed_at: str | None = None
+    room: str | None = None
+    request_id: str | None = None
+
+    def terms(self, site: SiteInfo, now: datetime) -> Terms:
+        kind = _choice(Kind, self.kind, "--kind")
+        signed_at = now if self.signed_at is None else parse_time(self.signed_at, site.tz, "--signed-at")
+        return Terms(customer=self.customer, kind=kind, quantity=self.quantity, bandwidth_mbps=self.bandwidth_mbps,
+                     ips=self.quantity if self.ips is None else self.ips, fee=parse_fee(self.fee),
+                     payment=_choice(Payment, self.payment, "--payment"), term_months=self.term_months,
+                     signed_at=signed_at.astimezone(site.tz), power_w=self.power_w, room=self.room,
+                     request_id=self.request_id)
+
+
+def _choice(enum: type[E], value: str, option: str) -> E:
+    try:
+        return enum(value)
+    except ValueError:
+        raise BadInput(f"{option} {value!r} is not valid: use one of {', '.join(e.value for e in enum)}") from None
+
+
+def sign(ctx: Context, order: SignOrder) -> dict[str, Any]:
+    """Record the contract and allocate its servers, or change nothing.
+
+    A repeated `request_id` with the same terms returns the first contract (safe
+    retries from scripts and playbooks); with different terms it is refused.
+    """
+    with ctx.store.session() as s:
+        site = load_site(s)
+        now = ctx.now(site)
+        terms = order.terms(site, now)
+        if terms.signed_at > now + CLOCK_SKEW:
+            raise BadInput(f"--signed-at {iso(terms.signed_at, site)} is in the future (now {iso(now, site)}): "
+                           f"give the time the contract was signed")
+        s.execute(select(SiteRow.id).where(SiteRow.id == 1).with_for_update())  # serialise allocators
+        fingerprint = _fingerprint(terms)
+        if terms.request_id is not None:
+            earlier = s.scalar(select(Contract).where(Contract.request_id == terms.request_id))
+            if earlier is not None:
+                if earlier.request_fingerprint != fingerprint:
+                    raise Refused(f"--request-id {terms.request_id} already signed contract {earlier.id} with "
+                                  f"different terms: use a new request id for a new contract")
+                return contract_view(s, site, earlier, now) | {"replayed": True}
+        room_id = None
+        if terms.room is not None:
+            room_id = s.scalar(select(Room.id).where(Room.name == terms.room))
+            if room_id is None:
+                rooms = ", ".join(s.scalars(select(Room.name).order_by(Room.position)))
+                raise NotFound(f"--room {terms.room!r} is not a room of this site: use one of {rooms}")
+        customer = _upsert_customer(s, terms)
+        year = terms.signed_at.astimezone(site.tz).year
+        seq = (s.scalar(select(func.max(Contract.seq)).where(Contract.year == year)) or 0) + 1
+        contract = Contract(id=f"C{year}-{seq:04d}", year=year, seq=seq, customer_id=customer.id,
+                            kind=terms.kind.value, quantity=terms.quantity, bandwidth_mbps=terms.bandwidth_mbps,
+                            ips=terms.ips, fee=terms.fee, payment=terms.payment.value,
+                            term_months=terms.term_months, power_w=terms.power_w, room_id=room_id,
+                            state=State.SIGNED.value, signed_at=terms.signed_at, request_id=terms.request_id,
+                            request_fingerprint=fingerprint)
+        s.add(contract)
+        s.add(ContractEvent(contract_id=contract.id, kind="signed", at=terms.signed_at, actor=ctx.actor,
+                            months=0, detail=""))
+        s.flush()
+        allocate(s, Request(contract.id, customer.id, customer.key, terms.kind, terms.quantity, terms.ips,
+                            terms.power_w, room_id, now))
+        return contract_view(s, site, contract, now) | {"replayed": False}
+
+
+def _upsert_customer(s: Session, terms: Terms) -> Customer:
+    """Customers are identified by name (case and spacing folded); given fields update the record."""
+    record = {k: v for k, v in asdict(terms.customer).items() if v is not None}
+    key = customer_key(terms.customer.name)
+    customer = s.scalar(select(Customer).where(Customer.key == key))
+    if customer is None:
+        customer = Customer(key=key, **record)
+        s.add(customer)
+        s.flush()
+    else:
+        for field, value in record.items():
+            setattr(customer, field, value)
+    return customer
+
+
+def transition(s: Session, contract: Contract, target: State, at: datetime, actor: str, detail: str = "") -> None:
+    """Move a contract along its life, recording the event the clocks read."""
+    check_transition(contract.id, State(contract.state), target)
+    contract.state = target.value
+    s.add(ContractEvent(contract_id=contract.id, kind=target.value, at=at, actor=actor, months=0, detail=detail))
+
+
+def get_contract(s: Session, contract_id: str) -> Contract:
+    contract = s.get(Contract, contract_id.strip().upper())
+    if contract is None:
+        raise NotFound(f"contract {contract_id!r} does not exist: see `colo contract list` for ids like C2026-0001")
+    return contract
+
+
+def show(ctx: Context, contract_id: str) -> dict[str, Any]:
+    with ctx.store.session() as s:
+        site = load_site(s)
+        return contract_view(s, site, get_contract(s, contract_id), ctx.now(site))
+
+
+def list_contracts(ctx: Context, state: str | None = None) -> list[dict[str, Any]]:
+    if state is not None and state not in {st.value for st in State}:
+        raise BadInput(f"--state {state!r} is not a contract state: use one of {', '.join(st.value for st in State)}")
+    with ctx.store.session() as s:
+        site = load_site(s)
+        query = select(Contract, Customer.name).join(Customer).order_by(Contract.year, Contract.seq)
+        if state is not None:
+            query = query.where(Contract.state == state)
+        return [{"id": c.id, "state": c.state, "customer": name, "kind": c.kind, "quantity": c.quantity,
+                 "bandwidth_mbps": c.bandwidth_mbps, "signed_at": iso(c.signed_at, site)}
+                for c, name in s.execute(query)]
+
+
+def facts(contract: Contract, events: list[ContractEvent], site: SiteInfo) -> ContractFacts:
+    return ContractFacts(contract.id, contract.term_months,
+                         tuple(Event(e.kind, e.at.astimezone(site.tz), e.ref, e.months) for e in events))
+
+
+def clock_view(clock: Clock, site: SiteInfo) -> dict[str, Any]:
+    return {"contract": clock.contract_id, "clock": clock.rule.key, "title": clock.rule.title,
+            "clause": clock.rule.clause, "ref": clock.ref, "started_at": iso(clock.started_at, site),
+            "deadline": iso(clock.deadline, site), "status": clock.status.value,
+            "stopped_at": iso(clock.stopped_at, site), "seconds_left": int(clock.time_left.total_seconds()),
+            "on_breach": clock.rule.on_breach}
+
+
+def contract_view(s: Session, site: SiteInfo, contract: Contract, now: datetime) -> dict[str, Any]:
+    customer = s.get(Customer, contract.customer_id)
+    assert customer is not None
+    events = list(s.scalars(select(ContractEvent).where(ContractEvent.contract_id == contract.id)
+                            .order_by(ContractEvent.at, ContractEvent.id)))
+    clocks = compute_clocks(facts(contract, events, site), site.calendar, now)
+    deadline = {c.rule.key: c.deadline for c in clocks}
+    room = s.get(Room, contract.room_id) if contract.room_id else None
+    return {
+        "id": contract.id,
+        "state": contract.state,
+        "customer": customer.name,
+        "customer_record": {k: getattr(customer, k) for k in ("id_number", "address", "phone", "mobile", "im",
+                                                              "email", "admin_name", "admin_id_number",
+                                                              "admin_phone", "purpose")},
+        "kind": contract.kind,
+        "slots" if contract.kind != Kind.RACK.value else "racks": contract.quantity,
+        "bandwidth_mbps": contract.bandwidth_mbps,
+        "ips": contract.ips,
+        "fee": str(contract.fee),
+        "payment": contract.payment,
+        "term_months": contract.term_months,
+        "power_w": contract.power_w,
+        "room": room.name if room else None,
+        "signed_at": iso(contract.signed_at, site),
+        "install_deadline": iso(deadline.get("install"), site),
+        "payment_due": iso(deadline.get("payment"), site),
+        "term_end": iso(deadline.get("term"), site),
+        "request_id": contract.request_id,
+        "placements": placements_view(s, site, contract.id),
+        "clocks": [clock_view(c, site) for c in clocks],
+        "events": [{"kind": e.kind, "at": iso(e.at, site), "actor": e.actor, "ref": e.ref, "detail": e.detail}
+                   for e in events],
+    }
+
+
+def placements_view(s: Session, site: SiteInfo, contract_id: str) -> list[dict[str, Any]]:
+    out = []
+    for p in s.scalars(select(Placement).where(Placement.contract_id == contract_id).order_by(Placement.position)):
+        rack = s.get(Rack, p.rack_id)
+        assert rack is not None
+        units = list(s.scalars(select(Unit).where(Unit.placement_id == p.id).order_by(Unit.u)))
+        outlets = s.execute(select(Pdu.name, Outlet.number).join(Outlet, Outlet.pdu_id == Pdu.id)
+                            .where(Outlet.id.in_([u.outlet_id for u in units if u.outlet_id]))
+                            .order_by(Pdu.name, Outlet.number)).all()
+        port = s.execute(select(Switch.name, Switch.platform, Port.name).join(Port, Port.switch_id == Switch.id)
+                         .where(Port.placement_id == p.id)).first()
+        addresses = s.execute(select(Address.ip, Pool.prefix, Pool.gateway, Pool.vlan)
+                              .join(Pool, Pool.id == Address.pool_id)
+                              .where(Address.placement_id == p.id).order_by(Address.ip_int)).all()
+        out.append({
+            "position": p.position,
+            "rack": rack.name,
+            "room": s.scalar(select(Room.name).where(Room.id == rack.room_id)),
+            "units": [u.u for u in units],
+            "power_w": p.power_w,
+            "outlets": [{"pdu": pdu, "outlet": n} for pdu, n in outlets],
+            "port": {"switch": port[0], "platform": port[1], "interface": port[2]} if port else None,
+            "addresses": [{"ip": ip, "prefix_len": int(prefix.split("/")[1]), "gateway": gw, "vlan": vlan}
+                          for ip, prefix, gw, vlan in addresses],
+            "released_at": iso(p.released_at, site),
+        })
+    return out

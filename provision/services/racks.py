@@ -1,0 +1,134 @@
+"""Rack elevations and unit holds for prospective customers.
+
+A hold marks specific units for a named prospect until a time. It blocks placement
+for everyone else and needs no clean-up job: expiry is a comparison with 'now' in
+every query, so an expired hold simply stops counting.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from provision.domain.placement import choose_units
+from provision.errors import BadInput, NotFound, Refused
+from provision.services.allocation import placeable_unit
+from provision.services.context import Context, SiteInfo, load_site, parse_time
+from provision.services.contracts import customer_key, iso
+from provision.store.schema import Contract, Customer, Hold, Outlet, Pdu, Placement, Rack, Room, SiteRow, Unit
+
+
+def get_rack(s: Session, name: str) -> Rack:
+    rack = s.scalar(select(Rack).where(Rack.name == name))
+    if rack is None:
+        known = s.scalars(select(Rack.name).order_by(Rack.position).limit(12)).all()
+        raise NotFound(f"rack {name!r} is not in the store: use one of {', '.join(known)}"
+                       f"{' …' if len(known) == 12 else ''} (see the inventory)")
+    return rack
+
+
+def rack_view(ctx: Context, name: str) -> dict[str, Any]:
+    with ctx.store.session() as s:
+        site = load_site(s)
+        now = ctx.now(site)
+        rack = get_rack(s, name)
+        holds = {h.id: h for h in s.scalars(select(Hold).where(Hold.rack_id == rack.id))}
+        owners = dict(s.execute(select(Placement.id, Contract.id).join(Contract)
+                                .where(Placement.rack_id == rack.id, Placement.released_at.is_(None))).all())
+        customers = dict(s.execute(select(Contract.id, Customer.name).join(Customer)
+                                   .where(Contract.id.in_(set(owners.values())))).all())
+        outlets = {oid: f"{pdu}:{n}" for oid, pdu, n in s.execute(
+            select(Outlet.id, Pdu.name, Outlet.number).join(Pdu, Pdu.id == Outlet.pdu_id)
+            .join(Unit, Unit.outlet_id == Outlet.id).where(Unit.rack_id == rack.id))}
+        units = []
+        for unit in s.scalars(select(Unit).where(Unit.rack_id == rack.id).order_by(Unit.u.desc())):
+            entry: dict[str, Any] = {"u": unit.u, "state": "free", "contract": None, "customer": None,
+                                     "outlet": outlets.get(unit.outlet_id) if unit.outlet_id else None}
+            hold = holds.get(unit.hold_id) if unit.hold_id else None
+            if unit.reserved:
+                entry["state"] = "reserved"
+            elif unit.placement_id is not None:
+                contract_id = owners.get(unit.placement_id)
+                entry |= {"state": "occupied", "contract": contract_id, "customer": customers.get(contract_id)}
+            elif hold is not None and hold.until > now:
+                entry |= {"state": "held", "customer": hold.for_name, "hold": hold.id}
+            elif unit.outlet_id is None:
+                entry["state"] = "unfed"
+            units.append(entry)
+        committed = s.scalar(select(func.coalesce(func.sum(Placement.power_w), 0))
+                             .where(Placement.rack_id == rack.id, Placement.released_at.is_(None))) or 0
+        return {"rack": rack.name, "room": s.scalar(select(Room.name).where(Room.id == rack.room_id)),
+                "height_u": rack.height_u, "power_budget_w": rack.power_budget_w, "power_committed_w": committed,
+                "units": units,
+                "holds": [_hold_view(h, site, now) for h in holds.values() if h.until > now]}
+
+
+def _hold_view(hold: Hold, site: SiteInfo, now: datetime, units: list[int] | None = None) -> dict[str, Any]:
+    view = {"hold": hold.id, "for": hold.for_name, "until": iso(hold.until, site),
+            "created_by": hold.created_by, "active": hold.until > now}
+    if units is not None:
+        view["units"] = units
+    return view
+
+
+def reserve(ctx: Context, rack_name: str, units: int, for_name: str, until: str) -> dict[str, Any]:
+    """Hold `units` adjacent free units of a rack for a prospect until a time."""
+    if not 1 <= units <= 60:
+        raise BadInput(f"--units {units} is out of range: give 1 to 60")
+    if not for_name.strip() or any(ord(c) < 32 for c in for_name):
+        raise BadInput(f"--for {for_name!r} is not a usable name: give the prospect's name")
+    with ctx.store.session() as s:
+        site = load_site(s)
+        now = ctx.now(site)
+        deadline = parse_time(until, site.tz, "--until")
+        if deadline <= now:
+            raise BadInput(f"--until {iso(deadline, site)} is not in the future (now {iso(now, site)}): "
+                           f"give when the hold should lapse")
+        s.execute(select(SiteRow.id).where(SiteRow.id == 1).with_for_update())
+        rack = get_rack(s, rack_name)
+        key = customer_key(for_name)
+        free = {u.u: u for u in s.scalars(select(Unit).where(Unit.rack_id == rack.id, placeable_unit(key, now),
+                                                           Unit.hold_id.is_(None) | (Unit.hold_id.in_(
+                                                               select(Hold.id).where(Hold.until <= now)))))}
+        if len(free) < units:
+            raise Refused(f"rack {rack.name} has {len(free)} free fed units, {units} asked: "
+                          f"hold fewer or choose another rack (`colo rack show {rack.name}`)")
+        hold = Hold(rack_id=rack.id, for_name=" ".join(for_name.split()), for_key=key, until=deadline,
+                    created_at=now, created_by=ctx.actor)
+        s.add(hold)
+        s.flush()
+        chosen = choose_units(sorted(free), units)
+        for u in chosen:
+            free[u].hold_id = hold.id
+        return _hold_view(hold, site, now, chosen) | {"rack": rack.name}
+
+
+def release_hold(ctx: Context, hold_id: int) -> dict[str, Any]:
+    with ctx.store.session() as s:
+        site = load_site(s)
+        now = ctx.now(site)
+        hold = s.get(Hold, hold_id)
+        if hold is None:
+            raise NotFound(f"hold {hold_id} does not exist: see `colo holds`")
+        units = [u.u for u in s.scalars(select(Unit).where(Unit.hold_id == hold.id).order_by(Unit.u))]
+        for unit in s.scalars(select(Unit).where(Unit.hold_id == hold.id)):
+            unit.hold_id = None
+        hold.until = min(hold.until, now)
+        return _hold_view(hold, site, now, units)
+
+
+def list_holds(ctx: Context, include_expired: bool = False) -> list[dict[str, Any]]:
+    with ctx.store.session() as s:
+        site = load_site(s)
+        now = ctx.now(site)
+        query = select(Hold, Rack.name).join(Rack).order_by(Hold.until)
+        if not include_expired:
+            query = query.where(Hold.until > now)
+        out = []
+        for hold, rack in s.execute(query):
+            units = [u for u in s.scalars(select(Unit.u).where(Unit.hold_id == hold.id).order_by(Unit.u))]
+            out.append(_hold_view(hold, site, now, units) | {"rack": rack})
+        return out

@@ -1,0 +1,22 @@
+"""Creating or upgrading a store and syncing the inventory into it (`colo init`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from provision.inventory.load import load_inventory
+from provision.services.sync import sync_inventory
+from provision.store.engine import open_store
+from provision.store.migrate import upgrade
+
+
+def init(db: str | None, inventory_path: str) -> dict[str, Any]:
+    """Validate first (bad input touches nothing), then migrate, then sync in one transaction."""
+    inventory = load_inventory(inventory_path)
+    store = open_store(db, create=True)
+    before = store.schema_version()
+    upgrade(store)
+    with store.session() as s:
+        report = sync_inventory(s, inventory)
+    return {"store": store.safe_url, "schema_from": before, "schema": store.schema_version(),
+            "site": inventory.site.name, "unchanged": report.unchanged, **report.as_dict()}

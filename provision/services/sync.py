@@ -1,0 +1,181 @@
+"""Making the store match the inventory, idempotently and without losing anything in use.
+
+The sync computes, per table, what to add, change and remove. Additions and
+changes go top-down (rooms before racks before units); removals bottom-up. Removing
+or reserving something a contract holds is refused, naming the contract, and the
+whole sync rolls back: the store is either the new inventory or the old one.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from provision.errors import Refused
+from provision.inventory.model import Inventory
+from provision.store.schema import (Address, CalendarDay, Hold, Outlet, Pdu, Placement, Pool, PoolRack, Port, Rack,
+                                    Room, SiteRow, Switch, SwitchRack, Unit)
+
+Key = tuple[Any, ...]
+
+
+@dataclass
+class SyncReport:
+    added: Counter[str] = field(default_factory=Counter)
+    changed: Counter[str] = field(default_factory=Counter)
+    removed: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def unchanged(self) -> bool:
+        return not (self.added or self.changed or self.removed)
+
+    def as_dict(self) -> dict[str, dict[str, int]]:
+        return {"added": dict(self.added), "changed": dict(self.changed), "removed": dict(self.removed)}
+
+
+@dataclass
+class _Sync:
+    session: Session
+    report: SyncReport
+    holder: dict[int, str]                      # placement id -> contract id (active placements)
+    conflicts: list[str] = field(default_factory=list)
+    removals: list[tuple[Table, list[Any]]] = field(default_factory=list)
+
+    def reconcile(self, what: str, table: Table, key: tuple[str, ...], desired: dict[Key, dict[str, Any]],
+                  busy: Callable[[dict[str, Any]], str | None] = lambda row: None,
+                  label: Callable[[Key], str] = lambda k: str(k[-1])) -> dict[Key, int]:
+        """Insert missing rows, update changed ones, queue removals; return ids by key."""
+        ident = next(iter(table.primary_key.columns))
+        existing = {tuple(row[k] for k in key): row for row in self.session.execute(select(table)).mappings()}
+        new = [dict(zip(key, k)) | values for k, values in desired.items() if k not in existing]
+        if new:
+            self.session.execute(insert(table), new)
+            self.report.added[what] += len(new)
+        for k, values in desired.items():
+            row = existing.get(k)
+            if row is None:
+                continue
+            changes = {c: v for c, v in values.items() if row[c] != v}
+            if not changes:
+                continue
+            if changes.get("reserved") and (holder := busy(dict(row))):
+                self.conflicts.append(f"{what} {label(k)} cannot become reserved: contract {holder} holds it")
+                continue
+            self.session.execute(update(table).where(ident == row[ident.name]).values(**changes))
+            self.report.changed[what] += 1
+        gone = [row for k, row in existing.items() if k not in desired]
+        for row in gone:
+            if holder := busy(dict(row)):
+                self.conflicts.append(f"{what} {label(tuple(row[c] for c in key))} cannot be removed: "
+                                      f"contract {holder} holds it")
+        if gone:
+            self.removals.append((table, [row[ident.name] for row in gone]))
+            self.report.removed[what] += len(gone)
+        return {tuple(row[k] for k in key): row[ident.name]
+                for row in self.session.execute(select(ident, *(table.c[k] for k in key))).mappings()}
+
+    def held_by(self, row: dict[str, Any]) -> str | None:
+        placement = row.get("placement_id")
+        return self.holder.get(placement) if placement is not None else None
+
+    def link(self, what: str, table: Table, columns: tuple[str, str], pairs: set[tuple[int, int]]) -> None:
+        existing = {(r[0], r[1]) for r in self.session.execute(select(table.c[columns[0]], table.c[columns[1]]))}
+        add = pairs - existing
+        drop = existing - pairs
+        if add:
+            self.session.execute(insert(table), [dict(zip(columns, p)) for p in sorted(add)])
+            self.report.added[what] += len(add)
+        for pair in drop:
+            self.session.execute(delete(table).where(table.c[columns[0]] == pair[0], table.c[columns[1]] == pair[1]))
+        if drop:
+            self.report.removed[what] += len(drop)
+
+
+def sync_inventory(session: Session, inv: Inventory) -> SyncReport:
+    """Apply `inv` to the store inside the caller's transaction; raise Refused on conflicts."""
+    report = SyncReport()
+    holder = {pid: cid for pid, cid in session.execute(
+        select(Placement.id, Placement.contract_id).where(Placement.released_at.is_(None)))}
+    sync = _Sync(session, report, holder)
+
+    site = session.get(SiteRow, 1, with_for_update=True)
+    dns = ",".join(str(a) for a in inv.site.dns)
+    if site is None:
+        session.add(SiteRow(id=1, name=inv.site.name, timezone=inv.site.timezone, dns=dns))
+        report.added["site"] += 1
+    elif (site.name, site.timezone, site.dns) != (inv.site.name, inv.site.timezone, dns):
+        site.name, site.timezone, site.dns = inv.site.name, inv.site.timezone, dns
+        report.changed["site"] += 1
+    calendar = {(day,): {"working": kind == "workday"} for day, kind in inv.calendar.items()}
+    sync.reconcile("calendar day", CalendarDay.__table__, ("day",), calendar)  # type: ignore[arg-type]
+
+    room_ids = sync.reconcile("room", Room.__table__, ("name",),  # type: ignore[arg-type]
+                              {(room.name,): {"position": i} for i, room in enumerate(inv.rooms)})
+    racks = list(inv.racks())
+    rack_ids = sync.reconcile("rack", Rack.__table__, ("name",), {  # type: ignore[arg-type]
+        (rack.name,): {"room_id": room_ids[(room.name,)], "position": i, "height_u": rack.height_u,
+                       "power_budget_w": rack.power_budget_w} for i, (room, rack) in enumerate(racks)})
+    pdu_ids = sync.reconcile("PDU", Pdu.__table__, ("name",), {  # type: ignore[arg-type]
+        (p.name,): {"platform": p.platform, "host": p.host, "port": p.port, "credentials": p.credentials}
+        for p in inv.pdus})
+    outlet_ids = sync.reconcile("outlet", Outlet.__table__, ("pdu_id", "number"), {  # type: ignore[arg-type]
+        (pdu_ids[(p.name,)], n): {} for p in inv.pdus for n in range(1, p.outlets + 1)})
+
+    rack_names = {v: k[0] for k, v in rack_ids.items()}
+    desired_units: dict[Key, dict[str, Any]] = {}
+    for _, rack in racks:
+        rid = rack_ids[(rack.name,)]
+        feeds = {u: outlet_ids[(pdu_ids[(f.pdu,)], o)] for f in rack.feeds for u, o in zip(f.units, f.outlets)}
+        reserved = set(rack.reserved_units)
+        for u in range(1, rack.height_u + 1):
+            desired_units[(rid, u)] = {"reserved": u in reserved, "outlet_id": feeds.get(u)}
+    sync.reconcile("unit", Unit.__table__, ("rack_id", "u"), desired_units,  # type: ignore[arg-type]
+                   busy=sync.held_by, label=lambda k: f"{rack_names.get(k[0], k[0])} U{k[1]}")
+
+    switch_ids = sync.reconcile("switch", Switch.__table__, ("name",), {  # type: ignore[arg-type]
+        (s.name,): {"platform": s.platform, "host": s.host, "port": s.port, "credentials": s.credentials}
+        for s in inv.switches})
+    switch_names = {v: k[0] for k, v in switch_ids.items()}
+    sync.reconcile("port", Port.__table__, ("switch_id", "name"), {  # type: ignore[arg-type]
+        (switch_ids[(s.name,)], name): {"position": i} for s in inv.switches for i, name in enumerate(s.access_ports)},
+        busy=sync.held_by, label=lambda k: f"{switch_names.get(k[0], k[0])} {k[1]}")
+
+    pool_ids = sync.reconcile("pool", Pool.__table__, ("name",), {  # type: ignore[arg-type]
+        (p.name,): {"prefix": str(p.prefix), "gateway": str(p.gateway), "vlan": p.vlan} for p in inv.pools})
+    desired_addresses: dict[Key, dict[str, Any]] = {}
+    for pool in inv.pools:
+        reserved = pool.reserved_addresses()
+        pid = pool_ids[(pool.name,)]
+        for address in pool.prefix:
+            desired_addresses[(str(address),)] = {"pool_id": pid, "ip_int": int(address),
+                                                  "reserved": address in reserved}
+    sync.reconcile("address", Address.__table__, ("ip",), desired_addresses,  # type: ignore[arg-type]
+                   busy=sync.held_by)
+
+    sync.link("switch-rack link", SwitchRack.__table__, ("switch_id", "rack_id"),  # type: ignore[arg-type]
+              {(switch_ids[(s.name,)], rack_ids[(r,)]) for s in inv.switches for r in s.racks})
+    sync.link("pool-rack link", PoolRack.__table__, ("pool_id", "rack_id"),  # type: ignore[arg-type]
+              {(pool_ids[(p.name,)], rack_ids[(r,)]) for p in inv.pools for r in p.racks})
+
+    if sync.conflicts:
+        raise Refused("inventory sync refused, nothing changed: " + "; ".join(dict.fromkeys(sync.conflicts)))
+    _remove(session, sync.removals)
+    session.flush()
+    return report
+
+
+def _remove(session: Session, removals: list[tuple[Table, list[Any]]]) -> None:
+    """Delete queued rows children-first; holds on removed racks go with them."""
+    removed_racks = [rid for table, ids in removals if table is Rack.__table__ for rid in ids]
+    if removed_racks:
+        session.execute(update(Unit).where(Unit.rack_id.in_(removed_racks)).values(hold_id=None))
+        session.execute(delete(Hold).where(Hold.rack_id.in_(removed_racks)))
+    for table, ids in reversed(removals):
+        for start in range(0, len(ids), 500):
+            ident = next(iter(table.primary_key.columns))
+            session.execute(delete(table).where(ident.in_(ids[start:start + 500])))
+

@@ -1,0 +1,133 @@
+"""Opening the store: where it is, which back end, and how transactions behave.
+
+SQLite is the zero-set-up default; every transaction starts with BEGIN IMMEDIATE so
+concurrent technicians queue for the write lock instead of failing half-way with
+"database is locked". PostgreSQL is for a team: allocation takes a row lock on the
+site row (see services.allocation) so concurrent signings serialise there.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session
+
+from provision.errors import BadInput, OperationFailed, Refused
+
+SCHEMA_HEAD = "0002"  # the newest migration; tests check it matches migrations/versions
+
+
+def default_url() -> str:
+    if os.environ.get("COLO_DB"):
+        return os.environ["COLO_DB"]
+    data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return f"sqlite:///{data_home / 'colo' / 'colo.db'}"
+
+
+def normalise_url(raw: str) -> str:
+    """Accept a plain file path or a postgresql:// URL; pick the psycopg 3 driver."""
+    if "://" not in raw:
+        return f"sqlite:///{Path(raw).expanduser().resolve()}"
+    if raw.startswith("postgresql://") or raw.startswith("postgres://"):
+        return "postgresql+psycopg://" + raw.split("://", 1)[1]
+    return raw
+
+
+@dataclass
+class Store:
+    engine: Engine
+
+    @property
+    def safe_url(self) -> str:
+        """The URL with any password masked: the only form that may be printed."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction: committed when the block ends cleanly, rolled back otherwise."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except OperationalError as e:
+                session.rollback()
+                raise OperationFailed(f"store {self.safe_url} failed: {e.orig}") from None
+            except BaseException:
+                session.rollback()
+                raise
+
+    def schema_version(self) -> str | None:
+        with self.engine.connect() as conn:
+            if not inspect(conn).has_table("alembic_version"):
+                return None
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+    def require_current(self) -> None:
+        """Refuse to work on a store that is missing, older or newer than this toolkit."""
+        version = self.schema_version()
+        if version is None:
+            raise BadInput(f"store {self.safe_url} is not initialised: run `colo init --inventory PATH`")
+        if version < SCHEMA_HEAD:
+            raise Refused(f"store {self.safe_url} has schema {version}, this toolkit needs {SCHEMA_HEAD}: "
+                          f"back it up, then run `colo init --inventory PATH` to upgrade it")
+        if version > SCHEMA_HEAD:
+            raise Refused(f"store {self.safe_url} has schema {version}, newer than this toolkit's {SCHEMA_HEAD}: "
+                          f"upgrade colo")
+
+
+def open_store(raw_url: str | None = None, *, create: bool = False) -> Store:
+    """Connect; a missing SQLite file is an error unless `create` (only `colo init` creates)."""
+    url_text = normalise_url(raw_url or default_url())
+    try:
+        url = make_url(url_text)
+    except ArgumentError:
+        raise BadInput(f"--db {raw_url!r} is not a database URL: give a file path, sqlite:///PATH "
+                       f"or postgresql://user@host/db") from None
+    if url.get_backend_name() == "sqlite":
+        return Store(_sqlite_engine(url.database or "", create))
+    if url.get_backend_name() == "postgresql":
+        try:
+            engine = create_engine(url, pool_pre_ping=True)
+            with engine.connect():
+                pass
+        except ModuleNotFoundError:
+            raise BadInput("PostgreSQL needs the driver: pip install 'colo[postgres]'") from None
+        except OperationalError as e:
+            masked = url.render_as_string(hide_password=True)
+            reason = str(e.orig).strip().splitlines()[0] if e.orig else "connection failed"
+            raise OperationFailed(f"cannot reach store {masked}: {reason}") from None
+        return Store(engine)
+    raise BadInput(f"--db {url.render_as_string(hide_password=True)}: unsupported back end "
+                   f"{url.get_backend_name()!r}; use SQLite or PostgreSQL")
+
+
+def _sqlite_engine(database: str, create: bool) -> Engine:
+    path = Path(database)
+    if not path.exists():
+        if not create:
+            raise BadInput(f"no store at {path}: run `colo init --inventory PATH` first, or give --db / COLO_DB")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 60})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=60000")
+        if create:
+            cursor.execute("PRAGMA journal_mode=WAL")  # persistent in the file; set once at init
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # type: ignore[no-untyped-def]
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine

@@ -1,0 +1,260 @@
+"""The store's tables: the single source of truth for the site and its contracts.
+
+Each allocatable thing (unit, port, address) is one row with a `placement_id`
+column: a row can hold at most one placement by construction, and allocation
+claims it with a conditional UPDATE (… WHERE placement_id IS NULL), so even a bug
+in the policy above cannot hand the same port out twice.
+
+Migrations under `migrations/versions/` are the frozen history of this file; a
+test checks that upgrading an empty store yields exactly these tables.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+from sqlalchemy import (BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String,
+                        Text, UniqueConstraint)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store: localise it first")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+class Money(TypeDecorator[Decimal]):
+    """Exact money: NUMERIC on PostgreSQL, text on SQLite (whose NUMERIC is a float)."""
+
+    impl = Numeric(14, 2)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine:  # type: ignore[type-arg]
+        return dialect.type_descriptor(String(20) if dialect.name == "sqlite" else Numeric(14, 2, asdecimal=True))
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> object:
+        if value is None:
+            return None
+        return str(value) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: object, dialect: Dialect) -> Decimal | None:
+        return None if value is None else Decimal(str(value))
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class SiteRow(Base):
+    """One row: the site this store describes. Also the row allocation locks on."""
+
+    __tablename__ = "site"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    timezone: Mapped[str] = mapped_column(String(64))
+    dns: Mapped[str] = mapped_column(String(200), default="")  # comma-separated
+
+
+class CalendarDay(Base):
+    """Operator overrides of the working-day calendar, synced from the inventory."""
+
+    __tablename__ = "calendar_days"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    working: Mapped[bool] = mapped_column(Boolean)
+
+
+class Room(Base):
+    __tablename__ = "rooms"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class Rack(Base):
+    __tablename__ = "racks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id"))
+    position: Mapped[int] = mapped_column(Integer, index=True)
+    height_u: Mapped[int] = mapped_column(Integer)
+    power_budget_w: Mapped[int] = mapped_column(Integer)
+
+
+class Pdu(Base):
+    __tablename__ = "pdus"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    host: Mapped[str] = mapped_column(String(253))
+    port: Mapped[int] = mapped_column(Integer)
+    credentials: Mapped[str] = mapped_column(String(64))
+
+
+class Outlet(Base):
+    __tablename__ = "outlets"
+    __table_args__ = (UniqueConstraint("pdu_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pdu_id: Mapped[int] = mapped_column(ForeignKey("pdus.id"))
+    number: Mapped[int] = mapped_column(Integer)
+
+
+class Unit(Base):
+    __tablename__ = "units"
+    __table_args__ = (UniqueConstraint("rack_id", "u"), Index("ix_units_free", "rack_id", "placement_id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rack_id: Mapped[int] = mapped_column(ForeignKey("racks.id"))
+    u: Mapped[int] = mapped_column(Integer)
+    reserved: Mapped[bool] = mapped_column(Boolean, default=False)
+    outlet_id: Mapped[int | None] = mapped_column(ForeignKey("outlets.id"), unique=True)
+    placement_id: Mapped[int | None] = mapped_column(ForeignKey("placements.id"))
+    hold_id: Mapped[int | None] = mapped_column(ForeignKey("holds.id"))
+
+
+class Switch(Base):
+    __tablename__ = "switches"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    host: Mapped[str] = mapped_column(String(253))
+    port: Mapped[int] = mapped_column(Integer)
+    credentials: Mapped[str] = mapped_column(String(64))
+
+
+class SwitchRack(Base):
+    __tablename__ = "switch_racks"
+    switch_id: Mapped[int] = mapped_column(ForeignKey("switches.id"), primary_key=True)
+    rack_id: Mapped[int] = mapped_column(ForeignKey("racks.id"), primary_key=True)
+
+
+class Port(Base):
+    __tablename__ = "ports"
+    __table_args__ = (UniqueConstraint("switch_id", "name"),
+                      Index("ix_ports_free", "switch_id", "placement_id", "position"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    switch_id: Mapped[int] = mapped_column(ForeignKey("switches.id"))
+    name: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer)
+    placement_id: Mapped[int | None] = mapped_column(ForeignKey("placements.id"))
+
+
+class Pool(Base):
+    __tablename__ = "pools"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(18))
+    gateway: Mapped[str] = mapped_column(String(15))
+    vlan: Mapped[int] = mapped_column(Integer)
+
+
+class PoolRack(Base):
+    __tablename__ = "pool_racks"
+    pool_id: Mapped[int] = mapped_column(ForeignKey("pools.id"), primary_key=True)
+    rack_id: Mapped[int] = mapped_column(ForeignKey("racks.id"), primary_key=True)
+
+
+class Address(Base):
+    __tablename__ = "addresses"
+    __table_args__ = (Index("ix_addresses_free", "pool_id", "placement_id", "ip_int"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pool_id: Mapped[int] = mapped_column(ForeignKey("pools.id"))
+    ip: Mapped[str] = mapped_column(String(15), unique=True)
+    ip_int: Mapped[int] = mapped_column(BigInteger)
+    reserved: Mapped[bool] = mapped_column(Boolean, default=False)
+    placement_id: Mapped[int | None] = mapped_column(ForeignKey("placements.id"))
+    quarantine_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)  # case-folded name
+    name: Mapped[str] = mapped_column(String(200))
+    id_number: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(200))
+    mobile: Mapped[str | None] = mapped_column(String(200))
+    im: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(200))
+    admin_name: Mapped[str | None] = mapped_column(String(200))
+    admin_id_number: Mapped[str | None] = mapped_column(String(200))
+    admin_phone: Mapped[str | None] = mapped_column(String(200))
+    purpose: Mapped[str | None] = mapped_column(String(200))
+
+
+class Contract(Base):
+    __tablename__ = "contracts"
+    __table_args__ = (UniqueConstraint("year", "seq"),)
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    quantity: Mapped[int] = mapped_column(Integer)
+    bandwidth_mbps: Mapped[int] = mapped_column(Integer)
+    ips: Mapped[int] = mapped_column(Integer)
+    fee: Mapped[Decimal] = mapped_column(Money)
+    payment: Mapped[str] = mapped_column(String(8))
+    term_months: Mapped[int] = mapped_column(Integer)
+    power_w: Mapped[int] = mapped_column(Integer)
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id"))
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    request_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    request_fingerprint: Mapped[str | None] = mapped_column(String(64))
+
+
+class ContractEvent(Base):
+    """The contract's history; clocks are computed from it, never stored."""
+
+    __tablename__ = "contract_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ref: Mapped[str | None] = mapped_column(String(64))
+    months: Mapped[int] = mapped_column(Integer, default=0)
+    actor: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class Placement(Base):
+    """One server (or whole rack) of a contract: where it sits and what it was given."""
+
+    __tablename__ = "placements"
+    __table_args__ = (UniqueConstraint("contract_id", "position"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    rack_id: Mapped[int] = mapped_column(ForeignKey("racks.id"), index=True)
+    power_w: Mapped[int] = mapped_column(Integer)
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Hold(Base):
+    """Units held for a prospective customer until a time; expiry needs no job."""
+
+    __tablename__ = "holds"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rack_id: Mapped[int] = mapped_column(ForeignKey("racks.id"))
+    for_name: Mapped[str] = mapped_column(String(200))
+    for_key: Mapped[str] = mapped_column(String(200))
+    until: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(64))
