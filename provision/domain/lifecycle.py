@@ -41,6 +41,15 @@ TRANSITIONS: dict[State, tuple[State, ...]] = {
 HOLDS_RESOURCES = frozenset({State.SIGNED, State.PROVISIONED, State.ACTIVE, State.SUSPENDED, State.ENDED})
 
 
+def event_kind(current: State, target: State) -> str:
+    """The event a transition records, in the vocabulary the clocks listen for."""
+    if target is State.ACTIVE:
+        return "activated" if current is State.PROVISIONED else "resumed"
+    if target is State.IN_STORAGE:
+        return "stored"
+    return target.value
+
+
 def check_transition(contract_id: str, current: State, target: State) -> None:
     """Raise Refused (exit 3) naming the allowed next states when `target` is not one."""
     allowed = TRANSITIONS[current]

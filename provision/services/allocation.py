@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterator, Sequence
+from typing import Iterator
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -82,26 +82,27 @@ def placeable_unit(customer_key: str, now: datetime):  # type: ignore[no-untyped
 
 
 def allocate(session: Session, req: Request) -> list[Placement]:
-    """Place every server of the request or raise Refused; the caller holds the site lock."""
-    plan: list[tuple[_Capacity, int]] = []
-    whole = _fit_together(session, req) if req.servers > 1 and req.kind is not Kind.RACK else None
-    if whole is not None:
-        plan = [(whole, req.servers)]
-    else:
-        placed = 0
-        for cap in _capacities(session, req):
-            take = cap.servers(req, placed, _free_address_count(session, req, cap.rack, placed))
-            if take:
-                plan.append((cap, take))
-                placed += take
-            if placed == req.servers:
-                break
-        if placed < req.servers:
-            what = "empty racks" if req.kind is Kind.RACK else "slots"
-            raise Refused(f"no room for {req.servers} {what} (found {placed}): every qualifying rack is out of free "
-                          f"fed units, power headroom, access ports or addresses; add capacity to the inventory, "
-                          f"wait for a hold to expire, or sign fewer")
-    return _claim(session, req, plan)
+    """Place every server of the request or raise Refused; the caller holds the site lock.
+
+    Racks are claimed one after another inside the caller's transaction, so the next
+    rack's capacity already sees the ports and addresses the previous one took (two
+    racks often share a switch and a pool); a refusal rolls all of it back.
+    """
+    if req.servers > 1 and req.kind is not Kind.RACK:
+        whole = _fit_together(session, req)
+        if whole is not None:
+            return _claim(session, req, whole, req.servers, 0)
+    placements: list[Placement] = []
+    for cap in _capacities(session, req):
+        take = cap.servers(req, len(placements), _free_address_count(session, req, cap.rack, len(placements)))
+        if take:
+            placements += _claim(session, req, cap, take, len(placements))
+        if len(placements) == req.servers:
+            return placements
+    what = "empty racks" if req.kind is Kind.RACK else "slots"
+    raise Refused(f"no room for {req.servers} {what} (found {len(placements)}): every qualifying rack is out of "
+                  f"free fed units, power headroom, access ports or addresses; add capacity to the inventory, "
+                  f"wait for a hold to expire, or sign fewer")
 
 
 def _fit_together(session: Session, req: Request) -> _Capacity | None:
@@ -165,29 +166,23 @@ def _free_address_count(session: Session, req: Request, rack: Rack, first: int) 
     return len(_free_addresses(session, req, rack, wanted))
 
 
-def _claim(session: Session, req: Request, plan: Sequence[tuple[_Capacity, int]]) -> list[Placement]:
-    placements: list[Placement] = []
-    for cap, take in plan:
-        free = {u.u: u for u in cap.units}
-        if req.kind is Kind.RACK:
-            groups = [sorted(free)]
-        else:
-            chosen = choose_units(sorted(free), take)
-            groups = [[u] for u in chosen]
-        addresses = _free_addresses(session, req, cap.rack,
-                                    sum(req.ips_for(len(placements) + k) for k in range(take)))
-        for k, group in enumerate(groups):
-            index = len(placements)
-            power = cap.rack.power_budget_w if req.kind is Kind.RACK else req.power_w
-            placement = Placement(contract_id=req.contract_id, position=index, rack_id=cap.rack.id, power_w=power)
-            session.add(placement)
-            session.flush()
-            n_ips = req.ips_for(index)
-            mine, addresses = addresses[:n_ips], addresses[n_ips:]
-            _claim_rows(session, Unit, [free[u].id for u in group], placement.id, clear_hold=True)
-            _claim_rows(session, Port, [cap.ports[k]], placement.id)
-            _claim_rows(session, Address, mine, placement.id)
-            placements.append(placement)
+def _claim(session: Session, req: Request, cap: _Capacity, take: int, first: int) -> list[Placement]:
+    """Claim `take` servers' units, ports and addresses in one rack, numbering from `first`."""
+    free = {u.u: u for u in cap.units}
+    groups = [sorted(free)] if req.kind is Kind.RACK else [[u] for u in choose_units(sorted(free), take)]
+    addresses = _free_addresses(session, req, cap.rack, sum(req.ips_for(first + k) for k in range(take)))
+    placements = []
+    for k, group in enumerate(groups):
+        index = first + k
+        power = cap.rack.power_budget_w if req.kind is Kind.RACK else req.power_w
+        placement = Placement(contract_id=req.contract_id, position=index, rack_id=cap.rack.id, power_w=power)
+        session.add(placement)
+        session.flush()
+        mine, addresses = addresses[:req.ips_for(index)], addresses[req.ips_for(index):]
+        _claim_rows(session, Unit, [free[u].id for u in group], placement.id, clear_hold=True)
+        _claim_rows(session, Port, [cap.ports[k]], placement.id)
+        _claim_rows(session, Address, mine, placement.id)
+        placements.append(placement)
     return placements
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from provision.domain.clocks import Clock, ContractFacts, Event, compute_clocks
-from provision.domain.lifecycle import State, check_transition
+from provision.domain.lifecycle import State, check_transition, event_kind
 from provision.domain.terms import Customer as CustomerRecord
 from provision.domain.terms import Kind, Payment, Terms, parse_fee
 from provision.errors import BadInput, NotFound, Refused
@@ -142,9 +142,10 @@ def _upsert_customer(s: Session, terms: Terms) -> Customer:
 
 def transition(s: Session, contract: Contract, target: State, at: datetime, actor: str, detail: str = "") -> None:
     """Move a contract along its life, recording the event the clocks read."""
-    check_transition(contract.id, State(contract.state), target)
+    current = State(contract.state)
+    check_transition(contract.id, current, target)
     contract.state = target.value
-    s.add(ContractEvent(contract_id=contract.id, kind=target.value, at=at, actor=actor, months=0, detail=detail))
+    s.add(ContractEvent(contract_id=contract.id, kind=event_kind(current, target), at=at, actor=actor, months=0, detail=detail))
 
 
 def get_contract(s: Session, contract_id: str) -> Contract:
