@@ -97,14 +97,19 @@ class Rack(Base):
     power_budget_w: Mapped[int] = mapped_column(Integer)
 
 
-class Pdu(Base):
-    __tablename__ = "pdus"
+class DeviceColumns:
+    """What every managed device row holds: how to reach it, never the secret itself."""
+
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
     platform: Mapped[str] = mapped_column(String(32))
     host: Mapped[str] = mapped_column(String(253))
     port: Mapped[int] = mapped_column(Integer)
-    credentials: Mapped[str] = mapped_column(String(64))
+    credentials: Mapped[str] = mapped_column(String(64))  # key of the secret, never its value
+
+
+class Pdu(DeviceColumns, Base):
+    __tablename__ = "pdus"
 
 
 class Outlet(Base):
@@ -127,14 +132,8 @@ class Unit(Base):
     hold_id: Mapped[int | None] = mapped_column(ForeignKey("holds.id"))
 
 
-class Switch(Base):
+class Switch(DeviceColumns, Base):
     __tablename__ = "switches"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(64), unique=True)
-    platform: Mapped[str] = mapped_column(String(32))
-    host: Mapped[str] = mapped_column(String(253))
-    port: Mapped[int] = mapped_column(Integer)
-    credentials: Mapped[str] = mapped_column(String(64))
 
 
 class SwitchRack(Base):
