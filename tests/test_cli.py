@@ -137,3 +137,17 @@ def test_console_script_exit_codes(store: Path) -> None:
     assert ok.returncode == 0 and json.loads(ok.stdout)[0]["id"] == "C2026-0001"
     bad = subprocess.run([str(colo_bin), "--db", str(store), "rack", "show", "nope"], capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.startswith("error: rack 'nope'")
+
+
+def test_demo_runs_end_to_end_and_again_idempotently(tmp_path: Path, colo) -> None:  # type: ignore[no-untyped-def]
+    db = str(tmp_path / "demo.db")
+    first = colo("--db", db, "demo", "--inventory", str(EXAMPLE), "--json")
+    assert first.code == 0, first
+    data = json.loads(first.out)
+    assert data["contract"]["id"] and len(data["contract"]["placements"]) == 2
+    assert data["rack"]["rack"] == data["contract"]["placements"][0]["rack"]
+    again = colo("--db", db, "demo", "--inventory", str(EXAMPLE), "--json")  # later "now", same request id
+    assert again.code == 0, again
+    replay = json.loads(again.out)
+    assert replay["contract"]["replayed"] and replay["contract"]["id"] == data["contract"]["id"]
+    assert replay["init"]["unchanged"]

@@ -39,10 +39,6 @@ def customer_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def _fingerprint(terms: Terms) -> str:
-    data = asdict(terms)
-    data["signed_at"] = terms.signed_at.isoformat()
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -79,6 +75,11 @@ def _choice(enum: type[E], value: str, option: str) -> E:
         raise BadInput(f"{option} {value!r} is not valid: use one of {', '.join(e.value for e in enum)}") from None
 
 
+def _fingerprint(order: SignOrder) -> str:
+    """The order as the caller stated it: a retry that again omits --signed-at is the same order."""
+    return hashlib.sha256(json.dumps(asdict(order), sort_keys=True, default=str).encode()).hexdigest()
+
+
 def sign(ctx: Context, order: SignOrder) -> dict[str, Any]:
     """Record the contract and allocate its servers, or change nothing.
 
@@ -93,7 +94,7 @@ def sign(ctx: Context, order: SignOrder) -> dict[str, Any]:
             raise BadInput(f"--signed-at {iso(terms.signed_at, site)} is in the future (now {iso(now, site)}): "
                            f"give the time the contract was signed")
         s.execute(select(SiteRow.id).where(SiteRow.id == 1).with_for_update())  # serialise allocators
-        fingerprint = _fingerprint(terms)
+        fingerprint = _fingerprint(order)
         if terms.request_id is not None:
             earlier = s.scalar(select(Contract).where(Contract.request_id == terms.request_id))
             if earlier is not None:
