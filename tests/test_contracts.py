@@ -206,3 +206,27 @@ def test_addresses_are_valid_hosts_of_their_pool(site_db: str) -> None:
         for a in p["addresses"]:
             net = ipaddress.ip_network(f"{a['gateway']}/{a['prefix_len']}", strict=False)
             assert ipaddress.ip_address(a["ip"]) in net and a["ip"] not in (a["gateway"], str(net.network_address))
+
+
+def _walk_to(api: Colo, cid: str, states: list[State], at: str) -> None:
+    with api.context.store.session() as s:
+        contract = get_contract(s, cid)
+        for state in states:
+            transition(s, contract, state, datetime.fromisoformat(at), "tester")
+
+
+def test_leaving_service_frees_slot_and_port_and_quarantines_addresses(site_db: str) -> None:
+    api = Colo(db=site_db, at=AT)
+    cid = api.sign(order("Leaver", ips=2))["id"]
+    _walk_to(api, cid, [State.PROVISIONED, State.ACTIVE, State.ENDED], "2026-11-24T12:00:00+08:00")
+    assert api.rack("A01")["units"][-3]["state"] == "occupied"  # ended still holds everything (DOMAIN §5)
+    _walk_to(api, cid, [State.DECOMMISSIONED], "2026-11-24T13:00:00+08:00")
+    shown = Colo(db=site_db, at="2026-11-24T14:00").contract(cid)
+    assert shown["placements"][0]["released_at"] == "2026-11-24T13:00:00+08:00"
+    assert shown["events"][-1]["detail"] == ("released A01 U3 sw-a101-1 GigabitEthernet1/0/1 "
+                                             "203.0.113.10 203.0.113.11")
+    nxt = Colo(db=site_db, at="2026-11-24T14:00").sign(order("Next"))["placements"][0]
+    assert (nxt["units"], nxt["port"]["interface"]) == ([3], "GigabitEthernet1/0/1")  # slot and port at once
+    assert nxt["addresses"][0]["ip"] == "203.0.113.12"  # .10/.11 in quarantine for 30 days
+    after = Colo(db=site_db, at="2026-12-24T13:00:01").sign(order("Later", ips=2))["placements"][0]
+    assert [a["ip"] for a in after["addresses"]] == ["203.0.113.10", "203.0.113.11"]

@@ -51,7 +51,7 @@ def test_older_store_upgrades_without_loss(db_url: str) -> None:
     upgrade(store, "0001")
     # An 0001 store has inventory tables only: sync what 0001 knows through raw SQL, as an old toolkit did.
     with store.engine.begin() as conn:
-        conn.execute(text("INSERT INTO site (id, name, timezone, dns) VALUES (1, 'OLD', 'Asia/Shanghai', '')"))
+        conn.execute(text("INSERT INTO site (id, name, timezone, dns, quarantine_days) VALUES (1, 'OLD', 'Asia/Shanghai', '', 30)"))
         conn.execute(text("INSERT INTO rooms (id, name, position) VALUES (7, 'A101', 0)"))
         conn.execute(text("INSERT INTO racks (id, name, room_id, position, height_u, power_budget_w) "
                           "VALUES (9, 'A01', 7, 0, 42, 4400)"))
@@ -149,3 +149,22 @@ def test_sync_refuses_to_drop_what_a_contract_holds(site_db: str, tmp_path: Path
         Colo(db=site_db).init(str(inv))
     assert refused.value.exit_code == 3 and "nothing changed" in str(refused.value)
     assert snapshot() == before
+
+
+def test_rack_with_contract_history_cannot_be_removed(site_db: str, tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from provision.domain.lifecycle import State
+    from provision.services.contracts import get_contract, transition
+
+    cid = sign(site_db)["id"]
+    api = Colo(db=site_db, at="2026-11-24T10:00")
+    with api.context.store.session() as s:
+        contract = get_contract(s, cid)
+        for state in (State.PROVISIONED, State.ACTIVE, State.ENDED, State.DECOMMISSIONED):
+            transition(s, contract, state, datetime.fromisoformat("2026-11-24T12:00:00+08:00"), "tester")
+    for file, old, new in [("rooms.yaml", A01_BLOCK, ""), ("network.yaml", "racks: [A01, A02]", "racks: [A02]"),
+                           ("network.yaml", "racks: [A01, A02, A03, A04]", "racks: [A02, A03, A04]")]:
+        inv = _edit(tmp_path, file, old, new)
+    with pytest.raises(Refused, match=f"rack A01 cannot be removed: contract {cid}'s record holds it"):
+        Colo(db=site_db).init(str(inv))

@@ -140,6 +140,7 @@ class Site(Strict):
     name: Name
     timezone: str = "Asia/Shanghai"
     dns: list[ipaddress.IPv4Address] = Field(default=[], max_length=4)
+    address_quarantine_days: int = Field(default=30, ge=0, le=365)
 
     @field_validator("timezone")
     @classmethod

@@ -14,11 +14,11 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from provision.domain.clocks import Clock, ContractFacts, Event, compute_clocks
-from provision.domain.lifecycle import State, check_transition, event_kind
+from provision.domain.lifecycle import HOLDS_RESOURCES, State, check_transition, event_kind
 from provision.domain.terms import Customer as CustomerRecord
 from provision.domain.terms import Kind, Payment, Terms, parse_fee
 from provision.errors import BadInput, NotFound, Refused
@@ -142,11 +142,43 @@ def _upsert_customer(s: Session, terms: Terms) -> Customer:
 
 
 def transition(s: Session, contract: Contract, target: State, at: datetime, actor: str, detail: str = "") -> None:
-    """Move a contract along its life, recording the event the clocks read."""
+    """Move a contract along its life, recording the event the clocks read.
+
+    Leaving the states that hold resources returns slot, port and addresses to the
+    pools (DOMAIN §5); addresses first sit in quarantine so a former customer's
+    traffic, DNS and reputation never land on the next one.
+    """
     current = State(contract.state)
     check_transition(contract.id, current, target)
     contract.state = target.value
+    if current in HOLDS_RESOURCES and target not in HOLDS_RESOURCES:
+        site = s.get(SiteRow, 1)
+        assert site is not None
+        freed = release(s, contract.id, at, timedelta(days=site.quarantine_days))
+        detail = "; ".join(filter(None, [detail, f"released {freed}"]))
     s.add(ContractEvent(contract_id=contract.id, kind=event_kind(current, target), at=at, actor=actor, months=0, detail=detail))
+
+
+def release(s: Session, contract_id: str, at: datetime, quarantine: timedelta) -> str:
+    """Free the contract's units and ports now, its addresses after the quarantine; say what was freed.
+
+    The summary goes into the event, so `contract show` still tells where the
+    servers were after the rows are handed to the next customer.
+    """
+    freed = []
+    for p in placements_view(s, None, contract_id):
+        if p["released_at"] is None:
+            port = f" {p['port']['switch']} {p['port']['interface']}" if p["port"] else ""
+            freed.append(f"{p['rack']} U{','.join(map(str, p['units']))}{port} "
+                         + " ".join(a["ip"] for a in p["addresses"]))
+    held = select(Placement.id).where(Placement.contract_id == contract_id, Placement.released_at.is_(None))
+    s.execute(update(Unit).where(Unit.placement_id.in_(held)).values(placement_id=None))
+    s.execute(update(Port).where(Port.placement_id.in_(held)).values(placement_id=None))
+    s.execute(update(Address).where(Address.placement_id.in_(held))
+              .values(placement_id=None, quarantine_until=at + quarantine))
+    s.execute(update(Placement).where(Placement.contract_id == contract_id, Placement.released_at.is_(None))
+              .values(released_at=at).execution_options(synchronize_session=False))
+    return "; ".join(s.strip() for s in freed)
 
 
 def get_contract(s: Session, contract_id: str) -> Contract:
@@ -224,7 +256,7 @@ def contract_view(s: Session, site: SiteInfo, contract: Contract, now: datetime)
     }
 
 
-def placements_view(s: Session, site: SiteInfo, contract_id: str) -> list[dict[str, Any]]:
+def placements_view(s: Session, site: SiteInfo | None, contract_id: str) -> list[dict[str, Any]]:
     out = []
     for p in s.scalars(select(Placement).where(Placement.contract_id == contract_id).order_by(Placement.position)):
         rack = s.get(Rack, p.rack_id)
@@ -248,6 +280,6 @@ def placements_view(s: Session, site: SiteInfo, contract_id: str) -> list[dict[s
             "port": {"switch": port[0], "platform": port[1], "interface": port[2]} if port else None,
             "addresses": [{"ip": ip, "prefix_len": int(prefix.split("/")[1]), "gateway": gw, "vlan": vlan}
                           for ip, prefix, gw, vlan in addresses],
-            "released_at": iso(p.released_at, site),
+            "released_at": iso(p.released_at, site) if site else p.released_at,
         })
     return out

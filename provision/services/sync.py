@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from provision.errors import Refused
@@ -104,11 +104,14 @@ def sync_inventory(session: Session, inv: Inventory) -> SyncReport:
 
     site = session.get(SiteRow, 1, with_for_update=True)
     dns = ",".join(str(a) for a in inv.site.dns)
+    wanted = {"name": inv.site.name, "timezone": inv.site.timezone, "dns": dns,
+              "quarantine_days": inv.site.address_quarantine_days}
     if site is None:
-        session.add(SiteRow(id=1, name=inv.site.name, timezone=inv.site.timezone, dns=dns))
+        session.add(SiteRow(id=1, **wanted))
         report.added["site"] += 1
-    elif (site.name, site.timezone, site.dns) != (inv.site.name, inv.site.timezone, dns):
-        site.name, site.timezone, site.dns = inv.site.name, inv.site.timezone, dns
+    elif any(getattr(site, k) != v for k, v in wanted.items()):
+        for k, v in wanted.items():
+            setattr(site, k, v)
         report.changed["site"] += 1
     calendar = {(day,): {"working": kind == "workday"} for day, kind in inv.calendar.items()}
     sync.reconcile("calendar day", CalendarDay.__table__, ("day",), calendar)  # type: ignore[arg-type]
@@ -116,9 +119,12 @@ def sync_inventory(session: Session, inv: Inventory) -> SyncReport:
     room_ids = sync.reconcile("room", Room.__table__, ("name",),  # type: ignore[arg-type]
                               {(room.name,): {"position": i} for i, room in enumerate(inv.rooms)})
     racks = list(inv.racks())
+    history = dict(session.execute(select(Placement.rack_id, func.min(Placement.contract_id))
+                                   .group_by(Placement.rack_id)).all())
     rack_ids = sync.reconcile("rack", Rack.__table__, ("name",), {  # type: ignore[arg-type]
         (rack.name,): {"room_id": room_ids[(room.name,)], "position": i, "height_u": rack.height_u,
-                       "power_budget_w": rack.power_budget_w} for i, (room, rack) in enumerate(racks)})
+                       "power_budget_w": rack.power_budget_w} for i, (room, rack) in enumerate(racks)},
+        busy=lambda row: f"{history[row['id']]}'s record" if row["id"] in history else None)
     pdu_ids = sync.reconcile("PDU", Pdu.__table__, ("name",), {  # type: ignore[arg-type]
         (p.name,): {"platform": p.platform, "host": p.host, "port": p.port, "credentials": p.credentials}
         for p in inv.pdus})

@@ -70,6 +70,7 @@ class SiteRow(Base):
     name: Mapped[str] = mapped_column(String(64))
     timezone: Mapped[str] = mapped_column(String(64))
     dns: Mapped[str] = mapped_column(String(200), default="")  # comma-separated
+    quarantine_days: Mapped[int] = mapped_column(Integer, default=30)  # before a released address is reused
 
 
 class CalendarDay(Base):

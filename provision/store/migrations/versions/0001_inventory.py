@@ -19,6 +19,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(64), nullable=False),
         sa.Column("timezone", sa.String(64), nullable=False),
         sa.Column("dns", sa.String(200), nullable=False),
+        sa.Column("quarantine_days", sa.Integer, nullable=False),
     )
     op.create_table(
         "calendar_days",
