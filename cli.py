@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import click
 
@@ -269,7 +270,7 @@ def main() -> None:
         sys.exit(1)
     except click.ClickException as e:
         fail(2, "bad-input", f"{e.format_message()} (see --help)", as_json)
-    except Exception as e:  # noqa: BLE001 - every failure must end as one line and an exit code
+    except Exception as e:
         from provision.errors import ColoError
 
         if isinstance(e, ColoError):

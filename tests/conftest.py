@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 import sys
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -31,7 +31,7 @@ def _pg_reason() -> str | None:
     try:
         with _pg_admin():
             return None
-    except Exception as e:  # noqa: BLE001 - any failure means "no server here"
+    except Exception as e:
         return f"PostgreSQL not reachable at {PG_URL}: {str(e).strip().splitlines()[0]}"
 
 

@@ -124,9 +124,9 @@ def test_human_output(store: Path, colo) -> None:  # type: ignore[no-untyped-def
 
 def test_help_loads_no_heavy_modules() -> None:
     probe = ("import sys, runpy; sys.argv = ['colo', '--help']\n"
-             "try:\n    runpy.run_path(%r, run_name='__main__')\nexcept SystemExit:\n    pass\n"
-             "heavy = {'sqlalchemy', 'pydantic', 'netmiko', 'paramiko', 'pysnmp', 'ansible', 'ansible_runner', "
-             "'holidays', 'rich'}\nprint(sorted(heavy & set(m.split('.')[0] for m in sys.modules)))") % str(ROOT / "cli.py")
+             "try:\n    runpy.run_path({!r}, run_name='__main__')\nexcept SystemExit:\n    pass\n"
+             "heavy = {{'sqlalchemy', 'pydantic', 'netmiko', 'paramiko', 'pysnmp', 'ansible', 'ansible_runner', "
+             "'holidays', 'rich'}}\nprint(sorted(heavy & set(m.split('.')[0] for m in sys.modules)))").format(str(ROOT / "cli.py"))
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
 

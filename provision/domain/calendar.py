@@ -8,10 +8,10 @@ anything) with an override file that always wins over the package.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Mapping
 
 
 @lru_cache(maxsize=16)

@@ -11,10 +11,10 @@ carry a `ref`; a stop event closes the clock with the same ref.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from enum import Enum
-from typing import Callable, Iterable, Sequence
+from enum import StrEnum
 
 from dateutil.relativedelta import relativedelta
 
@@ -125,7 +125,7 @@ RULES: tuple[ClockRule, ...] = (
 )
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     RUNNING = "running"      # not satisfied, deadline ahead
     BREACHED = "breached"    # not satisfied, deadline passed
     MET = "met"              # satisfied in time

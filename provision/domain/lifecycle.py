@@ -6,12 +6,12 @@ Keeping the transitions in one table means every use case asks the same question
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from provision.errors import Refused
 
 
-class State(str, Enum):
+class State(StrEnum):
     SIGNED = "signed"
     PROVISIONED = "provisioned"
     ACTIVE = "active"

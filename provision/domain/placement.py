@@ -8,7 +8,7 @@ one place for the technician to look).
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 
 def runs(units: Sequence[int]) -> list[list[int]]:

@@ -10,18 +10,18 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from enum import Enum
+from enum import StrEnum
 
 from provision.errors import BadInput
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     COLOCATION = "colocation"  # 主机托管: the customer's own server
     RENTAL = "rental"          # 整机租用: the provider's server
     RACK = "rack"              # 机柜整租: a whole rack
 
 
-class Payment(str, Enum):
+class Payment(StrEnum):
     YEARLY = "yearly"
     MONTHLY = "monthly"
 

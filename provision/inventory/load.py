@@ -91,7 +91,7 @@ def load_inventory(path: str | Path) -> Inventory:
             mark = getattr(e, "problem_mark", None)
             line = f":{mark.line + 1}" if mark else ""
             raise InventoryError([f"{file}{line}: not valid YAML ({getattr(e, 'problem', e)}) — fix the syntax"]) from None
-        if data is None:
+        if data is None or root is None:
             continue
         if not isinstance(data, dict):
             raise InventoryError([f"{file}:1: the file must be a mapping of site, rooms, switches, pdus, pools"])

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Iterator, Mapping
 from datetime import date
-from typing import Annotated, Iterator, Literal
+from itertools import combinations
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
@@ -192,10 +194,10 @@ def cross_check(inv: Inventory) -> list[tuple[Loc, str]]:
 
     for pi, pool in enumerate(inv.pools):
         _check_pool(problems, ("pools", pi), pool, rack_locs)
-    for a, b in ((a, b) for a in range(len(inv.pools)) for b in range(a + 1, len(inv.pools))):
-        if inv.pools[a].prefix.overlaps(inv.pools[b].prefix):
-            problems.append((("pools", b, "prefix"), f"{inv.pools[b].prefix} overlaps pool "
-                                                     f"{inv.pools[a].name} ({inv.pools[a].prefix}): pools must be disjoint"))
+    for (_, first), (b, second) in combinations(enumerate(inv.pools), 2):
+        if first.prefix.overlaps(second.prefix):
+            problems.append((("pools", b, "prefix"), f"{second.prefix} overlaps pool {first.name} "
+                                                     f"({first.prefix}): pools must be disjoint"))
     return problems
 
 
@@ -248,7 +250,7 @@ def _check_ports(problems: list[tuple[Loc, str]], loc: Loc, sw: Switch) -> None:
                                                  "uplinks are never handed to customers, remove it from access_ports"))
 
 
-def _check_pool(problems: list[tuple[Loc, str]], loc: Loc, pool: Pool, rack_locs: dict[str, Loc]) -> None:
+def _check_pool(problems: list[tuple[Loc, str]], loc: Loc, pool: Pool, rack_locs: Mapping[str, Loc]) -> None:
     if pool.gateway not in pool.prefix or pool.gateway in (pool.prefix.network_address, pool.prefix.broadcast_address):
         problems.append((loc + ("gateway",), f"gateway {pool.gateway} is not a host address of {pool.prefix}"))
     for i, item in enumerate(pool.reserved):

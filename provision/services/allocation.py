@@ -17,9 +17,9 @@ resource can never be handed out twice even if two allocators raced.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterator
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -58,10 +58,7 @@ class _Capacity:
     def servers(self, req: Request, first: int, addresses_free: int) -> int:
         """How many servers, starting at index `first`, this rack can take."""
         limit = min(len(self.units), len(self.ports), req.servers - first)
-        if req.kind is Kind.RACK:
-            limit = min(limit, 1)
-        else:
-            limit = min(limit, self.headroom_w // req.power_w)
+        limit = min(limit, 1) if req.kind is Kind.RACK else min(limit, self.headroom_w // req.power_w)
         need = 0
         for k in range(limit):
             need += req.ips_for(first + k)

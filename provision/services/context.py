@@ -9,7 +9,7 @@ from __future__ import annotations
 import getpass
 import os
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -77,5 +77,5 @@ class Context:
 
     def now(self, site: SiteInfo) -> datetime:
         if self.at is None:
-            return datetime.now(timezone.utc).astimezone(site.tz)
+            return datetime.now(UTC).astimezone(site.tz)
         return parse_time(self.at, site.tz, "--at").astimezone(site.tz)

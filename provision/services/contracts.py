@@ -24,8 +24,22 @@ from provision.domain.terms import Kind, Payment, Terms, parse_fee
 from provision.errors import BadInput, NotFound, Refused
 from provision.services.allocation import Request, allocate
 from provision.services.context import Context, SiteInfo, load_site, parse_time
-from provision.store.schema import (Address, Contract, ContractEvent, Customer, Outlet, Pdu, Placement, Pool, Port,
-                                    Rack, Room, SiteRow, Switch, Unit)
+from provision.store.schema import (
+    Address,
+    Contract,
+    ContractEvent,
+    Customer,
+    Outlet,
+    Pdu,
+    Placement,
+    Pool,
+    Port,
+    Rack,
+    Room,
+    SiteRow,
+    Switch,
+    Unit,
+)
 
 CLOCK_SKEW = timedelta(minutes=5)
 E = TypeVar("E", bound=Enum)

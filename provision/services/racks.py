@@ -52,7 +52,8 @@ def rack_view(ctx: Context, name: str) -> dict[str, Any]:
                 entry["state"] = "reserved"
             elif unit.placement_id is not None:
                 contract_id = owners.get(unit.placement_id)
-                entry |= {"state": "occupied", "contract": contract_id, "customer": customers.get(contract_id)}
+                entry |= {"state": "occupied", "contract": contract_id,
+                          "customer": customers.get(contract_id) if contract_id else None}
             elif hold is not None and hold.until > now:
                 entry |= {"state": "held", "customer": hold.for_name, "hold": hold.id}
             elif unit.outlet_id is None:

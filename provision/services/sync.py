@@ -9,16 +9,32 @@ whole sync rolls back: the store is either the new inventory or the old one.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from provision.errors import Refused
 from provision.inventory.model import Inventory
-from provision.store.schema import (Address, CalendarDay, Hold, Outlet, Pdu, Placement, Pool, PoolRack, Port, Rack,
-                                    Room, SiteRow, Switch, SwitchRack, Unit)
+from provision.store.schema import (
+    Address,
+    CalendarDay,
+    Hold,
+    Outlet,
+    Pdu,
+    Placement,
+    Pool,
+    PoolRack,
+    Port,
+    Rack,
+    Room,
+    SiteRow,
+    Switch,
+    SwitchRack,
+    Unit,
+)
 
 Key = tuple[Any, ...]
 
@@ -51,7 +67,7 @@ class _Sync:
         """Insert missing rows, update changed ones, queue removals; return ids by key."""
         ident = next(iter(table.primary_key.columns))
         existing = {tuple(row[k] for k in key): row for row in self.session.execute(select(table)).mappings()}
-        new = [dict(zip(key, k)) | values for k, values in desired.items() if k not in existing]
+        new = [dict(zip(key, k, strict=True)) | values for k, values in desired.items() if k not in existing]
         if new:
             self.session.execute(insert(table), new)
             self.report.added[what] += len(new)
@@ -87,7 +103,7 @@ class _Sync:
         add = pairs - existing
         drop = existing - pairs
         if add:
-            self.session.execute(insert(table), [dict(zip(columns, p)) for p in sorted(add)])
+            self.session.execute(insert(table), [dict(zip(columns, p, strict=True)) for p in sorted(add)])
             self.report.added[what] += len(add)
         for pair in drop:
             self.session.execute(delete(table).where(table.c[columns[0]] == pair[0], table.c[columns[1]] == pair[1]))
@@ -135,7 +151,7 @@ def sync_inventory(session: Session, inv: Inventory) -> SyncReport:
     desired_units: dict[Key, dict[str, Any]] = {}
     for _, rack in racks:
         rid = rack_ids[(rack.name,)]
-        feeds = {u: outlet_ids[(pdu_ids[(f.pdu,)], o)] for f in rack.feeds for u, o in zip(f.units, f.outlets)}
+        feeds = {u: outlet_ids[(pdu_ids[(f.pdu,)], o)] for f in rack.feeds for u, o in zip(f.units, f.outlets, strict=True)}
         reserved = set(rack.reserved_units)
         for u in range(1, rack.height_u + 1):
             desired_units[(rid, u)] = {"reserved": u in reserved, "outlet_id": feeds.get(u)}
@@ -154,11 +170,11 @@ def sync_inventory(session: Session, inv: Inventory) -> SyncReport:
         (p.name,): {"prefix": str(p.prefix), "gateway": str(p.gateway), "vlan": p.vlan} for p in inv.pools})
     desired_addresses: dict[Key, dict[str, Any]] = {}
     for pool in inv.pools:
-        reserved = pool.reserved_addresses()
+        reserved_ips = pool.reserved_addresses()
         pid = pool_ids[(pool.name,)]
         for address in pool.prefix:
             desired_addresses[(str(address),)] = {"pool_id": pid, "ip_int": int(address),
-                                                  "reserved": address in reserved}
+                                                  "reserved": address in reserved_ips}
     sync.reconcile("address", Address.__table__, ("ip",), desired_addresses,  # type: ignore[arg-type]
                    busy=sync.held_by)
 

@@ -9,10 +9,10 @@ site row (see services.allocation) so concurrent signings serialise there.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
@@ -35,7 +35,7 @@ def normalise_url(raw: str) -> str:
     """Accept a plain file path or a postgresql:// URL; pick the psycopg 3 driver."""
     if "://" not in raw:
         return f"sqlite:///{Path(raw).expanduser().resolve()}"
-    if raw.startswith("postgresql://") or raw.startswith("postgres://"):
+    if raw.startswith(("postgresql://", "postgres://")):
         return "postgresql+psycopg://" + raw.split("://", 1)[1]
     return raw
 
