@@ -161,6 +161,36 @@ def contract_list(opts: Options, state: str | None, as_json: bool) -> None:
     emit(opts.api().contracts(state), as_json, render.contract_list)
 
 
+@cli.group()
+def server() -> None:
+    """Record the hosted servers' hardware."""
+
+
+@server.command("record")
+@click.argument("contract_id")
+@click.option("--server", "position", type=int, default=1, show_default=True, help="Which server of the contract.")
+@click.option("--serial", required=True, help="Chassis serial number.")
+@click.option("--mac", required=True, help="MAC of the NIC on the customer port (bound to its address).")
+@click.option("--cpu", metavar="'MODEL xN'", help="e.g. 'Intel Xeon Silver 4310 x2'.")
+@click.option("--board", metavar="MODEL", help="Motherboard model.")
+@click.option("--memory", metavar="'MODEL xN'", help="e.g. '32GB DDR4-3200 RDIMM x4'.")
+@click.option("--disk", "disks", multiple=True, metavar="'MODEL xN'", help="Repeat per disk model.")
+@json_option
+@pass_options
+def server_record(opts: Options, contract_id: str, position: int, serial: str, mac: str, cpu: str | None,
+                  board: str | None, memory: str | None, disks: tuple[str, ...], as_json: bool) -> None:
+    """Record server hardware, serial and NIC MAC when it is racked (replaces an earlier record)."""
+    from provision import render
+    from provision.api import ServerRecord
+    from provision.domain.hardware import normalise_mac, parse_component
+
+    record = ServerRecord(serial=serial, mac=normalise_mac(mac),
+                          cpu=parse_component(cpu, "--cpu") if cpu else None, board=board,
+                          memory=parse_component(memory, "--memory") if memory else None,
+                          disks=tuple(parse_component(d, "--disk") for d in disks))
+    emit(opts.api().record_server(contract_id, position, record), as_json, render.contract)
+
+
 @cli.command()
 @click.option("--all", "include_closed", is_flag=True, help="Include clocks already met or closed late.")
 @json_option

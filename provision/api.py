@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from provision.domain.hardware import ServerRecord
 from provision.inventory.load import load_inventory
-from provision.services import contracts, deadlines, racks, setup
+from provision.services import contracts, deadlines, racks, servers, setup
 from provision.services.context import Context
 from provision.services.contracts import SignOrder
 
-__all__ = ["Colo", "SignOrder"]
+__all__ = ["Colo", "ServerRecord", "SignOrder"]
 
 
 @dataclass
@@ -46,6 +47,9 @@ class Colo:
 
     def contract(self, contract_id: str) -> dict[str, Any]:
         return contracts.show(self.context, contract_id)
+
+    def record_server(self, contract_id: str, position: int, record: ServerRecord) -> dict[str, Any]:
+        return servers.record_server(self.context, contract_id, position, record)
 
     def contracts(self, state: str | None = None) -> list[dict[str, Any]]:
         return contracts.list_contracts(self.context, state)

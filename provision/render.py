@@ -54,6 +54,12 @@ def contract(d: dict[str, Any]) -> None:
         table.add_row(str(p["position"] + 1), f"{p['room']}/{p['rack']}", units, port, addresses, outlets,
                       str(p["power_w"]))
     console.print(table)
+    for p in d["placements"]:
+        if p.get("server"):
+            hw = p["server"]
+            parts = [hw["cpu"], hw["board"], hw["memory"], *hw["disks"]]
+            console.print(f"  server {p['position'] + 1}: serial {hw['serial']}, MAC {hw['mac']}; "
+                          + ", ".join(x for x in parts if x), markup=False)
     deadlines(d["clocks"], title="clocks")
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from provision.domain.clocks import Clock, ContractFacts, Event, compute_clocks
+from provision.domain.hardware import mac_colons
 from provision.domain.lifecycle import HOLDS_RESOURCES, State, check_transition, event_kind
 from provision.domain.terms import Customer as CustomerRecord
 from provision.domain.terms import Kind, Payment, Terms, parse_fee
@@ -36,6 +37,7 @@ from provision.store.schema import (
     Port,
     Rack,
     Room,
+    Server,
     SiteRow,
     Switch,
     Unit,
@@ -281,6 +283,7 @@ def placements_view(s: Session, site: SiteInfo | None, contract_id: str) -> list
                             .order_by(Pdu.name, Outlet.number)).all()
         port = s.execute(select(Switch.name, Switch.platform, Port.name).join(Port, Port.switch_id == Switch.id)
                          .where(Port.placement_id == p.id)).first()
+        server = s.get(Server, p.id)
         addresses = s.execute(select(Address.ip, Pool.prefix, Pool.gateway, Pool.vlan)
                               .join(Pool, Pool.id == Address.pool_id)
                               .where(Address.placement_id == p.id).order_by(Address.ip_int)).all()
@@ -294,6 +297,10 @@ def placements_view(s: Session, site: SiteInfo | None, contract_id: str) -> list
             "port": {"switch": port[0], "platform": port[1], "interface": port[2]} if port else None,
             "addresses": [{"ip": ip, "prefix_len": int(prefix.split("/")[1]), "gateway": gw, "vlan": vlan}
                           for ip, prefix, gw, vlan in addresses],
+            "server": None if server is None else {
+                "serial": server.serial, "mac": mac_colons(server.mac), "cpu": server.cpu, "board": server.board,
+                "memory": server.memory, "disks": [d for d in server.disks.split("; ") if d],
+                "recorded_by": server.recorded_by},
             "released_at": iso(p.released_at, site) if site else p.released_at,
         })
     return out

@@ -269,3 +269,18 @@ class Hold(Base):
     until: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(String(64))
+
+
+class Server(Base):
+    """The hardware of one placed server, recorded when it is racked (hosting contract §1)."""
+
+    __tablename__ = "servers"
+    placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id"), primary_key=True)
+    serial: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str] = mapped_column(String(12), index=True)  # 12 lowercase hex digits
+    cpu: Mapped[str | None] = mapped_column(String(130))
+    board: Mapped[str | None] = mapped_column(String(120))
+    memory: Mapped[str | None] = mapped_column(String(130))
+    disks: Mapped[str] = mapped_column(Text, default="")  # '; '-separated "MODEL xN"
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(64))
