@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -141,21 +142,36 @@ def _capacities(session: Session, req: Request) -> Iterator[_Capacity]:
             usable = session.scalar(select(func.count()).where(Unit.rack_id == rack.id, Unit.reserved.is_(False)))
             if committed or len(units) != usable:
                 continue
-        ports = list(session.scalars(
-            select(Port.id).join(SwitchRack, SwitchRack.switch_id == Port.switch_id)
-            .where(SwitchRack.rack_id == rack.id, Port.placement_id.is_(None))
-            .order_by(Port.switch_id, Port.position).limit(req.servers)))
+        ports: list[int] = []
+        for switch_id in _serving(session, SwitchRack.switch_id, SwitchRack.rack_id, rack.id):
+            ports += session.scalars(select(Port.id).where(Port.switch_id == switch_id, Port.placement_id.is_(None))
+                                     .order_by(Port.position).limit(req.servers - len(ports)))
+            if len(ports) == req.servers:
+                break
         yield _Capacity(rack, units, rack.power_budget_w - committed, ports)
 
 
+def _serving(session: Session, column: Any, rack_column: Any, rack_id: int) -> list[int]:
+    """Switches or pools serving a rack, looked up first so each one is then read on its own index.
+
+    Joining the link table into the port or address query lets SQLite's planner scan
+    the whole address table (262k rows on a /14: 90 ms a call); one indexed query
+    per serving switch or pool stays flat however large the site grows.
+    """
+    return list(session.scalars(select(column).where(rack_column == rack_id).order_by(column)))
+
+
 def _free_addresses(session: Session, req: Request, rack: Rack, limit: int) -> list[int]:
-    if limit == 0:
-        return []
-    return list(session.scalars(
-        select(Address.id).join(PoolRack, PoolRack.pool_id == Address.pool_id)
-        .where(PoolRack.rack_id == rack.id, Address.placement_id.is_(None), Address.reserved.is_(False),
-               or_(Address.quarantine_until.is_(None), Address.quarantine_until <= req.now))
-        .order_by(Address.pool_id, Address.ip_int).limit(limit)))
+    found: list[int] = []
+    for pool_id in _serving(session, PoolRack.pool_id, PoolRack.rack_id, rack.id) if limit else []:
+        found += session.scalars(
+            select(Address.id).where(Address.pool_id == pool_id, Address.placement_id.is_(None),
+                                     Address.reserved.is_(False),
+                                     or_(Address.quarantine_until.is_(None), Address.quarantine_until <= req.now))
+            .order_by(Address.ip_int).limit(limit - len(found)))
+        if len(found) == limit:
+            break
+    return found
 
 
 def _free_address_count(session: Session, req: Request, rack: Rack, first: int) -> int:

@@ -140,7 +140,7 @@ class Unit(Base):
     u: Mapped[int] = mapped_column(Integer)
     reserved: Mapped[bool] = mapped_column(Boolean, default=False)
     outlet_id: Mapped[int | None] = mapped_column(ForeignKey("outlets.id"), unique=True)
-    placement_id: Mapped[int | None] = mapped_column(ForeignKey("placements.id"))
+    placement_id: Mapped[int | None] = mapped_column(ForeignKey("placements.id"), index=True)
     hold_id: Mapped[int | None] = mapped_column(ForeignKey("holds.id"))
 
 
@@ -162,7 +162,7 @@ class Port(Base):
     switch_id: Mapped[int] = mapped_column(ForeignKey("switches.id"))
     name: Mapped[str] = mapped_column(String(64))
     position: Mapped[int] = mapped_column(Integer)
-    placement_id: Mapped[int | None] = mapped_column(ForeignKey("placements.id"))
+    placement_id: Mapped[int | None] = mapped_column(ForeignKey("placements.id"), index=True)
 
 
 class Pool(Base):
@@ -188,7 +188,7 @@ class Address(Base):
     ip: Mapped[str] = mapped_column(String(15), unique=True)
     ip_int: Mapped[int] = mapped_column(BigInteger)
     reserved: Mapped[bool] = mapped_column(Boolean, default=False)
-    placement_id: Mapped[int | None] = mapped_column(ForeignKey("placements.id"))
+    placement_id: Mapped[int | None] = mapped_column(ForeignKey("placements.id"), index=True)
     quarantine_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
