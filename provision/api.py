@@ -13,8 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from provision.domain.hardware import ServerRecord
-from provision.inventory.load import load_inventory
-from provision.services import contracts, deadlines, racks, servers, setup
+from provision.services import contracts, deadlines, racks, servers
 from provision.services.context import Context
 from provision.services.contracts import SignOrder
 
@@ -33,6 +32,8 @@ class Colo:
 
     @staticmethod
     def check_inventory(path: str) -> dict[str, Any]:
+        from provision.inventory.load import load_inventory  # pydantic: only commands reading an inventory pay
+
         inv = load_inventory(path)
         return {"site": inv.site.name, "rooms": len(inv.rooms), "racks": sum(len(r.racks) for r in inv.rooms),
                 "switches": len(inv.switches), "pdus": len(inv.pdus), "pools": len(inv.pools),
@@ -40,6 +41,8 @@ class Colo:
                 "addresses": sum(p.prefix.num_addresses for p in inv.pools)}
 
     def init(self, inventory_path: str) -> dict[str, Any]:
+        from provision.services import setup
+
         return setup.init(self.db, inventory_path)
 
     def sign(self, order: SignOrder) -> dict[str, Any]:

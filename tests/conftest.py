@@ -13,8 +13,12 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from provision.api import SignOrder
+from provision.domain.terms import Customer
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "inventory" / "example"
@@ -66,6 +70,13 @@ def site_db(db_url: str) -> str:
 
     Colo(db=db_url).init(str(EXAMPLE))
     return db_url
+
+
+def order(name: str = "ACME", **terms: Any) -> SignOrder:
+    """A one-server colocation order; keyword arguments override any term."""
+    fields: dict[str, Any] = {"customer": Customer(name=name), "kind": "colocation", "quantity": 1,
+                              "bandwidth_mbps": 100, "fee": "12000.00", "payment": "yearly"}
+    return SignOrder(**(fields | terms))
 
 
 @dataclass

@@ -8,20 +8,13 @@ from datetime import datetime
 import pytest
 from sqlalchemy import update
 
-from provision.api import Colo, SignOrder
+from provision.api import Colo
 from provision.domain.lifecycle import State
-from provision.domain.terms import Customer
 from provision.errors import BadInput, NotFound, Refused
 from provision.services.contracts import get_contract, transition
+from tests.conftest import order
 
 AT = "2026-11-24T10:00:00+08:00"  # a Tuesday
-
-
-def order(name: str = "ACME", **kw: object) -> SignOrder:
-    base: dict[str, object] = dict(customer=Customer(name=name), kind="colocation", quantity=1, bandwidth_mbps=100,
-                                   fee="12000.00", payment="yearly")
-    base.update(kw)
-    return SignOrder(**base)  # type: ignore[arg-type]
 
 
 def test_sign_allocates_slot_port_address_outlet(site_db: str) -> None:

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from provision.api import Colo, ServerRecord, SignOrder
+from provision.api import Colo, ServerRecord
 from provision.domain.hardware import Component, normalise_mac, parse_component
-from provision.domain.terms import Customer
 from provision.errors import BadInput, NotFound, Refused
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, order
 
 AT = "2026-11-24T10:00"
 
@@ -51,11 +50,8 @@ def record(mac: str = "00:11:22:33:44:55", serial: str = "SN-001") -> ServerReco
                         disks=(Component("Samsung PM893 960GB", 2), Component("HGST 8TB", 4)))
 
 
-def sign(api: Colo, name: str, **kw: object) -> str:
-    base: dict[str, object] = {"customer": Customer(name), "kind": "colocation", "quantity": 2, "bandwidth_mbps": 100,
-                               "fee": "1.00", "payment": "monthly"}
-    base.update(kw)
-    return api.sign(SignOrder(**base))["id"]  # type: ignore[arg-type]
+def sign(api: Colo, name: str, **terms: object) -> str:
+    return api.sign(order(name, **({"quantity": 2} | terms)))["id"]
 
 
 def test_record_shows_on_the_contract_and_can_be_replaced(site_db: str) -> None:

@@ -8,20 +8,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from provision.api import Colo, SignOrder
-from provision.domain.terms import Customer
+from provision.api import Colo
 from provision.errors import BadInput, Refused
 from provision.store.engine import SCHEMA_HEAD, open_store
 from provision.store.migrate import upgrade
 from provision.store.schema import Address, Base, Port, Unit
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, order
 
 
-def sign(db: str, name: str = "ACME", **kw: object) -> dict:
-    base: dict[str, object] = dict(customer=Customer(name=name), kind="colocation", quantity=1, bandwidth_mbps=100,
-                                   fee="100.00", payment="monthly")
-    base.update(kw)
-    return Colo(db=db, at="2026-11-24T10:00").sign(SignOrder(**base))  # type: ignore[arg-type]
+def sign(db: str, **terms: object) -> dict:
+    return Colo(db=db, at="2026-11-24T10:00").sign(order(**terms))  # type: ignore[arg-type]
 
 
 def test_head_constant_matches_the_migrations() -> None:
