@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -71,6 +72,12 @@ class Money(TypeDecorator[Decimal]):
 
 class Base(DeclarativeBase):
     pass
+
+
+# Partial indexes over the rows still free: allocation reads them in order and stops at
+# LIMIT, and they shrink as the site fills. (A full index with placement_id in the
+# middle made PostgreSQL sort a whole /14 pool on every signing: 42 ms a query.)
+FREE = text("placement_id IS NULL")
 
 
 class SiteRow(Base):
@@ -134,7 +141,8 @@ class Outlet(Base):
 
 class Unit(Base):
     __tablename__ = "units"
-    __table_args__ = (UniqueConstraint("rack_id", "u"), Index("ix_units_free", "rack_id", "placement_id"))
+    __table_args__ = (UniqueConstraint("rack_id", "u"),
+                      Index("ix_units_free", "rack_id", "u", sqlite_where=FREE, postgresql_where=FREE))
     id: Mapped[int] = mapped_column(primary_key=True)
     rack_id: Mapped[int] = mapped_column(ForeignKey("racks.id"))
     u: Mapped[int] = mapped_column(Integer)
@@ -157,7 +165,7 @@ class SwitchRack(Base):
 class Port(Base):
     __tablename__ = "ports"
     __table_args__ = (UniqueConstraint("switch_id", "name"),
-                      Index("ix_ports_free", "switch_id", "placement_id", "position"))
+                      Index("ix_ports_free", "switch_id", "position", sqlite_where=FREE, postgresql_where=FREE))
     id: Mapped[int] = mapped_column(primary_key=True)
     switch_id: Mapped[int] = mapped_column(ForeignKey("switches.id"))
     name: Mapped[str] = mapped_column(String(64))
@@ -182,7 +190,7 @@ class PoolRack(Base):
 
 class Address(Base):
     __tablename__ = "addresses"
-    __table_args__ = (Index("ix_addresses_free", "pool_id", "placement_id", "ip_int"),)
+    __table_args__ = (Index("ix_addresses_free", "pool_id", "ip_int", sqlite_where=FREE, postgresql_where=FREE),)
     id: Mapped[int] = mapped_column(primary_key=True)
     pool_id: Mapped[int] = mapped_column(ForeignKey("pools.id"))
     ip: Mapped[str] = mapped_column(String(15), unique=True)

@@ -12,6 +12,7 @@ branch_labels = None
 depends_on = None
 
 TIME = sa.DateTime(timezone=True)
+FREE_ONLY = {"sqlite_where": sa.text("placement_id IS NULL"), "postgresql_where": sa.text("placement_id IS NULL")}
 
 
 def upgrade() -> None:
@@ -78,15 +79,15 @@ def upgrade() -> None:
     with op.batch_alter_table("units") as batch:
         batch.add_column(sa.Column("placement_id", sa.Integer, sa.ForeignKey("placements.id", name="fk_units_placement")))
         batch.add_column(sa.Column("hold_id", sa.Integer, sa.ForeignKey("holds.id", name="fk_units_hold")))
-        batch.create_index("ix_units_free", ["rack_id", "placement_id"])
+        batch.create_index("ix_units_free", ["rack_id", "u"], **FREE_ONLY)
         batch.create_index("ix_units_placement_id", ["placement_id"])
     with op.batch_alter_table("ports") as batch:
         batch.add_column(sa.Column("placement_id", sa.Integer, sa.ForeignKey("placements.id", name="fk_ports_placement")))
-        batch.create_index("ix_ports_free", ["switch_id", "placement_id", "position"])
+        batch.create_index("ix_ports_free", ["switch_id", "position"], **FREE_ONLY)
         batch.create_index("ix_ports_placement_id", ["placement_id"])
     with op.batch_alter_table("addresses") as batch:
         batch.add_column(sa.Column("placement_id", sa.Integer,
                                    sa.ForeignKey("placements.id", name="fk_addresses_placement")))
         batch.add_column(sa.Column("quarantine_until", TIME))
-        batch.create_index("ix_addresses_free", ["pool_id", "placement_id", "ip_int"])
+        batch.create_index("ix_addresses_free", ["pool_id", "ip_int"], **FREE_ONLY)
         batch.create_index("ix_addresses_placement_id", ["placement_id"])
