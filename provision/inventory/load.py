@@ -49,8 +49,10 @@ def _path_text(loc: Loc) -> str:
     return text or "(top)"
 
 
-def _walk(node: yaml.Node, loc: Loc, source: _Source, file: Path, problems: list[str]) -> None:
-    source.lines[loc] = node.start_mark.line + 1
+def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int], file: Path, problems: list[str],
+          line: int | None = None) -> None:
+    """Record the line of every path; a mapping entry is located at its key, not its value."""
+    lines[loc] = line or node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key_node, value_node in node.value:
@@ -59,10 +61,10 @@ def _walk(node: yaml.Node, loc: Loc, source: _Source, file: Path, problems: list
                 problems.append(f"{file}:{key_node.start_mark.line + 1}: {_path_text(loc + (key,))}: "
                                 f"key {key!r} appears twice — keep one")
             seen.add(key)
-            _walk(value_node, loc + (key,), source, file, problems)
+            _walk(value_node, loc + (key,), lines, file, problems, key_node.start_mark.line + 1)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _walk(item, loc + (i,), source, file, problems)
+            _walk(item, loc + (i,), lines, file, problems)
 
 
 def _files(path: Path) -> list[Path]:
@@ -88,22 +90,27 @@ def load_inventory(path: str | Path) -> Inventory:
             root = yaml.compose(text, Loader=yaml.SafeLoader)
             data = yaml.safe_load(text)
         except (yaml.YAMLError, UnicodeDecodeError) as e:
-            mark = getattr(e, "problem_mark", None)
-            line = f":{mark.line + 1}" if mark else ""
-            raise InventoryError([f"{file}{line}: not valid YAML ({getattr(e, 'problem', e)}) — fix the syntax"]) from None
+            raise InventoryError([_yaml_problem(file, e)]) from None
         if data is None or root is None:
             continue
         if not isinstance(data, dict):
-            raise InventoryError([f"{file}:1: the file must be a mapping of site, rooms, switches, pdus, pools"])
-        _walk(root, (), source, file, problems)
+            raise InventoryError([f"{file}:{root.start_mark.line + 1}: (top): the file holds a {type(data).__name__}; "
+                                  f"it must be a mapping — write it as keys site:, rooms:, switches:, pdus:, pools:"])
+        lines: dict[Loc, int] = {}
+        _walk(root, (), lines, file, problems)
         for key, value in data.items():
             if key in merged:
-                problems.append(f"{file}: top-level key {key!r} is also in {source.files[key]} — keep it in one file")
+                problems.append(f"{file}:{lines.get((str(key),), 1)}: {key}: top-level key {key!r} is also in "
+                                f"{source.files[key]} — keep it in one file")
                 continue
             merged[key] = value
             source.files[key] = file
+            source.lines.update((loc, n) for loc, n in lines.items() if loc[:1] == (str(key),))
     if problems:
         raise InventoryError(problems)
+    if isinstance(merged.get("calendar"), dict):
+        # YAML reads 2027-02-20 as a date; pydantic would then name it datetime.date(...) in errors
+        merged["calendar"] = {str(day): kind for day, kind in merged["calendar"].items()}
     try:
         inventory = Inventory.model_validate(merged)
     except ValidationError as e:
@@ -112,6 +119,15 @@ def load_inventory(path: str | Path) -> Inventory:
     if cross:
         raise InventoryError([f"{source.where(loc)}: {_path_text(loc)}: {msg}" for loc, msg in cross])
     return inventory
+
+
+def _yaml_problem(file: Path, e: Exception) -> str:
+    """Where the parser stopped, and where the construct it was reading began (an unclosed '[')."""
+    mark = getattr(e, "problem_mark", None)
+    context, context_mark = getattr(e, "context", None), getattr(e, "context_mark", None)
+    where = f"{file}:{mark.line + 1}" if mark else str(file)
+    opened = f"; {context} that began on line {context_mark.line + 1}" if context and context_mark else ""
+    return f"{where}: not valid YAML ({getattr(e, 'problem', None) or e}{opened}) — fix the syntax"
 
 
 def _describe(err: Any, source: _Source) -> str:

@@ -84,6 +84,8 @@ class Device(Strict):
         except ValueError:
             if not re.fullmatch(r"(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?)+", v):
                 raise ValueError("give an IP address or a DNS name") from None
+            if all(label.isdigit() for label in v.rstrip(".").split(".")):
+                raise ValueError("looks like an IPv4 address but is not one: give an IP address or a DNS name") from None
         return v
 
 
@@ -122,20 +124,23 @@ class Pool(Strict):
         """Network, broadcast, gateway, plus the operator's list ('a', 'a-b' or CIDR)."""
         out = {self.prefix.network_address, self.prefix.broadcast_address, self.gateway}
         for item in self.reserved:
-            out.update(_address_range(item))
+            first, last = _range_ends(item)
+            out.update(ipaddress.IPv4Address(n) for n in range(int(first), int(last) + 1))
         return out
 
 
-def _address_range(item: str) -> Iterator[ipaddress.IPv4Address]:
+def _range_ends(item: str) -> tuple[ipaddress.IPv4Address, ipaddress.IPv4Address]:
+    """First and last address of 'a', 'a-b' or a CIDR; checked by its ends, never enumerated."""
     if "/" in item:
-        yield from ipaddress.IPv4Network(item, strict=True)
-    elif "-" in item:
+        net = ipaddress.IPv4Network(item, strict=True)
+        return net.network_address, net.broadcast_address
+    if "-" in item:
         first, last = (ipaddress.IPv4Address(p.strip()) for p in item.split("-", 1))
         if last < first:
             raise ValueError(f"address range {item!r} runs backwards")
-        yield from (ipaddress.IPv4Address(n) for n in range(int(first), int(last) + 1))
-    else:
-        yield ipaddress.IPv4Address(item.strip())
+        return first, last
+    address = ipaddress.IPv4Address(item.strip())
+    return address, address
 
 
 class Site(Strict):
@@ -255,12 +260,15 @@ def _check_pool(problems: list[tuple[Loc, str]], loc: Loc, pool: Pool, rack_locs
         problems.append((loc + ("gateway",), f"gateway {pool.gateway} is not a host address of {pool.prefix}"))
     for i, item in enumerate(pool.reserved):
         try:
-            outside = [a for a in _address_range(item) if a not in pool.prefix]
+            ends = _range_ends(item)
         except ValueError as e:
             problems.append((loc + ("reserved", i), f"{item!r}: {e}; give an address, a-b range or CIDR"))
             continue
-        if outside:
-            problems.append((loc + ("reserved", i), f"{item!r} reaches outside {pool.prefix} ({outside[0]})"))
+        first, last = ends
+        if first not in pool.prefix or last not in pool.prefix:
+            outside = first if first not in pool.prefix else pool.prefix.broadcast_address + 1
+            problems.append((loc + ("reserved", i), f"{item!r} reaches outside {pool.prefix} ({outside}): "
+                                                    f"reserve only addresses of the pool"))
     for ri, name in enumerate(pool.racks):
         if name not in rack_locs:
             problems.append((loc + ("racks", ri), f"rack {name!r} is not in any room: add it or fix the name"))
