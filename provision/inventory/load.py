@@ -2,8 +2,10 @@
 
 An inventory is one YAML file or a directory of them; each top-level key (site,
 rooms, switches, …) lives in exactly one file. Every problem is reported as
-`file:line: path.in.file: what is wrong — how to fix it`, all of them at once,
-because fixing a site file one error per run is miserable.
+`file:line: path.in.file: what is wrong — how to fix it`, all the problems of a
+stage together (YAML structure, then fields, then cross-references, since each
+stage needs the one before to be sound), because fixing a site file one error per
+run is miserable.
 """
 
 from __future__ import annotations
