@@ -38,3 +38,14 @@ class Refused(ColoError):
 
 class NotFound(BadInput):
     """A named thing (contract, rack, hold) does not exist."""
+
+
+class DeviceError(OperationFailed):
+    """A device refused, timed out or answered something unexpected.
+
+    Carries the device name so a technician knows which box to look at first.
+    """
+
+    def __init__(self, device: str, message: str) -> None:
+        super().__init__(f"{device}: {message}")
+        self.device = device
