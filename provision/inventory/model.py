@@ -89,9 +89,17 @@ class Device(Strict):
         return v
 
 
+class SnmpAccess(Strict):
+    """Read-only SNMP (IF-MIB) on a switch: how link and admin state are verified."""
+
+    port: int = Field(default=161, ge=1, le=65535)
+    credentials: Name = Field(description="key of the SNMP community in COLO_SECRETS / the environment")
+
+
 class Switch(Device):
     platform: Literal["cisco_ios", "huawei_vrp", "hp_comware"]
     port: int = Field(default=22, ge=1, le=65535)
+    snmp: SnmpAccess | None = None
     access_ports: Interfaces = Field(min_length=1)
     uplinks: Interfaces = []
     racks: list[Name] = Field(min_length=1)

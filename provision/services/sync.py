@@ -159,7 +159,9 @@ def sync_inventory(session: Session, inv: Inventory) -> SyncReport:
                    busy=sync.held_by, label=lambda k: f"{rack_names.get(k[0], k[0])} U{k[1]}")
 
     switch_ids = sync.reconcile("switch", Switch.__table__, ("name",), {  # type: ignore[arg-type]
-        (s.name,): {"platform": s.platform, "host": s.host, "port": s.port, "credentials": s.credentials}
+        (s.name,): {"platform": s.platform, "host": s.host, "port": s.port, "credentials": s.credentials,
+                    "snmp_port": s.snmp.port if s.snmp else None,
+                    "snmp_credentials": s.snmp.credentials if s.snmp else None}
         for s in inv.switches})
     switch_names = {v: k[0] for k, v in switch_ids.items()}
     sync.reconcile("port", Port.__table__, ("switch_id", "name"), {  # type: ignore[arg-type]

@@ -154,6 +154,8 @@ class Unit(Base):
 
 class Switch(DeviceColumns, Base):
     __tablename__ = "switches"
+    snmp_port: Mapped[int | None] = mapped_column(Integer)
+    snmp_credentials: Mapped[str | None] = mapped_column(String(64))
 
 
 class SwitchRack(Base):
@@ -292,3 +294,47 @@ class Server(Base):
     disks: Mapped[str] = mapped_column(Text, default="")  # '; '-separated "MODEL xN"
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_by: Mapped[str] = mapped_column(String(64))
+
+
+class Operation(Base):
+    """The journal of one device change (provision, activate, decommission) across its devices.
+
+    Written before the first command is sent and updated after every step, so a run
+    killed midway leaves a record of exactly which ports and outlets it had touched.
+    """
+
+    __tablename__ = "operations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16), index=True)  # applying | done | rolled_back | failed
+    actor: Mapped[str] = mapped_column(String(64))
+    owner: Mapped[str] = mapped_column(String(128))  # host:pid of the process applying it
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    plan: Mapped[str] = mapped_column(Text)  # the plan as applied, JSON, without secrets
+    error: Mapped[str] = mapped_column(Text, default="")
+    resumes: Mapped[int | None] = mapped_column(ForeignKey("operations.id"))
+
+
+class OperationContract(Base):
+    __tablename__ = "operation_contracts"
+    operation_id: Mapped[int] = mapped_column(ForeignKey("operations.id"), primary_key=True)
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"), primary_key=True, index=True)
+
+
+class OperationStep(Base):
+    """One device target of an operation: its state before, the intended state after, and progress."""
+
+    __tablename__ = "operation_steps"
+    __table_args__ = (UniqueConstraint("operation_id", "seq"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    operation_id: Mapped[int] = mapped_column(ForeignKey("operations.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    device: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(128))  # interface name, or outlet numbers
+    state: Mapped[str] = mapped_column(String(16))  # planned | sending | applied | verified | undone | failed
+    before: Mapped[str] = mapped_column(Text)  # JSON
+    after: Mapped[str] = mapped_column(Text)  # JSON
+    commands: Mapped[str] = mapped_column(Text)  # JSON list
+    error: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
