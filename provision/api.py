@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from provision.domain.hardware import ServerRecord
+from provision.errors import BadInput
 from provision.services import contracts, deadlines, racks, servers
 from provision.services.context import Context
 from provision.services.contracts import SignOrder
@@ -71,3 +72,29 @@ class Colo:
 
     def holds(self, include_expired: bool = False) -> list[dict[str, Any]]:
         return racks.list_holds(self.context, include_expired)
+
+    def provision(self, contract_ids: list[str], dry_run: bool = False, out: str | None = None,
+                  all_signed: bool = False) -> dict[str, Any]:
+        from provision.services import provisioning  # drivers load only for commands that reach devices
+
+        return provisioning.provision(self.context, contract_ids, dry_run, out, all_signed)
+
+    def apply(self, plan_file: str) -> dict[str, Any]:
+        from provision.services import provisioning
+
+        return provisioning.apply_file(self.context, plan_file)
+
+    def activate(self, contract_id: str) -> dict[str, Any]:
+        from provision.services import provisioning
+
+        return provisioning.activate(self.context, contract_id)
+
+    @staticmethod
+    def lab(action: str, inventory: str | None = None, directory: str | None = None) -> dict[str, Any]:
+        from provision.lab import control
+
+        if action == "up":
+            if inventory is None:
+                raise BadInput("colo lab up needs --inventory PATH")
+            return control.up(inventory, directory)
+        return control.down(directory) if action == "down" else control.status(directory)

@@ -6,6 +6,7 @@ import sys
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 # Piped into a log or a ticket, tables should not be cut at 80 columns.
@@ -119,3 +120,62 @@ def holds(rows: list[dict[str, Any]]) -> None:
     for r in rows:
         table.add_row(str(r["hold"]), r["rack"], _unit_span(r["units"]), r["for"], r["until"], r["created_by"])
     console.print(table if rows else "no active holds")
+
+
+def plan(d: dict[str, Any]) -> None:
+    """The change per device as a diff, then the customer's IP sheet and the power headroom."""
+    p = d["plan"]
+    for sw in p["switches"]:
+        console.print(f"switch {sw['switch']} ({sw['platform']})", markup=False)
+        for cmd in sw["prerequisite_commands"]:
+            console.print(f"  ensure  {cmd}", markup=False)
+        for port in sw["ports"]:
+            state = "changes" if port["commands"] else "already as intended"
+            console.print(f"  {port['interface']}  [{port['contract']} server {port['server']}]  {state}", markup=False)
+            for line in port["diff"]:
+                style = "green" if line.startswith("+") else "red"
+                console.print(f"    [{style}]{escape(line)}[/{style}]")
+            for note in port["notes"]:
+                console.print(f"    [yellow]note:[/yellow] {escape(note)}")
+    for pdu in p["pdus"]:
+        for n, o in sorted(pdu["outlets"].items(), key=lambda kv: int(kv[0])):
+            change = "" if o["before"] == o["after"] else " -> " + ("on" if o["after"] else "off")
+            console.print(f"pdu {pdu['pdu']} outlet {n}: {'on' if o['before'] else 'off'}{change}  "
+                          f"[{o['contract']} server {o['server']}]", markup=False)
+    for r in p["power"]:
+        console.print(f"power rack {r['rack']}: budget {r['budget_w']} W, committed {r['committed_w']} W, measured "
+                      f"{r['measured_w']} W, this contract {r['contract_w']} W, headroom {r['headroom_w']} W",
+                      markup=False)
+    if p["ip_sheet"]:
+        table = Table("contract", "server", "address", "netmask", "gateway", "DNS", title="IP sheet for the customer")
+        for a in p["ip_sheet"]:
+            table.add_row(a["contract"], str(a["server"]), f"{a['address']}/{a['prefix_len']}", a["netmask"],
+                          a["gateway"], ", ".join(a["dns"]))
+        console.print(table)
+    for i in d.get("install", []):
+        flag = "  INSTALL FEE REFUND DUE" if i["install_fee_refund_due"] else ""
+        console.print(f"{i['contract']}: {i['state']}; install guarantee by {i['deadline']}: {i['status']}{flag}",
+                      markup=False)
+    if d.get("saved_to"):
+        console.print(f"plan saved to {d['saved_to']}: review it, then `colo apply {d['saved_to']}`", markup=False)
+    console.print(d["message"], markup=False)
+
+
+def activation(d: dict[str, Any]) -> None:
+    for link in d["links"]:
+        console.print(f"{link['switch']} {link['interface']}: admin {link['admin']}, link {link['link']}", markup=False)
+    console.print(f"{d['contract']} active since {d['activated_at']}; term ends {d['term_end']}", markup=False)
+
+
+def lab(d: dict[str, Any]) -> None:
+    if "switches" in d:
+        for s in d["switches"]:
+            answering = "" if s.get("answering", True) else "  NOT ANSWERING"
+            console.print(f"switch {s['name']:<12} {s['platform']:<11} ssh 127.0.0.1:{s['ssh']}  "
+                          f"snmp {s['snmp'] or '-'}{answering}", markup=False)
+        for p in d["pdus"]:
+            console.print(f"pdu    {p['name']:<12} {p['platform']:<11} snmp 127.0.0.1:{p['snmp']}", markup=False)
+    if "message" in d:
+        console.print(d["message"], markup=False)
+    elif "running" in d:
+        console.print(f"lab in {d['dir']}: {'running' if d['running'] else 'NOT running'}", markup=False)

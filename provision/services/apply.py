@@ -1,0 +1,281 @@
+"""Applying a plan: journal first, then devices, read back, and undo on failure.
+
+Order of truth: the journal row for a step is written before its commands are sent,
+and marked after the device's read-back agrees. A process killed between the two
+leaves a step marked `sending`; the next run for the same contracts finds the
+interrupted operation and either completes it or, if completing fails, restores every
+port and outlet to the state recorded before the first command was sent.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from provision.drivers.switch.base import switch_lock
+from provision.drivers.switch.config import PortState, Stanza
+from provision.errors import ColoError, DeviceError, OperationFailed, Refused
+from provision.services import devices
+from provision.services.context import Context
+from provision.services.plans import parallel
+from provision.store.schema import Operation, OperationContract, OperationStep
+
+log = logging.getLogger(__name__)
+
+OWNER = f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass
+class Outcome:
+    operation: int
+    steps: list[dict[str, Any]] = field(default_factory=list)
+
+
+def owner_alive(owner: str) -> bool:
+    """Whether the process that started an operation still runs (only knowable on this host)."""
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def interrupted(s: Session, contract_ids: list[str]) -> Operation | None:
+    """An operation on these contracts left `applying` by a process that is gone; refuse if it still runs."""
+    op = s.scalar(select(Operation).join(OperationContract)
+                  .where(OperationContract.contract_id.in_(contract_ids), Operation.state == "applying")
+                  .order_by(Operation.id.desc()))
+    if op is None:
+        return None
+    if owner_alive(op.owner):
+        raise Refused(f"operation #{op.id} ({op.kind}) is being applied to these contracts by {op.owner} since "
+                      f"{op.started_at:%Y-%m-%d %H:%M} UTC; wait for it to finish")
+    return op
+
+
+def original_before(s: Session, op: Operation | None) -> dict[tuple[str, str], str]:
+    """The device state an interrupted operation recorded before it sent anything, by (device, target)."""
+    if op is None:
+        return {}
+    out: dict[tuple[str, str], str] = {}
+    chain: Operation | None = op
+    while chain is not None:  # the oldest record wins: it predates every attempt
+        for step in s.scalars(select(OperationStep).where(OperationStep.operation_id == chain.id)):
+            out[(step.device, step.target)] = step.before
+        chain = s.get(Operation, chain.resumes) if chain.resumes else None
+    return out
+
+
+def apply(ctx: Context, plan: dict[str, Any], now: datetime, resumes: Operation | None,
+          on_success: Callable[[Session, int], None]) -> Outcome:
+    """Apply `plan` step by step; on any failure undo what was applied and raise."""
+    ids = list(plan["contracts"])
+    steps = _steps(plan)
+    with ctx.store.session() as s:
+        before = original_before(s, resumes)
+        for st in steps:
+            st["before"] = json.loads(before.get((st["device"], st["target"]), json.dumps(st["before"])))
+        op = Operation(kind=plan["kind"], state="applying", actor=ctx.actor, owner=OWNER, started_at=now,
+                       plan=json.dumps(plan), error="", resumes=resumes.id if resumes else None)
+        s.add(op)
+        s.flush()
+        s.add_all(OperationContract(operation_id=op.id, contract_id=cid) for cid in ids)
+        if resumes is not None:
+            s.execute(update(Operation).where(Operation.id == resumes.id)
+                      .values(state="interrupted", finished_at=now, error=f"resumed by operation #{op.id}"))
+        for seq, st in enumerate(steps):
+            s.add(OperationStep(operation_id=op.id, seq=seq, device=st["device"], target=st["target"], state="planned",
+                                before=json.dumps(st["before"]), after=json.dumps(st["after"]),
+                                commands=json.dumps(st["commands"]), error="", updated_at=now))
+        op_id = op.id
+    journal = Journal(ctx, op_id, now)
+    try:
+        _run_switches(ctx, plan, steps, journal)
+        _run_pdus(ctx, plan, steps, journal)
+    except ColoError as failure:
+        undo_errors = _undo(ctx, steps, journal)
+        state = "failed" if undo_errors else "rolled_back"
+        message = f"{failure}"
+        if undo_errors:
+            message += "; UNDO FAILED, check by hand: " + "; ".join(undo_errors)
+        else:
+            undone = [f"{st['device']} {st['target']}" for st in steps if st["state"] == "undone"]
+            message += "; " + (f"undone: {', '.join(undone)}" if undone else "nothing had been changed")
+        journal.finish(state, message)
+        raise OperationFailed(f"{plan['kind']} {', '.join(ids)} failed at operation #{op_id}: {message}; "
+                              f"the contract records are unchanged") from None
+    with ctx.store.session() as s:
+        on_success(s, op_id)
+        s.execute(update(Operation).where(Operation.id == op_id).values(state="done", finished_at=now))
+    return Outcome(op_id, [{k: st[k] for k in ("device", "target", "state")} for st in steps])
+
+
+def _steps(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    """Journal units: one per switch port, one per PDU with changes; the switch's shared objects ride on its first port."""
+    out = []
+    for sw in plan["switches"]:
+        for port in sw["ports"]:
+            out.append({"kind": "switch", "device": sw["switch"], "target": port["interface"],
+                        "before": port["before"], "after": port["after"], "commands": port["commands"],
+                        "state": "planned"})
+    for p in plan["pdus"]:
+        if p["changes"]:
+            out.append({"kind": "pdu", "device": p["pdu"], "target": "outlets " + ",".join(map(str, p["changes"])),
+                        "before": {n: p["outlets"][str(n)]["before"] for n in p["changes"]},
+                        "after": {n: p["outlets"][str(n)]["after"] for n in p["changes"]},
+                        "commands": [f"outlet {n} {'on' if p['outlets'][str(n)]['after'] else 'off'}" for n in p["changes"]],
+                        "state": "planned"})
+    return out
+
+
+class Journal:
+    """Short transactions recording each step's progress, safe to call from device threads."""
+
+    def __init__(self, ctx: Context, op_id: int, now: datetime) -> None:
+        self.ctx, self.op_id, self.now = ctx, op_id, now
+
+    def mark(self, step: dict[str, Any], state: str, error: str = "") -> None:
+        step["state"] = state
+        with self.ctx.store.session() as s:
+            s.execute(update(OperationStep)
+                      .where(OperationStep.operation_id == self.op_id, OperationStep.device == step["device"],
+                             OperationStep.target == step["target"])
+                      .values(state=state, error=error, updated_at=self.now))
+
+    def finish(self, state: str, error: str) -> None:
+        with self.ctx.store.session() as s:
+            s.execute(update(Operation).where(Operation.id == self.op_id)
+                      .values(state=state, error=error, finished_at=self.now))
+
+
+def _run_switches(ctx: Context, plan: dict[str, Any], steps: list[dict[str, Any]], journal: Journal) -> None:
+    with ctx.store.session() as s:
+        info = devices.switches(s, [sw["switch"] for sw in plan["switches"]])
+    # the store is closed again before any device is contacted
+
+    def one(sw: dict[str, Any]) -> None:
+        mine = [st for st in steps if st["kind"] == "switch" and st["device"] == sw["switch"]]
+        batch = list(sw["prerequisite_commands"]) + [c for st in mine for c in st["commands"]]
+        if not batch:
+            for st in mine:
+                journal.mark(st, "verified")
+            return
+        driver = info[sw["switch"]].driver()
+        with switch_lock(sw["switch"]):
+            try:
+                for st in mine:
+                    journal.mark(st, "sending")
+                driver.push(batch)
+                running = driver.running()
+                bad = []
+                for st in mine:
+                    now_state = driver.port_state(running, st["target"])
+                    after = PortState.from_dict(st["after"])
+                    if now_state.same_as(after):
+                        journal.mark(st, "applied")
+                    else:
+                        bad.append(f"{st['target']} reads back different: " + "; ".join(after.differences(now_state)))
+                for p in sw["prerequisites"]:
+                    if not driver.has_prerequisite(running, Stanza(p["header"], tuple(p["children"]))):
+                        bad.append(f"'{p['header']}' missing after the change")
+                if bad:
+                    raise DeviceError(sw["switch"], "verify failed: " + "; ".join(bad))
+                driver.save()
+                for st in mine:
+                    journal.mark(st, "verified")
+            finally:
+                driver.close()
+
+    errors = []
+    for sw, err in zip(plan["switches"], parallel(plan["switches"], _catching(one)), strict=True):
+        if err is not None:
+            errors.append(err)
+            for st in steps:
+                if st["device"] == sw["switch"] and st["state"] not in ("verified", "planned"):
+                    journal.mark(st, st["state"], str(err))
+    if errors:
+        raise errors[0]
+
+
+def _run_pdus(ctx: Context, plan: dict[str, Any], steps: list[dict[str, Any]], journal: Journal) -> None:
+    with ctx.store.session() as s:
+        info = devices.pdus(s, [p["pdu"] for p in plan["pdus"]])
+    for st in (st for st in steps if st["kind"] == "pdu"):
+        journal.mark(st, "sending")
+        info[st["device"]].driver().set_outlets({int(n): on for n, on in st["after"].items()})
+        journal.mark(st, "verified")
+
+
+def _catching(fn: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]], ColoError | None]:
+    def run(item: dict[str, Any]) -> ColoError | None:
+        try:
+            fn(item)
+        except ColoError as e:
+            return e
+        except Exception as e:
+            log.exception("unexpected failure on %s", item.get("switch"))
+            return OperationFailed(f"{item.get('switch')}: unexpected {type(e).__name__}")
+        return None
+
+    return run
+
+
+def _undo(ctx: Context, steps: list[dict[str, Any]], journal: Journal) -> list[str]:
+    """Restore every touched port and outlet to its recorded `before`; return what could not be restored.
+
+    The undo is computed against what the device holds now, not replayed from the
+    plan, so it is right however far the failed batch got.
+    """
+    touched = [st for st in steps if st["state"] in ("sending", "applied", "verified")]
+    errors: list[str] = []
+    with ctx.store.session() as s:
+        sw_info = devices.switches(s, sorted({st["device"] for st in touched if st["kind"] == "switch"}))
+        pdu_info = devices.pdus(s, sorted({st["device"] for st in touched if st["kind"] == "pdu"}))
+    for st in reversed([st for st in touched if st["kind"] == "pdu"]):
+        try:
+            pdu_info[st["device"]].driver().set_outlets({int(n): on for n, on in st["before"].items()})
+            journal.mark(st, "undone")
+        except ColoError as e:
+            errors.append(str(e))
+
+    def restore(name: str) -> list[str]:
+        mine = [st for st in touched if st["kind"] == "switch" and st["device"] == name]
+        driver = sw_info[name].driver()
+        failed = []
+        with switch_lock(name):
+            try:
+                running = driver.running()
+                commands = [c for st in mine for c in driver.change(
+                    st["target"], driver.port_state(running, st["target"]), PortState.from_dict(st["before"]))]
+                driver.push(commands)
+                running = driver.running()
+                for st in mine:
+                    if driver.port_state(running, st["target"]).same_as(PortState.from_dict(st["before"])):
+                        journal.mark(st, "undone")
+                    else:
+                        failed.append(f"{name} {st['target']} did not return to its earlier state")
+                if commands:
+                    driver.save()
+            except ColoError as e:
+                failed.append(str(e))
+            finally:
+                driver.close()
+        return failed
+
+    for failed in parallel(sorted(sw_info), restore):
+        errors += failed
+    return errors

@@ -1,0 +1,71 @@
+"""Turning store rows into drivers: where each device is, and its secret from the environment.
+
+Secrets are resolved here, at the moment a session opens, so a plan file or a journal
+row never holds more than the secret's name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from provision.drivers.switch import SwitchAccess, SwitchDriver, switch_driver
+from provision.errors import BadInput
+from provision.secrets import resolve
+from provision.store.schema import Pdu, Switch
+
+
+@dataclass(frozen=True)
+class SwitchInfo:
+    name: str
+    platform: str
+    host: str
+    port: int
+    credentials: str
+    snmp_port: int | None
+    snmp_credentials: str | None
+
+    def driver(self) -> SwitchDriver:
+        return switch_driver(self.platform, SwitchAccess(self.name, self.host, self.port, resolve(self.credentials)))
+
+    def snmp(self):  # type: ignore[no-untyped-def]
+        """The IF-MIB target; a switch without `snmp:` in the inventory cannot have its link verified."""
+        from provision.drivers.snmp import SnmpTarget
+
+        if self.snmp_port is None or self.snmp_credentials is None:
+            raise BadInput(f"switch {self.name} has no `snmp:` in the inventory, so its link state cannot be read: "
+                           f"add snmp: {{port: 161, credentials: NAME}} and run `colo init` again")
+        community = resolve(self.snmp_credentials).require("community").community
+        assert community is not None
+        return SnmpTarget(self.name, self.host, self.snmp_port, community)
+
+
+@dataclass(frozen=True)
+class PduInfo:
+    name: str
+    platform: str
+    host: str
+    port: int
+    credentials: str
+
+    def driver(self):  # type: ignore[no-untyped-def]
+        from provision.drivers.pdu import pdu_driver
+        from provision.drivers.snmp import SnmpTarget
+
+        community = resolve(self.credentials).require("community").community
+        assert community is not None
+        return pdu_driver(self.platform, SnmpTarget(self.name, self.host, self.port, community))
+
+
+def switches(s: Session, names: Sequence[str]) -> dict[str, SwitchInfo]:
+    rows = s.scalars(select(Switch).where(Switch.name.in_(names)))
+    return {r.name: SwitchInfo(r.name, r.platform, r.host, r.port, r.credentials, r.snmp_port, r.snmp_credentials)
+            for r in rows}
+
+
+def pdus(s: Session, names: Sequence[str]) -> dict[str, PduInfo]:
+    return {r.name: PduInfo(r.name, r.platform, r.host, r.port, r.credentials)
+            for r in s.scalars(select(Pdu).where(Pdu.name.in_(names)))}

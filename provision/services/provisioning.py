@@ -1,0 +1,175 @@
+"""Use cases that change devices for a contract: provision, apply a saved plan, activate.
+
+Each is plan → apply → verify: the plan is computed against the devices as they are,
+applied with a journal, and the contract moves on only after every device read back
+what was intended. The install guarantee (3 working days from signing) is judged at
+the moment the contract becomes provisioned.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from provision.domain.lifecycle import State
+from provision.domain.terms import Kind
+from provision.errors import BadInput, OperationFailed, Refused
+from provision.services import apply as applier
+from provision.services import devices, plans
+from provision.services.context import Context, SiteInfo, load_site
+from provision.services.contracts import contract_view, get_contract, iso, transition
+from provision.store.schema import Contract
+
+PROVISIONABLE = (State.SIGNED.value, State.PROVISIONED.value, State.ACTIVE.value)
+
+
+def _ids(s: Session, contract_ids: list[str], all_signed: bool) -> list[str]:
+    ids = [c.strip().upper() for c in contract_ids]
+    if all_signed:
+        ids += [c for c in s.scalars(select(Contract.id).where(Contract.state == State.SIGNED.value)
+                                     .order_by(Contract.year, Contract.seq)) if c not in ids]
+    if not ids and not all_signed:
+        raise BadInput("no contract given: name contract ids (e.g. C2026-0001) or use --all-signed")
+    return list(dict.fromkeys(ids))
+
+
+def provision(ctx: Context, contract_ids: list[str], dry_run: bool = False, out: str | None = None,
+              all_signed: bool = False) -> dict[str, Any]:
+    """Plan the contracts' ports and outlets against the devices; apply unless `dry_run`."""
+    if out is not None and not dry_run:
+        raise BadInput("--out saves a plan for review: use it with --dry-run, then `colo apply FILE`")
+    with ctx.store.session() as s:
+        site = load_site(s)
+        now = ctx.now(site)
+        ids = _ids(s, contract_ids, all_signed)
+        if not ids:
+            return {"contracts": [], "applied": False, "message": "no signed contracts to provision"}
+        resumes = applier.interrupted(s, ids)
+        t = plans.targets(s, site, ids, PROVISIONABLE)
+        info = plans.info_for_targets(s, t)
+    plan = plans.build("provision", t, info, now)
+    plans.check_power(plan)
+    if dry_run:
+        if out is not None:
+            Path(out).write_text(json.dumps(plan, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        return _result(ctx, plan, None, resumes, saved_to=out)
+    return _apply(ctx, plan, now, resumes)
+
+
+def apply_file(ctx: Context, path: str) -> dict[str, Any]:
+    """Apply a plan saved by `--dry-run --out` exactly as reviewed, or refuse with what drifted."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as e:
+        raise BadInput(f"{path}: cannot read the plan ({e.strerror}); give the file written by --out") from None
+    plan = plans.load(text, path)
+    with ctx.store.session() as s:
+        site = load_site(s)
+        now = ctx.now(site)
+        ids = list(plan["contracts"])
+        resumes = applier.interrupted(s, ids)
+        t = plans.targets(s, site, ids, PROVISIONABLE)
+        info = plans.info_for_plan(s, plan)
+    found = plans.drift(plan, t, info)
+    if found:
+        raise Refused(f"{path} no longer matches what it was planned against: " + "; ".join(found)
+                      + f" — plan again with `colo provision {' '.join(ids)} --dry-run --out {path}`")
+    plans.check_power(plan)
+    return _apply(ctx, plan, now, resumes)
+
+
+def _apply(ctx: Context, plan: dict[str, Any], now: datetime, resumes: Any) -> dict[str, Any]:
+    with ctx.store.session() as s:
+        pending = [cid for cid in plan["contracts"] if get_contract(s, cid).state == State.SIGNED.value]
+    if plan["changes"] == 0 and not pending and resumes is None:
+        return _result(ctx, plan, None, None, message="already provisioned: the devices match the store, nothing changed")
+
+    def done(s: Session, op_id: int) -> None:
+        for cid in pending:
+            transition(s, get_contract(s, cid), State.PROVISIONED, now, ctx.actor, detail=f"operation #{op_id}")
+
+    outcome = applier.apply(ctx, plan, now, resumes, done)
+    return _result(ctx, plan, outcome.operation, resumes)
+
+
+def _result(ctx: Context, plan: dict[str, Any], op_id: int | None, resumes: Any, saved_to: str | None = None,
+            message: str | None = None) -> dict[str, Any]:
+    applied = op_id is not None
+    if message is None:
+        if applied:
+            message = f"applied and verified {plan['changes']} change(s) as operation #{op_id}"
+        else:
+            message = f"dry run: {plan['changes']} change(s) would be made; nothing was changed"
+    if resumes is not None:
+        message += f" (resumed interrupted operation #{resumes.id})"
+    with ctx.store.session() as s:
+        site = load_site(s)
+        install = [_install(s, site, cid, ctx) for cid in plan["contracts"]]
+    return {"contracts": list(plan["contracts"]), "applied": applied, "operation": op_id, "message": message,
+            "saved_to": saved_to, "install": install, "plan": plan}
+
+
+def _install(s: Session, site: SiteInfo, cid: str, ctx: Context) -> dict[str, Any]:
+    view = contract_view(s, site, get_contract(s, cid), ctx.now(site))
+    clock = next((c for c in view["clocks"] if c["clock"] == "install"), None)
+    status = clock["status"] if clock else None
+    return {"contract": cid, "state": view["state"], "deadline": view["install_deadline"], "status": status,
+            "completed_at": clock["stopped_at"] if clock else None,
+            "install_fee_refund_due": status in ("late", "breached")}
+
+
+def activate(ctx: Context, contract_id: str) -> dict[str, Any]:
+    """Complete the IP binding with the recorded MACs, verify the links, then start the term."""
+    with ctx.store.session() as s:
+        site = load_site(s)
+        now = ctx.now(site)
+        contract = get_contract(s, contract_id)
+        if contract.state != State.PROVISIONED.value:
+            raise Refused(f"contract {contract.id} is {contract.state}: only a provisioned contract can be activated"
+                          + (" — run `colo provision` first" if contract.state == State.SIGNED.value else ""))
+        t = plans.targets(s, site, [contract.id], (State.PROVISIONED.value,))
+        if contract.kind != Kind.RACK.value:
+            missing = [p.position for p in t.ports if any(b.mac is None for b in p.intent.bindings)]
+            if missing:
+                raise Refused(f"contract {contract.id}: server {missing[0]} has no hardware record, so its address "
+                              f"cannot be bound to its MAC: `colo server record {contract.id} --server {missing[0]} "
+                              f"--serial ... --mac ...` first")
+        resumes = applier.interrupted(s, [contract.id])
+        info = plans.info_for_targets(s, t)
+    plan = plans.build("activate", t, info, now)
+    op_id = None
+    if plan["changes"] or resumes is not None:
+        op_id = applier.apply(ctx, plan, now, resumes, lambda s, op: None).operation
+    links = _links(info.switches, t)
+    down = [f"{x['switch']} {x['interface']} (admin {x['admin']}, link {x['link']})" for x in links
+            if x["admin"] != "up" or x["link"] != "up"]
+    if down:
+        raise OperationFailed(f"contract {contract_id}: link not up on {', '.join(down)}: check the server's cable "
+                              f"and NIC, then run `colo activate {contract_id}` again; the term has not started")
+    with ctx.store.session() as s:
+        site = load_site(s)
+        contract = get_contract(s, contract_id)
+        transition(s, contract, State.ACTIVE, now, ctx.actor,
+                   detail="links up: " + ", ".join(f"{x['switch']} {x['interface']}" for x in links))
+        s.flush()
+        view = contract_view(s, site, contract, now)
+    return {"contract": contract_id, "state": view["state"], "activated_at": iso(now, site),
+            "term_end": view["term_end"], "operation": op_id, "links": links, "binding_notes":
+            [n for sw_plan in plan["switches"] for p in sw_plan["ports"] for n in p["notes"]]}
+
+
+def _links(sw: dict[str, devices.SwitchInfo], t: plans.Targets) -> list[dict[str, Any]]:
+    from provision.drivers.ifmib import link_states
+
+    def read(name: str) -> list[dict[str, Any]]:
+        ports = [p.intent.interface for p in t.ports if p.switch == name]
+        states = link_states(sw[name].snmp(), ports)
+        return [{"switch": name, "interface": i, "admin": "up" if states[i].admin_up else "down",
+                 "link": "up" if states[i].oper_up else "down"} for i in ports]
+
+    return [x for chunk in plans.parallel(sorted(sw), read) for x in chunk]
