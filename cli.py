@@ -255,20 +255,108 @@ def unreserve(opts: Options, hold_id: int, as_json: bool) -> None:
 
 
 @cli.command()
+@click.argument("contract_ids", nargs=-1, metavar="[ID]...")
+@click.option("--all-signed", is_flag=True, help="Every contract still waiting for provisioning.")
+@click.option("--dry-run", is_flag=True, help="Print the plan (a diff per device); change nothing.")
+@click.option("--out", metavar="FILE", help="With --dry-run: save the plan for review and `colo apply FILE`.")
+@json_option
+@pass_options
+def provision(opts: Options, contract_ids: tuple[str, ...], all_signed: bool, dry_run: bool, out: str | None,
+              as_json: bool) -> None:
+    """Configure the contracts' switch ports and PDU outlets: plan, apply, read back, undo on failure.
+
+    Changes to one switch go in one session; switches are worked in parallel.
+    Re-running an applied contract changes nothing; re-running after a crash
+    completes (or undoes) the interrupted operation.
+    """
+    from provision import render
+
+    emit(opts.api().provision(list(contract_ids), dry_run, out, all_signed), as_json, render.plan)
+
+
+@cli.command("apply")
+@click.argument("plan_file", metavar="FILE")
+@json_option
+@pass_options
+def apply_plan(opts: Options, plan_file: str, as_json: bool) -> None:
+    """Apply a plan saved with `provision --dry-run --out FILE`, exactly as reviewed.
+
+    Refused (exit 3) with what changed if the store or any device drifted since.
+    """
+    from provision import render
+
+    emit(opts.api().apply(plan_file), as_json, render.plan)
+
+
+@cli.command()
+@click.argument("contract_id")
+@json_option
+@pass_options
+def activate(opts: Options, contract_id: str, as_json: bool) -> None:
+    """Complete the IP binding with the recorded MACs, verify the links up (IF-MIB), start the term."""
+    from provision import render
+
+    emit(opts.api().activate(contract_id), as_json, render.activation)
+
+
+@cli.group()
+def lab() -> None:
+    """The device lab: simulated switches (SSH) and PDUs (SNMP) on 127.0.0.1."""
+
+
+@lab.command("up")
+@click.option("--inventory", "inventory_path", default="inventory/example", show_default=True, type=click.Path())
+@click.option("--dir", "directory", metavar="DIR", help="Lab state directory [env COLO_LAB_DIR; default ./.colo-lab].")
+@json_option
+def lab_up(inventory_path: str, directory: str | None, as_json: bool) -> None:
+    """Start simulators for every switch and PDU of the inventory; writes DIR/secrets.yaml for COLO_SECRETS."""
+    from provision import render
+    from provision.api import Colo
+
+    emit(Colo.lab("up", inventory_path, directory), as_json, render.lab)
+
+
+@lab.command("down")
+@click.option("--dir", "directory", metavar="DIR")
+@json_option
+def lab_down(directory: str | None, as_json: bool) -> None:
+    """Stop the lab (device state stays in DIR/state for the next `up`)."""
+    from provision import render
+    from provision.api import Colo
+
+    emit(Colo.lab("down", None, directory), as_json, render.lab)
+
+
+@lab.command("status")
+@click.option("--dir", "directory", metavar="DIR")
+@json_option
+def lab_status(directory: str | None, as_json: bool) -> None:
+    """Which simulators run and answer."""
+    from provision import render
+    from provision.api import Colo
+
+    emit(Colo.lab("status", None, directory), as_json, render.lab)
+
+
+@cli.command()
 @click.option("--inventory", "inventory_path", default="inventory/example", show_default=True,
               type=click.Path(), help="Site to run the demo on.")
 @json_option
 @pass_options
 def demo(opts: Options, inventory_path: str, as_json: bool) -> None:
-    """The main job end to end on an embedded store: init, sign, show, rack, deadlines.
+    """The main job end to end: lab up, init, sign, provision, record servers, activate, show.
 
-    Uses ./colo-demo.db unless --db is given; re-running it is idempotent (the
-    signing carries a request id).
+    Starts the device lab for the inventory if it is not running (./.colo-lab) and
+    uses its secrets; everything reaches the simulated devices through real
+    netmiko/SSH and SNMP. Uses ./colo-demo.db unless --db is given; re-running it is
+    idempotent (the signing carries a request id, provisioning finds nothing to do).
     """
     from provision import render
-    from provision.api import Colo, SignOrder
+    from provision.api import Colo, ServerRecord, SignOrder
     from provision.domain.terms import Customer
 
+    lab_state = Colo.lab("up", inventory_path, None)
+    os.environ.setdefault("COLO_SECRETS", lab_state["secrets"])
     api = Colo(db=opts.db or "colo-demo.db", at=opts.at)
     setup = api.init(inventory_path)
     signed = api.sign(SignOrder(
@@ -276,14 +364,26 @@ def demo(opts: Options, inventory_path: str, as_json: bool) -> None:
                           admin_name="Li Wei", admin_phone="+86 21 5555 0100", purpose="web hosting"),
         kind="colocation", quantity=2, bandwidth_mbps=100, fee="24000.00", payment="yearly",
         request_id="demo-1"))
+    cid = signed["id"]
+    provisioned = api.provision([cid])
+    for placement in api.contract(cid)["placements"]:
+        if placement["server"] is None:  # racked: the technician records the hardware and the NIC's MAC
+            position = placement["position"] + 1
+            api.record_server(cid, position, ServerRecord(serial=f"DEMO-SN-{position}", mac=f"02005e0000{position:02x}"))
+    activated = api.activate(cid) if api.contract(cid)["state"] == "provisioned" else None
     first_rack = signed["placements"][0]["rack"]
-    result = {"init": setup, "contract": signed, "rack": api.rack(first_rack), "deadlines": api.deadlines()}
+    result = {"init": setup, "provision": provisioned, "activate": activated, "contract": api.contract(cid),
+              "rack": api.rack(first_rack), "deadlines": api.deadlines()}
 
     def human(d: dict[str, Any]) -> None:
         render.sync_report(d["init"])
+        render.plan(d["provision"])
+        if d["activate"]:
+            render.activation(d["activate"])
         render.contract(d["contract"])
         render.elevation(d["rack"])
         render.deadlines(d["deadlines"])
+        click.echo("the device lab keeps running for you to explore: `colo lab status`, `colo lab down`")
 
     emit(result, as_json, human)
 

@@ -105,3 +105,87 @@ def colo(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):  
         return Result(code, captured.out, captured.err)
 
     return run
+
+
+def free_port(kind: int) -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET, kind) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def lab_inventory(target: Path) -> Path:
+    """The example site with every device moved to free loopback ports, so parallel test runs never collide."""
+    import socket
+
+    import yaml
+
+    target.mkdir(parents=True)
+    for src in EXAMPLE.glob("*.yaml"):
+        data = yaml.safe_load(src.read_text())
+        for sw in data.get("switches", []):
+            sw["port"] = free_port(socket.SOCK_STREAM)
+            sw["snmp"]["port"] = free_port(socket.SOCK_DGRAM)
+        for pdu in data.get("pdus", []):
+            pdu["port"] = free_port(socket.SOCK_DGRAM)
+        (target / src.name).write_text(yaml.safe_dump(data, sort_keys=False))
+    return target
+
+
+@dataclass
+class Lab:
+    inventory: Path
+    dir: Path
+    secrets: str
+
+    @property
+    def state(self) -> Path:
+        return self.dir / "state"
+
+    def reset(self) -> None:
+        """Factory defaults for every device: the simulators reload a missing state file as new."""
+        for f in self.state.glob("*.json"):
+            f.unlink()
+
+    def device(self, name: str) -> dict[str, Any]:
+        import json
+
+        return json.loads((self.state / f"{name}.json").read_text())
+
+    def running(self, switch: str) -> str:
+        return str(self.device(switch)["running"])
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """The device lab for a copy of the example site, up for the whole session (per xdist worker)."""
+    from provision.lab import control
+
+    base = tmp_path_factory.mktemp("lab")
+    inventory = lab_inventory(base / "inventory")
+    directory = base / "lab"
+    control.up(str(inventory), str(directory))
+    saved = {k: os.environ.get(k) for k in ("COLO_SECRETS", "COLO_LOCK_DIR")}
+    os.environ["COLO_SECRETS"] = str(directory / "secrets.yaml")
+    os.environ["COLO_LOCK_DIR"] = str(base)
+    try:
+        yield Lab(inventory, directory, str(directory / "secrets.yaml"))
+    finally:
+        control.down(str(directory))
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@pytest.fixture
+def lab_db(lab: Lab, tmp_path: Path) -> str:
+    """A fresh SQLite store of the lab's site, with every lab device back at factory defaults."""
+    from provision.api import Colo
+
+    lab.reset()
+    url = str(tmp_path / "colo.db")
+    Colo(db=url).init(str(lab.inventory))
+    return url

@@ -1,0 +1,313 @@
+"""Provisioning against the device lab: real netmiko over SSH, real SNMP, on 127.0.0.1.
+
+Every platform is driven through the same use case; the simulators' own state files
+are the witness of what reached the devices.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from provision.api import Colo
+from provision.errors import OperationFailed, Refused
+from tests.conftest import ROOT, Lab, order
+
+PLATFORMS = ["cisco_ios", "huawei_vrp", "hp_comware"]
+SWITCH = {"cisco_ios": "sw-a101-1", "huawei_vrp": "sw-a101-2", "hp_comware": "sw-b201-1"}
+SIGNED = "2026-11-24T10:00"  # a Tuesday: install deadline is the end of Friday 27th
+
+
+def sign_on(db: str, platform: str, name: str = "ACME Hosting", at: str = SIGNED, **terms: Any) -> dict[str, Any]:
+    """Sign a one-server contract that lands on `platform`'s switch."""
+    api = Colo(db=db, at=at)
+    if platform == "huawei_vrp":  # A01 and A02 (Cisco) fill first: hold them for somebody else
+        for rack in ("A01", "A02"):
+            api.reserve(rack, 38, "someone else", "2027-01-01T00:00")
+    room = "B201" if platform == "hp_comware" else "A101"
+    contract = api.sign(order(name, room=room, **terms))
+    assert contract["placements"][0]["port"]["switch"] == SWITCH[platform]
+    return contract
+
+
+def port_block(lab: Lab, switch: str, interface: str) -> list[str]:
+    """The interface's lines as the simulator prints them in its running config."""
+    lines = lab.running(switch).splitlines()
+    start = lines.index(f"interface {interface}")
+    block = []
+    for line in lines[start + 1:]:
+        if not line.startswith(" "):
+            break
+        block.append(line.strip())
+    return block
+
+
+def state_files(lab: Lab) -> dict[str, str]:
+    return {f.name: f.read_text() for f in sorted(lab.state.glob("*.json"))}
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_dry_run_changes_nothing_then_apply_verifies_and_rerun_is_a_no_op(lab: Lab, lab_db: str, platform: str) -> None:
+    contract = sign_on(lab_db, platform)
+    cid, iface = contract["id"], contract["placements"][0]["port"]["interface"]
+    api = Colo(db=lab_db, at="2026-11-25T09:00")
+    api.rack("A01")  # touch the store once so its files exist before the snapshot
+    before = state_files(lab)
+
+    dry = api.provision([cid], dry_run=True)
+    assert not dry["applied"] and dry["plan"]["changes"] >= 1
+    assert state_files(lab) == before, "a dry run must not change any device"
+    assert Colo(db=lab_db).contract(cid)["state"] == "signed"
+    port = dry["plan"]["switches"][0]["ports"][0]
+    assert f"+ description {cid} s1 ACME Hosting" in port["diff"]
+    sheet = dry["plan"]["ip_sheet"][0]
+    assert sheet["address"] == contract["placements"][0]["addresses"][0]["ip"]
+    assert sheet["netmask"] == "255.255.255.0" and sheet["dns"]
+
+    done = api.provision([cid])
+    assert done["applied"] and done["install"][0]["status"] == "met"
+    assert not done["install"][0]["install_fee_refund_due"]
+    view = Colo(db=lab_db).contract(cid)
+    assert view["state"] == "provisioned"
+    block = port_block(lab, SWITCH[platform], iface)
+    assert f"description {cid} s1 ACME Hosting" in block
+    assert "shutdown" not in block
+    assert set(port["after"]["interface"]) <= set(block)
+    device = lab.device(SWITCH[platform])
+    assert device["saved"] == device["running"], "a verified change is saved"
+
+    again = api.provision([cid])
+    assert not again["applied"] and "nothing changed" in again["message"]
+
+
+def test_install_guarantee_breached_flags_refund(lab: Lab, lab_db: str) -> None:
+    cid = sign_on(lab_db, "cisco_ios")["id"]
+    late = Colo(db=lab_db, at="2026-11-30T09:00").provision([cid])  # Monday after the deadline
+    assert late["install"][0]["status"] == "late"
+    assert late["install"][0]["install_fee_refund_due"]
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_hostile_customer_name_adds_no_configuration(lab: Lab, lab_db: str, platform: str) -> None:
+    name = "Evil\nshutdown\r\nquit\n!# undo vlan batch 110 ? | reload 北京"
+    contract = sign_on(lab_db, platform, name=name)
+    cid, iface = contract["id"], contract["placements"][0]["port"]["interface"]
+    result = Colo(db=lab_db, at="2026-11-25T09:00").provision([cid])
+    block = port_block(lab, SWITCH[platform], iface)
+    descriptions = [line for line in block if line.startswith("description")]
+    assert descriptions == [f"description {cid} s1 Evil shutdown quit undo vlan batch 110 reload"]
+    assert "shutdown" not in block
+    assert set(block) - {"port link-mode bridge"} == set(result["plan"]["switches"][0]["ports"][0]["after"]["interface"])
+
+
+def test_rollback_when_the_pdu_refuses(lab: Lab, lab_db: str) -> None:
+    from provision.lab.snmpagent import write_pdu_faults
+
+    contract = sign_on(lab_db, "cisco_ios")
+    cid, iface = contract["id"], contract["placements"][0]["port"]["interface"]
+    pdu, outlet = contract["placements"][0]["outlets"][0]["pdu"], contract["placements"][0]["outlets"][0]["outlet"]
+    _switch_outlet(lab, lab_db, pdu, outlet, on=False)
+    write_pdu_faults(str(lab.state), pdu, {"refuse_set": [outlet]})
+    before = port_block(lab, "sw-a101-1", iface)
+    with pytest.raises(OperationFailed, match=rf"{pdu}.*undone: sw-a101-1 {iface}"):
+        Colo(db=lab_db).provision([cid])
+    assert port_block(lab, "sw-a101-1", iface) == before
+    assert Colo(db=lab_db).contract(cid)["state"] == "signed"
+    assert _operations(lab_db)[-1]["state"] == "rolled_back"
+
+
+def test_rollback_when_the_switch_rejects_a_line(lab: Lab, lab_db: str) -> None:
+    from provision.lab.switchsim import write_faults
+
+    contract = sign_on(lab_db, "huawei_vrp")
+    cid, iface = contract["id"], contract["placements"][0]["port"]["interface"]
+    before = port_block(lab, "sw-a101-2", iface)
+    write_faults(str(lab.state), "sw-a101-2", {"reject": ["qos lr outbound"]})
+    with pytest.raises(OperationFailed, match=r"qos lr outbound cir 100000.*Error"):
+        Colo(db=lab_db).provision([cid])
+    assert port_block(lab, "sw-a101-2", iface) == before, "the lines sent before the rejected one are undone"
+    assert Colo(db=lab_db).contract(cid)["state"] == "signed"
+    write_faults(str(lab.state), "sw-a101-2", {})
+    assert Colo(db=lab_db).provision([cid])["applied"]
+
+
+def test_power_budget_refuses_before_touching_devices(lab: Lab, lab_db: str) -> None:
+    from provision.lab.snmpagent import set_outlet_watts
+
+    set_outlet_watts(str(lab.state), "pdu-b01", {n: 180.0 for n in range(1, 37)})  # 6480 W of 6600
+    cid = sign_on(lab_db, "hp_comware", power_w=300)["id"]
+    before = state_files(lab)
+    with pytest.raises(Refused, match="rack B01 power budget 6600 W"):
+        Colo(db=lab_db).provision([cid])
+    assert {k: v for k, v in state_files(lab).items() if not k.startswith("pdu")} == \
+        {k: v for k, v in before.items() if not k.startswith("pdu")}
+
+
+def test_saved_plan_applies_as_reviewed_and_refuses_drift(lab: Lab, lab_db: str, tmp_path: Path, colo) -> None:  # type: ignore[no-untyped-def]
+    first = sign_on(lab_db, "hp_comware", name="First")["id"]
+    second = Colo(db=lab_db, at=SIGNED).sign(order("Second", room="B201"))["id"]
+    plan_a, plan_b = tmp_path / "a.json", tmp_path / "b.json"
+    r = colo("--db", lab_db, "provision", first, "--dry-run", "--out", str(plan_a))
+    assert r.code == 0, r.err
+    r = colo("--db", lab_db, "provision", second, "--dry-run", "--out", str(plan_b))
+    assert r.code == 0, r.err
+
+    edited = json.loads(plan_a.read_text())
+    edited["switches"][0]["ports"][0]["commands"].append("undo vlan 120")
+    tampered = tmp_path / "tampered.json"
+    tampered.write_text(json.dumps(edited))
+    r = colo("--db", lab_db, "apply", str(tampered))
+    assert r.code == 3 and "changed after it was written" in r.err
+
+    r = colo("--db", lab_db, "apply", str(plan_a))
+    assert r.code == 0, r.err
+    assert Colo(db=lab_db).contract(first)["state"] == "provisioned"
+    # Applying `first` created VLAN 120 on the switch, which plan B expected to create itself.
+    r = colo("--db", lab_db, "apply", str(plan_b))
+    assert r.code == 3 and "vlan 120' exists now but did not when planned" in r.err
+    assert Colo(db=lab_db).contract(second)["state"] == "signed"
+
+
+def test_plan_refused_when_the_port_was_changed_by_hand(lab: Lab, lab_db: str, tmp_path: Path, colo) -> None:  # type: ignore[no-untyped-def]
+    contract = sign_on(lab_db, "cisco_ios")
+    cid, iface = contract["id"], contract["placements"][0]["port"]["interface"]
+    plan = tmp_path / "plan.json"
+    assert colo("--db", lab_db, "provision", cid, "--dry-run", "--out", str(plan)).code == 0
+    _by_hand(lab, "sw-a101-1", [f"interface {iface}", "description patched at 3am", "exit"])
+    r = colo("--db", lab_db, "apply", str(plan))
+    assert r.code == 3
+    assert f"sw-a101-1 {iface} changed since the plan: + description patched at 3am" in r.err
+
+
+def test_killed_mid_apply_is_completed_by_the_next_run(lab: Lab, lab_db: str) -> None:
+    from provision.lab.switchsim import write_faults
+
+    contract = sign_on(lab_db, "cisco_ios")
+    cid, iface = contract["id"], contract["placements"][0]["port"]["interface"]
+    write_faults(str(lab.state), "sw-a101-1", {"delay": [{"match": "^write", "seconds": 30}]})
+    env = os.environ | {"COLO_USER": "tester"}
+    proc = subprocess.Popen([sys.executable, "-c", "import cli; cli.main()", "--db", lab_db, "provision", cid],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            steps = _steps(lab_db)
+            if steps and steps[0]["state"] == "applied":
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail("the change never reached the read-back stage")
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    assert _operations(lab_db)[-1]["state"] == "applying", "the journal shows the interrupted operation"
+    assert Colo(db=lab_db).contract(cid)["state"] == "signed"
+    write_faults(str(lab.state), "sw-a101-1", {})
+
+    result = Colo(db=lab_db).provision([cid])
+    assert "resumed interrupted operation #1" in result["message"]
+    assert Colo(db=lab_db).contract(cid)["state"] == "provisioned"
+    assert [op["state"] for op in _operations(lab_db)] == ["interrupted", "done"]
+    assert f"description {cid} s1 ACME Hosting" in port_block(lab, "sw-a101-1", iface)
+    assert lab.device("sw-a101-1")["saved"] == lab.device("sw-a101-1")["running"]
+
+
+def test_activation_completes_the_binding_and_starts_the_term(lab: Lab, lab_db: str) -> None:
+    contract = sign_on(lab_db, "cisco_ios")
+    cid, iface = contract["id"], contract["placements"][0]["port"]["interface"]
+    api = Colo(db=lab_db, at="2026-11-25T09:00")
+    provisioned = api.provision([cid])
+    assert any("IP source guard pending" in n for n in provisioned["plan"]["switches"][0]["ports"][0]["notes"])
+    with pytest.raises(Refused, match="no hardware record"):
+        api.activate(cid)
+    from provision.api import ServerRecord
+
+    api.record_server(cid, 1, ServerRecord(serial="SN1", mac="001122334455"))
+    ip = contract["placements"][0]["addresses"][0]["ip"]
+    activated = Colo(db=lab_db, at="2026-11-26T09:00").activate(cid)
+    assert activated["state"] == "active" and activated["links"][0]["link"] == "up"
+    assert activated["term_end"].startswith("2027-11-26")
+    assert f"ip source binding 0011.2233.4455 vlan 110 {ip} interface {iface}" in lab.running("sw-a101-1")
+    assert "ip verify source" in port_block(lab, "sw-a101-1", iface)
+
+
+def test_activation_refused_while_the_link_is_down(lab: Lab, lab_db: str) -> None:
+    contract = sign_on(lab_db, "hp_comware")
+    cid, iface = contract["id"], contract["placements"][0]["port"]["interface"]
+    api = Colo(db=lab_db, at="2026-11-25T09:00")
+    api.provision([cid])
+    from provision.api import ServerRecord
+
+    api.record_server(cid, 1, ServerRecord(serial="SN2", mac="001122334466"))
+    state_file = lab.state / "sw-b201-1.json"
+    with pytest.raises(OperationFailed, match=f"link not up on sw-b201-1 {iface}"):
+        _unplugged(state_file, iface, lambda: api.activate(cid))
+    assert Colo(db=lab_db).contract(cid)["state"] == "provisioned"
+
+
+def test_secrets_never_leave_the_secrets_file(lab: Lab, lab_db: str, tmp_path: Path, colo) -> None:  # type: ignore[no-untyped-def]
+    cid = sign_on(lab_db, "huawei_vrp")["id"]
+    plan = tmp_path / "plan.json"
+    outputs = [colo("--db", lab_db, "provision", cid, "--dry-run", "--json", "--out", str(plan)),
+               colo("--db", lab_db, "apply", str(plan), "--json")]
+    secrets = [v for entry in yaml.safe_load(Path(lab.secrets).read_text()).values() for k, v in entry.items()
+               if k != "username"]
+    journal = json.dumps(_operations(lab_db)) + json.dumps(_steps(lab_db))
+    for text in [o.out + o.err for o in outputs] + [plan.read_text(), journal]:
+        for secret in secrets:
+            assert secret not in text
+
+
+def _unplugged(state_file: Path, iface: str, action):  # type: ignore[no-untyped-def]
+    """Pull the cable: the IF-MIB agent reads oper status from the switch simulator's state file."""
+    data = json.loads(state_file.read_text())
+    data["interfaces"][iface]["oper"] = "down"
+    tmp = state_file.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data))
+    os.replace(tmp, state_file)
+    return action()
+
+
+def _switch_outlet(lab: Lab, db: str, pdu: str, outlet: int, on: bool) -> None:
+    from provision.services.context import Context
+    from provision.services.devices import pdus
+
+    with Context.open(db).store.session() as s:
+        pdus(s, [pdu])[pdu].driver().set_outlets({outlet: on})
+
+
+def _by_hand(lab: Lab, switch: str, commands: list[str]) -> None:
+    """A technician's change outside the toolkit, over the same SSH CLI."""
+    from provision.services.devices import SwitchInfo
+
+    sw = next(s for s in yaml.safe_load((lab.inventory / "network.yaml").read_text())["switches"] if s["name"] == switch)
+    driver = SwitchInfo(switch, sw["platform"], "127.0.0.1", sw["port"], sw["credentials"], None, None).driver()
+    try:
+        driver.push(commands)
+    finally:
+        driver.close()
+
+
+def _operations(db: str) -> list[dict[str, Any]]:
+    import sqlite3
+
+    with sqlite3.connect(db) as c:
+        rows = c.execute("SELECT id, kind, state, error FROM operations ORDER BY id").fetchall()
+    return [{"id": r[0], "kind": r[1], "state": r[2], "error": r[3]} for r in rows]
+
+
+def _steps(db: str) -> list[dict[str, Any]]:
+    import sqlite3
+
+    with sqlite3.connect(db) as c:
+        rows = c.execute("SELECT operation_id, device, target, state, error FROM operation_steps ORDER BY id").fetchall()
+    return [{"op": r[0], "device": r[1], "target": r[2], "state": r[3], "error": r[4]} for r in rows]
