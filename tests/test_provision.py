@@ -60,7 +60,7 @@ def test_dry_run_changes_nothing_then_apply_verifies_and_rerun_is_a_no_op(lab: L
     contract = sign_on(lab_db, platform)
     cid, iface = contract["id"], contract["placements"][0]["port"]["interface"]
     api = Colo(db=lab_db, at="2026-11-25T09:00")
-    api.rack("A01")  # touch the store once so its files exist before the snapshot
+    api.provision([cid], dry_run=True)  # the simulators write their factory state at first contact
     before = state_files(lab)
 
     dry = api.provision([cid], dry_run=True)
@@ -98,9 +98,13 @@ def test_install_guarantee_breached_flags_refund(lab: Lab, lab_db: str) -> None:
 
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_hostile_customer_name_adds_no_configuration(lab: Lab, lab_db: str, platform: str) -> None:
-    name = "Evil\nshutdown\r\nquit\n!# undo vlan batch 110 ? | reload 北京"
-    contract = sign_on(lab_db, platform, name=name)
+    contract = sign_on(lab_db, platform, name="Evil Corp")
     cid, iface = contract["id"], contract["placements"][0]["port"]["interface"]
+    # Signing already refuses control characters; a record imported around it must still be harmless.
+    import sqlite3
+
+    with sqlite3.connect(lab_db) as c:
+        c.execute("UPDATE customers SET name = ?", ("Evil\nshutdown\r\nquit\n!# undo vlan batch 110 ? | reload 北京",))
     result = Colo(db=lab_db, at="2026-11-25T09:00").provision([cid])
     block = port_block(lab, SWITCH[platform], iface)
     descriptions = [line for line in block if line.startswith("description")]
@@ -143,13 +147,12 @@ def test_rollback_when_the_switch_rejects_a_line(lab: Lab, lab_db: str) -> None:
 def test_power_budget_refuses_before_touching_devices(lab: Lab, lab_db: str) -> None:
     from provision.lab.snmpagent import set_outlet_watts
 
-    set_outlet_watts(str(lab.state), "pdu-b01", {n: 180.0 for n in range(1, 37)})  # 6480 W of 6600
+    set_outlet_watts(str(lab.state), "pdu-b01", {n: 185.0 for n in range(1, 37)})  # 35 other outlets: 6475 W of 6600
     cid = sign_on(lab_db, "hp_comware", power_w=300)["id"]
-    before = state_files(lab)
+    before = lab.device("sw-b201-1")
     with pytest.raises(Refused, match="rack B01 power budget 6600 W"):
         Colo(db=lab_db).provision([cid])
-    assert {k: v for k, v in state_files(lab).items() if not k.startswith("pdu")} == \
-        {k: v for k, v in before.items() if not k.startswith("pdu")}
+    assert lab.device("sw-b201-1") == before
 
 
 def test_saved_plan_applies_as_reviewed_and_refuses_drift(lab: Lab, lab_db: str, tmp_path: Path, colo) -> None:  # type: ignore[no-untyped-def]
@@ -248,10 +251,14 @@ def test_activation_refused_while_the_link_is_down(lab: Lab, lab_db: str) -> Non
     from provision.api import ServerRecord
 
     api.record_server(cid, 1, ServerRecord(serial="SN2", mac="001122334466"))
-    state_file = lab.state / "sw-b201-1.json"
+    from provision.lab.switchsim import write_faults
+
+    write_faults(str(lab.state), "sw-b201-1", {"unplugged": [iface]})  # the server's cable is not in
     with pytest.raises(OperationFailed, match=f"link not up on sw-b201-1 {iface}"):
-        _unplugged(state_file, iface, lambda: api.activate(cid))
+        api.activate(cid)
     assert Colo(db=lab_db).contract(cid)["state"] == "provisioned"
+    write_faults(str(lab.state), "sw-b201-1", {})
+    assert api.activate(cid)["state"] == "active"
 
 
 def test_secrets_never_leave_the_secrets_file(lab: Lab, lab_db: str, tmp_path: Path, colo) -> None:  # type: ignore[no-untyped-def]
@@ -265,16 +272,6 @@ def test_secrets_never_leave_the_secrets_file(lab: Lab, lab_db: str, tmp_path: P
     for text in [o.out + o.err for o in outputs] + [plan.read_text(), journal]:
         for secret in secrets:
             assert secret not in text
-
-
-def _unplugged(state_file: Path, iface: str, action):  # type: ignore[no-untyped-def]
-    """Pull the cable: the IF-MIB agent reads oper status from the switch simulator's state file."""
-    data = json.loads(state_file.read_text())
-    data["interfaces"][iface]["oper"] = "down"
-    tmp = state_file.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data))
-    os.replace(tmp, state_file)
-    return action()
 
 
 def _switch_outlet(lab: Lab, db: str, pdu: str, outlet: int, on: bool) -> None:

@@ -151,7 +151,6 @@ def _snmp_ready(d: Path, record: dict[str, Any]) -> bool:
     """The SNMP agent answers once it has loaded its data; ask the first PDU for outlet 1."""
     from provision.drivers.pdu import pdu_driver
     from provision.drivers.snmp import SnmpTarget
-
     from provision.errors import DeviceError
     from provision.secrets import Secret
 

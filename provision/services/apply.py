@@ -104,7 +104,7 @@ def apply(ctx: Context, plan: dict[str, Any], now: datetime, resumes: Operation 
         op_id = op.id
     journal = Journal(ctx, op_id, now)
     try:
-        _run_switches(ctx, plan, steps, journal)
+        _run_switches(ctx, plan, steps, journal, resumed=resumes is not None)
         _run_pdus(ctx, plan, steps, journal)
     except ColoError as failure:
         undo_errors = _undo(ctx, steps, journal)
@@ -162,7 +162,8 @@ class Journal:
                       .values(state=state, error=error, finished_at=self.now))
 
 
-def _run_switches(ctx: Context, plan: dict[str, Any], steps: list[dict[str, Any]], journal: Journal) -> None:
+def _run_switches(ctx: Context, plan: dict[str, Any], steps: list[dict[str, Any]], journal: Journal,
+                  resumed: bool) -> None:
     with ctx.store.session() as s:
         info = devices.switches(s, [sw["switch"] for sw in plan["switches"]])
     # the store is closed again before any device is contacted
@@ -170,11 +171,17 @@ def _run_switches(ctx: Context, plan: dict[str, Any], steps: list[dict[str, Any]
     def one(sw: dict[str, Any]) -> None:
         mine = [st for st in steps if st["kind"] == "switch" and st["device"] == sw["switch"]]
         batch = list(sw["prerequisite_commands"]) + [c for st in mine for c in st["commands"]]
+        driver = info[sw["switch"]].driver()
         if not batch:
+            if resumed and mine:  # an interrupted run may have changed the switch without saving it
+                with switch_lock(sw["switch"]):
+                    try:
+                        driver.save()
+                    finally:
+                        driver.close()
             for st in mine:
                 journal.mark(st, "verified")
             return
-        driver = info[sw["switch"]].driver()
         with switch_lock(sw["switch"]):
             try:
                 for st in mine:
@@ -247,7 +254,10 @@ def _undo(ctx: Context, steps: list[dict[str, Any]], journal: Journal) -> list[s
         pdu_info = devices.pdus(s, sorted({st["device"] for st in touched if st["kind"] == "pdu"}))
     for st in reversed([st for st in touched if st["kind"] == "pdu"]):
         try:
-            pdu_info[st["device"]].driver().set_outlets({int(n): on for n, on in st["before"].items()})
+            driver = pdu_info[st["device"]].driver()
+            before = {int(n): on for n, on in st["before"].items()}
+            now = driver.outlet_states(sorted(before))
+            driver.set_outlets({n: on for n, on in before.items() if now[n] != on})  # a refused SET changed nothing
             journal.mark(st, "undone")
         except ColoError as e:
             errors.append(str(e))

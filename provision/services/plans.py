@@ -189,7 +189,8 @@ def build(kind: str, t: Targets, info: DeviceInfo, now: datetime) -> dict[str, A
                 "watts": driver.outlet_power_w(feeding) if feeding else {}}
 
     switches = parallel(sorted(sw_info), plan_switch)
-    pdu_reads = {r["pdu"]: r for r in parallel(sorted(pdu_info), read_pdu)}
+    # SNMP stays on this thread: a request costs milliseconds, a new thread's SNMP engine a second
+    pdu_reads = {name: read_pdu(name) for name in sorted(pdu_info)}
     pdus = []
     for name in sorted({o.pdu for o in t.outlets}):
         read = pdu_reads[name]

@@ -57,6 +57,11 @@ class SwitchDriver(ABC):
     hidden_defaults: ClassVar[frozenset[str]] = frozenset()  # lines the device always shows
     error_pattern: ClassVar[str]
     needs_enable: ClassVar[bool] = False
+    # Entering and leaving configuration explicitly, with the prompt to wait for: netmiko's
+    # own mode check on VRP/Comware waits for output to settle, ~4 s each way.
+    config_enter: ClassVar[tuple[str, str]]
+    config_leave: ClassVar[tuple[str, str]]
+    netmiko_options: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, access: SwitchAccess) -> None:
         self.access = access
@@ -129,6 +134,7 @@ class SwitchDriver(ABC):
             "fast_cli": True, "allow_agent": False, "use_keys": False,
             "ssh_config_file": None, "session_log": None,
         }
+        params |= self.netmiko_options
         if self.needs_enable:
             params["secret"] = creds.enable.reveal() if creds.enable else ""
         delay = self.access.backoff_s
@@ -174,7 +180,7 @@ class SwitchDriver(ABC):
     def _leave_config_mode(self) -> None:
         """After a rejected line the session sits in configuration mode; reads and rollbacks need it out."""
         try:
-            self._conn.exit_config_mode()
+            self._conn.send_command(self.config_leave[0], expect_string=self.config_leave[1])
         except Exception:
             self.close()
 
@@ -187,8 +193,13 @@ class SwitchDriver(ABC):
         """Send one batch in one configuration session; any error line aborts with the device's message."""
         if not commands:
             return ""
-        return str(self._call("configuration", lambda c: c.send_config_set(
-            list(commands), error_pattern=self.error_pattern, read_timeout=60)))
+        def run(c: Any) -> str:
+            out = c.send_command(self.config_enter[0], expect_string=self.config_enter[1])
+            out += c.send_config_set(list(commands), error_pattern=self.error_pattern, read_timeout=60,
+                                     enter_config_mode=False, exit_config_mode=False)
+            return str(out + c.send_command(self.config_leave[0], expect_string=self.config_leave[1]))
+
+        return str(self._call("configuration", run))
 
     def save(self) -> None:
         self._call("saving the configuration", lambda c: c.save_config())

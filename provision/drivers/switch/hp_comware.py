@@ -8,6 +8,7 @@ those lines are neither pushed nor compared.
 from __future__ import annotations
 
 import re
+from typing import Any, ClassVar
 
 from provision.domain.portconfig import PortIntent, mac_dotted, port_speed_mbps
 from provision.drivers.switch.base import SwitchDriver
@@ -19,6 +20,8 @@ class HpComware(SwitchDriver):
     device_type = "hp_comware"
     show_running = "display current-configuration"
     skip_line = re.compile(r"^(#|return$| version |sysname )")
+    config_enter = ("system-view", r"\]\s*$")
+    config_leave = ("return", r">\s*$")
     exit_command = "quit"
     negate_word = "undo"
     single_valued = {
@@ -30,8 +33,12 @@ class HpComware(SwitchDriver):
         "ip verify source": "undo ip verify source",
     }
     hidden_defaults = frozenset({"port link-mode bridge"})
+    # netmiko turns echo checking off on Comware because long lines wrap at the terminal
+    # width it cannot set; every line this driver sends stays under 80 columns, and
+    # without the check each line waits 2 s for output to settle.
+    netmiko_options: ClassVar[dict[str, Any]] = {"global_cmd_verify": True}
     enters_mode = re.compile(r"^(interface|vlan \d+$)")
-    error_pattern = r"^\s*% ?(Unrecognized|Incomplete|Ambiguous|Too many|Wrong|Invalid)|^\s*%.*(fail|error|not)"
+    error_pattern = r"^\s*%.*"  # Comware prefixes errors with %, and informational lines never
 
     def render(self, intent: PortIntent) -> Desired:
         lines = [f"description {intent.description}", f"port access vlan {intent.vlan}"]

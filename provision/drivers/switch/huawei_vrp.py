@@ -20,6 +20,8 @@ class HuaweiVrp(SwitchDriver):
     device_type = "huawei"
     show_running = "display current-configuration"
     skip_line = re.compile(r"^(#|return$|!|sysname )")
+    config_enter = ("system-view", r"\]\s*$")
+    config_leave = ("return", r">\s*$")
     exit_command = "quit"
     negate_word = "undo"
     single_valued = {
@@ -30,7 +32,7 @@ class HuaweiVrp(SwitchDriver):
         "qos lr outbound": "undo qos lr outbound",
     }
     enters_mode = re.compile(r"^(interface|vlan \d+$)")
-    error_pattern = r"^\s*Error:"
+    error_pattern = r"^\s*Error:.*"
 
     def render(self, intent: PortIntent) -> Desired:
         lines = [f"description {intent.description}", "port link-type access", f"port default vlan {intent.vlan}"]

@@ -1,0 +1,1 @@
+"""Device drivers: one small protocol per device kind, a class per platform. No contracts, no store."""

@@ -1,0 +1,45 @@
+"""The lab's SNMP agents: snmpsim serving PDUs and switch IF-MIB from generated `.snmprec` data.
+
+One snmpsim responder per device, each on its own UDP port: snmpsim picks data by
+community, and every lab device shares one community name as real sites often do.
+Helpers here let tests set what a device draws and which faults it shows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+
+def _path(state_dir: str, device: str) -> Path:
+    return Path(state_dir) / f"{device}.json"
+
+
+def read_pdu_state(state_dir: str, pdu: str) -> dict[str, Any]:
+    try:
+        return dict(json.loads(_path(state_dir, pdu).read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return {}
+
+
+def _write(state_dir: str, pdu: str, data: dict[str, Any]) -> None:
+    path = _path(state_dir, pdu)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def set_outlet_watts(state_dir: str, pdu: str, watts: dict[int, float]) -> None:
+    data = read_pdu_state(state_dir, pdu)
+    outlets = data.setdefault("outlets", {})
+    for n, w in watts.items():
+        outlets.setdefault(str(n), {"on": True})["watts"] = w
+    _write(state_dir, pdu, data)
+
+
+def write_pdu_faults(state_dir: str, pdu: str, faults: dict[str, Any]) -> None:
+    data = read_pdu_state(state_dir, pdu)
+    data["faults"] = faults
+    _write(state_dir, pdu, data)
