@@ -341,9 +341,10 @@ def lab_status(directory: str | None, as_json: bool) -> None:
 @cli.command()
 @click.option("--inventory", "inventory_path", default="inventory/example", show_default=True,
               type=click.Path(), help="Site to run the demo on.")
+@click.option("--lab-dir", metavar="DIR", help="Device lab directory [env COLO_LAB_DIR; default ./.colo-lab].")
 @json_option
 @pass_options
-def demo(opts: Options, inventory_path: str, as_json: bool) -> None:
+def demo(opts: Options, inventory_path: str, lab_dir: str | None, as_json: bool) -> None:
     """The main job end to end: lab up, init, sign, provision, record servers, activate, show.
 
     Starts the device lab for the inventory if it is not running (./.colo-lab) and
@@ -355,7 +356,7 @@ def demo(opts: Options, inventory_path: str, as_json: bool) -> None:
     from provision.api import Colo, ServerRecord, SignOrder
     from provision.domain.terms import Customer
 
-    lab_state = Colo.lab("up", inventory_path, None)
+    lab_state = Colo.lab("up", inventory_path, lab_dir)
     os.environ.setdefault("COLO_SECRETS", lab_state["secrets"])
     api = Colo(db=opts.db or "colo-demo.db", at=opts.at)
     setup = api.init(inventory_path)
@@ -372,7 +373,8 @@ def demo(opts: Options, inventory_path: str, as_json: bool) -> None:
             api.record_server(cid, position, ServerRecord(serial=f"DEMO-SN-{position}", mac=f"02005e0000{position:02x}"))
     activated = api.activate(cid) if api.contract(cid)["state"] == "provisioned" else None
     first_rack = signed["placements"][0]["rack"]
-    result = {"init": setup, "provision": provisioned, "activate": activated, "contract": api.contract(cid),
+    result = {"init": setup, "signed": signed, "provision": provisioned, "activate": activated,
+              "contract": api.contract(cid),
               "rack": api.rack(first_rack), "deadlines": api.deadlines()}
 
     def human(d: dict[str, Any]) -> None:

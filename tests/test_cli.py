@@ -139,15 +139,26 @@ def test_console_script_exit_codes(store: Path) -> None:
     assert bad.returncode == 2 and bad.stderr.startswith("error: rack 'nope'")
 
 
-def test_demo_runs_end_to_end_and_again_idempotently(tmp_path: Path, colo) -> None:  # type: ignore[no-untyped-def]
+def test_demo_runs_end_to_end_and_again_idempotently(tmp_path: Path, colo, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """sign → provision → activate → show, through the device lab it starts itself."""
+    from tests.conftest import lab_inventory
+
+    inventory = lab_inventory(tmp_path / "inventory")
+    lab = tmp_path / "lab"
+    monkeypatch.setenv("COLO_SECRETS", str(lab / "secrets.yaml"))  # the secrets the demo's own lab invents
     db = str(tmp_path / "demo.db")
-    first = colo("--db", db, "demo", "--inventory", str(EXAMPLE), "--json")
-    assert first.code == 0, first
-    data = json.loads(first.out)
-    assert data["contract"]["id"] and len(data["contract"]["placements"]) == 2
-    assert data["rack"]["rack"] == data["contract"]["placements"][0]["rack"]
-    again = colo("--db", db, "demo", "--inventory", str(EXAMPLE), "--json")  # later "now", same request id
-    assert again.code == 0, again
-    replay = json.loads(again.out)
-    assert replay["contract"]["replayed"] and replay["contract"]["id"] == data["contract"]["id"]
-    assert replay["init"]["unchanged"]
+    try:
+        first = colo("--db", db, "demo", "--inventory", str(inventory), "--lab-dir", str(lab), "--json")
+        assert first.code == 0, first
+        data = json.loads(first.out)
+        assert data["provision"]["applied"] and data["activate"]["state"] == "active"
+        assert data["contract"]["state"] == "active" and len(data["contract"]["placements"]) == 2
+        assert all(p["server"]["mac"] for p in data["contract"]["placements"])
+        assert data["rack"]["rack"] == data["contract"]["placements"][0]["rack"]
+        again = colo("--db", db, "demo", "--inventory", str(inventory), "--lab-dir", str(lab), "--json")
+        assert again.code == 0, again
+        replay = json.loads(again.out)
+        assert replay["signed"]["replayed"] and replay["contract"]["id"] == data["contract"]["id"]
+        assert replay["init"]["unchanged"] and not replay["provision"]["applied"] and replay["activate"] is None
+    finally:
+        assert colo("lab", "down", "--dir", str(lab)).code == 0

@@ -308,3 +308,30 @@ def _steps(db: str) -> list[dict[str, Any]]:
     with sqlite3.connect(db) as c:
         rows = c.execute("SELECT operation_id, device, target, state, error FROM operation_steps ORDER BY id").fetchall()
     return [{"op": r[0], "device": r[1], "target": r[2], "state": r[3], "error": r[4]} for r in rows]
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_provisioned_port_can_be_returned_to_a_clean_default(lab: Lab, lab_db: str, platform: str) -> None:
+    """Decommission-ready: the driver's diff removes every trace, bindings outside the interface included."""
+    from provision.api import ServerRecord
+    from provision.services.context import Context
+    from provision.services.devices import switches
+
+    contract = sign_on(lab_db, platform)
+    cid, iface = contract["id"], contract["placements"][0]["port"]["interface"]
+    api = Colo(db=lab_db, at="2026-11-25T09:00")
+    api.record_server(cid, 1, ServerRecord(serial="SN9", mac="001122334499"))
+    api.provision([cid])
+    ip = contract["placements"][0]["addresses"][0]["ip"]
+    assert ip in lab.running(SWITCH[platform])
+    with Context.open(lab_db).store.session() as s:
+        driver = switches(s, [SWITCH[platform]])[SWITCH[platform]].driver()
+    try:
+        current = driver.port_state(driver.running(), iface)
+        driver.push(driver.change(iface, current, driver.released()))
+        assert driver.port_state(driver.running(), iface) == driver.released()
+    finally:
+        driver.close()
+    assert ip not in lab.running(SWITCH[platform])
+    assert port_block(lab, SWITCH[platform], iface) == (["port link-mode bridge", "shutdown"]
+                                                        if platform == "hp_comware" else ["shutdown"])

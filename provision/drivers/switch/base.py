@@ -78,6 +78,10 @@ class SwitchDriver(ABC):
     def port_globals(self, running: RunningConfig, interface: str) -> tuple[str, ...]:
         """Global lines that belong to `interface` (bindings kept outside the interface block)."""
 
+    def released(self) -> PortState:
+        """A port handed back to the pool: shut down, with no trace of its last tenant (decommission)."""
+        return PortState(("shutdown",))
+
     def parse(self, text: str) -> RunningConfig:
         return RunningConfig.parse(text, self.skip_line)
 
