@@ -55,11 +55,11 @@ class Switch:
     def persist(self) -> None:
         assert self.device is not None
         d = self.device
-        ports = {name: {"ifindex": i + 1, "admin": "down" if "shutdown" in d.blocks.get(f"interface {name}", []) else "up"}
-                 for i, name in enumerate(d.interfaces)}
         faults = self.faults()
-        for name, port in ports.items():
-            port["oper"] = link(port["admin"], name, faults)
+        ports: dict[str, dict[str, Any]] = {}
+        for i, name in enumerate(d.interfaces):
+            admin = "down" if "shutdown" in d.blocks.get(f"interface {name}", []) else "up"
+            ports[name] = {"ifindex": i + 1, "admin": admin, "oper": link(admin, name, faults)}
         self.state.save({"platform": d.platform, "running": self.dialect.render(d), "saved": d.saved,
                          "interfaces": ports, "model": d.as_dict()})
 
