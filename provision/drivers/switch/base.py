@@ -175,18 +175,11 @@ class SwitchDriver(ABC):
         try:
             return fn(self._conn, *args, **kwargs)
         except ConfigInvalidException as e:
-            self._leave_config_mode()
+            self.close()  # mid-configuration after a rejected line: a fresh session is the only known state
             raise DeviceError(self.name, f"{what} rejected: {_rejection(str(e))}") from None
         except (ReadTimeout, OSError, EOFError) as e:
             self.close()
             raise DeviceError(self.name, f"{what}: session lost ({type(e).__name__}); nothing after it was sent") from None
-
-    def _leave_config_mode(self) -> None:
-        """After a rejected line the session sits in configuration mode; reads and rollbacks need it out."""
-        try:
-            self._conn.send_command(self.config_leave[0], expect_string=self.config_leave[1])
-        except Exception:
-            self.close()
 
     def running(self) -> RunningConfig:
         text = self._call("reading the running config",

@@ -24,7 +24,7 @@ class CiscoIos(SwitchDriver):
     show_running = "show running-config"
     skip_line = re.compile(r"^(!|end$|Building configuration|Current configuration|version |hostname )")
     config_enter = ("configure terminal", r"\(config\)#")
-    config_leave = ("end", r"#\s*$")
+    config_leave = ("exit", r"#\s*$")  # every batch ends at global level; `end` is missing on some IOS clones
     exit_command = "exit"
     negate_word = "no"
     single_valued = {
@@ -36,7 +36,7 @@ class CiscoIos(SwitchDriver):
     }
     enters_mode = re.compile(r"^(interface|vlan \d|ip access-list|class-map|policy-map)")
     # The informational "% Access VLAN does not exist. Creating vlan N" must not count as an error.
-    error_pattern = r"% ?(Invalid|Incomplete|Ambiguous|Unknown|Bad|Error).*|% .*not supported.*|Command rejected.*"
+    error_pattern = r"% ?(Invalid|Incomplete|Ambiguous|Unknown|Bad|Error).*|% .*not supported.*|Command rejected.*|No such command.*"
 
     def render(self, intent: PortIntent) -> Desired:
         lines = [f"description {intent.description}", f"switchport access vlan {intent.vlan}", "switchport mode access"]
