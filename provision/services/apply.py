@@ -175,37 +175,31 @@ def _run_switches(ctx: Context, plan: dict[str, Any], steps: list[dict[str, Any]
         if not batch:
             if resumed and mine:  # an interrupted run may have changed the switch without saving it
                 with switch_lock(sw["switch"]):
-                    try:
-                        driver.save()
-                    finally:
-                        driver.close()
+                    driver.save()
             for st in mine:
                 journal.mark(st, "verified")
             return
         with switch_lock(sw["switch"]):
-            try:
-                for st in mine:
-                    journal.mark(st, "sending")
-                driver.push(batch)
-                running = driver.running()
-                bad = []
-                for st in mine:
-                    now_state = driver.port_state(running, st["target"])
-                    after = PortState.from_dict(st["after"])
-                    if now_state.same_as(after):
-                        journal.mark(st, "applied")
-                    else:
-                        bad.append(f"{st['target']} reads back different: " + "; ".join(after.differences(now_state)))
-                for p in sw["prerequisites"]:
-                    if not driver.has_prerequisite(running, Stanza(p["header"], tuple(p["children"]))):
-                        bad.append(f"'{p['header']}' missing after the change")
-                if bad:
-                    raise DeviceError(sw["switch"], "verify failed: " + "; ".join(bad))
-                driver.save()
-                for st in mine:
-                    journal.mark(st, "verified")
-            finally:
-                driver.close()
+            for st in mine:
+                journal.mark(st, "sending")
+            driver.push(batch)
+            running = driver.running()
+            bad = []
+            for st in mine:
+                now_state = driver.port_state(running, st["target"])
+                after = PortState.from_dict(st["after"])
+                if now_state.same_as(after):
+                    journal.mark(st, "applied")
+                else:
+                    bad.append(f"{st['target']} reads back different: " + "; ".join(after.differences(now_state)))
+            for p in sw["prerequisites"]:
+                if not driver.has_prerequisite(running, Stanza(p["header"], tuple(p["children"]))):
+                    bad.append(f"'{p['header']}' missing after the change")
+            if bad:
+                raise DeviceError(sw["switch"], "verify failed: " + "; ".join(bad))
+            driver.save()
+            for st in mine:
+                journal.mark(st, "verified")
 
     errors = []
     for sw, err in zip(plan["switches"], parallel(plan["switches"], _catching(one)), strict=True):
@@ -282,8 +276,6 @@ def _undo(ctx: Context, steps: list[dict[str, Any]], journal: Journal) -> list[s
                     driver.save()
             except ColoError as e:
                 failed.append(str(e))
-            finally:
-                driver.close()
         return failed
 
     for failed in parallel(sorted(sw_info), restore):

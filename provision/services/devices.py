@@ -6,7 +6,9 @@ row never holds more than the secret's name.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -29,7 +31,8 @@ class SwitchInfo:
     snmp_credentials: str | None
 
     def driver(self) -> SwitchDriver:
-        return switch_driver(self.platform, SwitchAccess(self.name, self.host, self.port, resolve(self.credentials)))
+        """This switch's session for the running use case (see `sessions`)."""
+        return _POOL.get(self)
 
     def snmp(self):  # type: ignore[no-untyped-def]
         """The IF-MIB target; a switch without `snmp:` in the inventory cannot have its link verified."""
@@ -69,3 +72,43 @@ def switches(s: Session, names: Sequence[str]) -> dict[str, SwitchInfo]:
 def pdus(s: Session, names: Sequence[str]) -> dict[str, PduInfo]:
     return {r.name: PduInfo(r.name, r.platform, r.host, r.port, r.credentials)
             for r in s.scalars(select(Pdu).where(Pdu.name.in_(names)))}
+
+
+class _Pool:
+    """Open switch sessions by switch name, shared by the steps of one use case.
+
+    The plan's read, the push, the read-back and the save then cost one SSH login per
+    switch instead of four. Each switch is only ever worked by one thread at a time.
+    """
+
+    def __init__(self) -> None:
+        self._drivers: dict[str, tuple[SwitchInfo, SwitchDriver]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, info: SwitchInfo) -> SwitchDriver:
+        with self._lock:
+            held = self._drivers.get(info.name)
+            if held is None or held[0] != info:
+                driver = switch_driver(info.platform, SwitchAccess(info.name, info.host, info.port,
+                                                                   resolve(info.credentials)))
+                self._drivers[info.name] = (info, driver)
+                return driver
+            return held[1]
+
+    def close_all(self) -> None:
+        with self._lock:
+            drivers, self._drivers = self._drivers, {}
+        for _, driver in drivers.values():
+            driver.close()
+
+
+_POOL = _Pool()
+
+
+@contextmanager
+def sessions() -> Iterator[None]:
+    """Scope of shared switch sessions: everything inside reuses them; they close at the end."""
+    try:
+        yield
+    finally:
+        _POOL.close_all()

@@ -161,10 +161,7 @@ def build(kind: str, t: Targets, info: DeviceInfo, now: datetime) -> dict[str, A
     def plan_switch(name: str) -> dict[str, Any]:
         info = sw_info[name]
         driver = info.driver()
-        try:
-            running = driver.running()
-        finally:
-            driver.close()
+        running = driver.running()
         ports, needs = [], []
         for target in (p for p in t.ports if p.switch == name):
             iface = target.intent.interface
@@ -259,10 +256,7 @@ def drift(plan: dict[str, Any], t: Targets, info: DeviceInfo) -> list[str]:
 
     def check_switch(sw: dict[str, Any]) -> list[str]:
         driver = sw_info[sw["switch"]].driver()
-        try:
-            running = driver.running()
-        finally:
-            driver.close()
+        running = driver.running()
         out = []
         for port in sw["ports"]:
             now_state = driver.port_state(running, port["interface"])

@@ -38,9 +38,8 @@ def _ids(s: Session, contract_ids: list[str], all_signed: bool) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-def provision(ctx: Context, contract_ids: list[str], dry_run: bool = False, out: str | None = None,
-              all_signed: bool = False) -> dict[str, Any]:
-    """Plan the contracts' ports and outlets against the devices; apply unless `dry_run`."""
+def _provision(ctx: Context, contract_ids: list[str], dry_run: bool, out: str | None,
+               all_signed: bool) -> dict[str, Any]:
     if out is not None and not dry_run:
         raise BadInput("--out saves a plan for review: use it with --dry-run, then `colo apply FILE`")
     with ctx.store.session() as s:
@@ -61,8 +60,7 @@ def provision(ctx: Context, contract_ids: list[str], dry_run: bool = False, out:
     return _apply(ctx, plan, now, resumes)
 
 
-def apply_file(ctx: Context, path: str) -> dict[str, Any]:
-    """Apply a plan saved by `--dry-run --out` exactly as reviewed, or refuse with what drifted."""
+def _apply_file(ctx: Context, path: str) -> dict[str, Any]:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as e:
@@ -123,8 +121,7 @@ def _install(s: Session, site: SiteInfo, cid: str, ctx: Context) -> dict[str, An
             "install_fee_refund_due": status in ("late", "breached")}
 
 
-def activate(ctx: Context, contract_id: str) -> dict[str, Any]:
-    """Complete the IP binding with the recorded MACs, verify the links, then start the term."""
+def _activate(ctx: Context, contract_id: str) -> dict[str, Any]:
     with ctx.store.session() as s:
         site = load_site(s)
         now = ctx.now(site)
@@ -173,3 +170,22 @@ def _links(sw: dict[str, devices.SwitchInfo], t: plans.Targets) -> list[dict[str
                  "link": "up" if states[i].oper_up else "down"} for i in ports]
 
     return [x for name in sorted(sw) for x in read(name)]  # SNMP on this thread, see plans.build
+
+
+def provision(ctx: Context, contract_ids: list[str], dry_run: bool = False, out: str | None = None,
+              all_signed: bool = False) -> dict[str, Any]:
+    """Plan the contracts' ports and outlets against the devices; apply unless `dry_run`."""
+    with devices.sessions():
+        return _provision(ctx, contract_ids, dry_run, out, all_signed)
+
+
+def apply_file(ctx: Context, path: str) -> dict[str, Any]:
+    """Apply a plan saved by `--dry-run --out` exactly as reviewed, or refuse with what drifted."""
+    with devices.sessions():
+        return _apply_file(ctx, path)
+
+
+def activate(ctx: Context, contract_id: str) -> dict[str, Any]:
+    """Complete the IP binding with the recorded MACs, verify the links, then start the term."""
+    with devices.sessions():
+        return _activate(ctx, contract_id)
