@@ -36,7 +36,8 @@ class CiscoIos(SwitchDriver):
     }
     enters_mode = re.compile(r"^(interface|vlan \d|ip access-list|class-map|policy-map)")
     # The informational "% Access VLAN does not exist. Creating vlan N" must not count as an error.
-    error_pattern = r"% ?(Invalid|Incomplete|Ambiguous|Unknown|Bad|Error).*|% .*not supported.*|Command rejected.*|No such command.*"
+    error_pattern = (r"% ?(Invalid|Incomplete|Ambiguous|Unknown|Bad|Error).*|% .*not supported.*"
+                     r"|Command rejected.*|No such command.*")
 
     def render(self, intent: PortIntent) -> Desired:
         lines = [f"description {intent.description}", f"switchport access vlan {intent.vlan}", "switchport mode access"]
