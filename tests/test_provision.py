@@ -335,3 +335,52 @@ def test_a_provisioned_port_can_be_returned_to_a_clean_default(lab: Lab, lab_db:
     assert ip not in lab.running(SWITCH[platform])
     assert port_block(lab, SWITCH[platform], iface) == (["port link-mode bridge", "shutdown"]
                                                         if platform == "hp_comware" else ["shutdown"])
+
+
+def test_exit_codes_and_messages(lab: Lab, lab_db: str, tmp_path: Path, colo) -> None:  # type: ignore[no-untyped-def]
+    cid = sign_on(lab_db, "cisco_ios")["id"]
+    r = colo("--db", lab_db, "provision", "C2099-0001")
+    assert r.code == 2 and "does not exist" in r.err
+    r = colo("--db", lab_db, "provision", cid, "--out", str(tmp_path / "p.json"))
+    assert r.code == 2 and "--dry-run" in r.err
+    r = colo("--db", lab_db, "activate", cid)
+    assert r.code == 3 and "run `colo provision` first" in r.err
+    r = colo("--db", lab_db, "apply", str(tmp_path / "missing.json"))
+    assert r.code == 2 and "cannot read the plan" in r.err
+    (tmp_path / "junk.json").write_text("{not json")
+    r = colo("--db", lab_db, "apply", str(tmp_path / "junk.json"))
+    assert r.code == 2 and "not a plan file" in r.err
+    r = colo("lab", "status", "--dir", str(lab.dir), "--json")
+    assert r.code == 0 and json.loads(r.out)["running"]
+
+
+def test_unreachable_switch_is_retried_then_reported(lab: Lab, lab_db: str) -> None:
+    import socket
+    import time as clock
+
+    from provision.drivers.switch import SwitchAccess, switch_driver
+    from provision.errors import DeviceError
+    from provision.secrets import Credentials, Secret
+    from tests.conftest import free_port
+
+    port = free_port(socket.SOCK_STREAM)  # nothing listens there
+    driver = switch_driver("huawei_vrp", SwitchAccess("sw-gone", "127.0.0.1", port,
+                                                      Credentials("x", "u", Secret("p")), backoff_s=0.1))
+    start = clock.monotonic()
+    with pytest.raises(DeviceError, match=rf"sw-gone: no SSH session to 127.0.0.1:{port} after 3 attempts"):
+        driver.running()
+    assert clock.monotonic() - start >= 0.3, "two backoff pauses (0.1 s, 0.2 s) between three attempts"
+
+
+def test_wrong_password_is_not_retried_and_names_the_secret(lab: Lab, lab_db: str) -> None:
+    from provision.drivers.switch import SwitchAccess, switch_driver
+    from provision.errors import DeviceError
+    from provision.secrets import Credentials, Secret
+
+    sw = next(s for s in yaml.safe_load((lab.inventory / "network.yaml").read_text())["switches"]
+              if s["platform"] == "hp_comware")
+    driver = switch_driver("hp_comware", SwitchAccess(sw["name"], "127.0.0.1", sw["port"],
+                                                      Credentials("lab-switch", "colo", Secret("wrong-pass"))))
+    with pytest.raises(DeviceError, match="login refused.*secret 'lab-switch'") as e:
+        driver.running()
+    assert "wrong-pass" not in str(e.value)
