@@ -17,7 +17,7 @@ Two figures, each against a baseline measured in the same run:
 The site is generated here (10 racks, one 24-port switch and one APC PDU each),
 its lab started in a temporary directory and stopped afterwards. Stores are SQLite.
 
-Run:  .venv/bin/python bench/provision.py [--contracts 200] [--single 10]
+Run:  .venv/bin/python bench/provisioning.py [--contracts 200] [--single 10]
 """
 
 from __future__ import annotations
