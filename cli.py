@@ -299,6 +299,17 @@ def activate(opts: Options, contract_id: str, as_json: bool) -> None:
     emit(opts.api().activate(contract_id), as_json, render.activation)
 
 
+@cli.command()
+@click.option("--contract", "contract_id", metavar="ID", help="Only operations on this contract.")
+@json_option
+@pass_options
+def operations(opts: Options, contract_id: str | None, as_json: bool) -> None:
+    """The device-change journal: each operation, its steps per port and PDU, and how it ended."""
+    from provision import render
+
+    emit(opts.api().operations(contract_id), as_json, render.operations)
+
+
 @cli.group()
 def lab() -> None:
     """The device lab: simulated switches (SSH) and PDUs (SNMP) on 127.0.0.1."""

@@ -89,6 +89,11 @@ class Colo:
 
         return provisioning.activate(self.context, contract_id)
 
+    def operations(self, contract_id: str | None = None) -> list[dict[str, Any]]:
+        from provision.services import operations
+
+        return operations.operations(self.context, contract_id)
+
     @staticmethod
     def lab(action: str, inventory: str | None = None, directory: str | None = None) -> dict[str, Any]:
         from provision.lab import control

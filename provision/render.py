@@ -179,3 +179,17 @@ def lab(d: dict[str, Any]) -> None:
         console.print(d["message"], markup=False)
     elif "running" in d:
         console.print(f"lab in {d['dir']}: {'running' if d['running'] else 'NOT running'}", markup=False)
+
+
+def operations(rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        console.print("no device operations recorded")
+        return
+    for op in rows:
+        console.print(f"#{op['operation']} {op['kind']} {', '.join(op['contracts'])}: {op['state']} "
+                      f"(by {op['actor']}, {op['started_at']} .. {op['finished_at'] or '-'})", markup=False)
+        for st in op["steps"]:
+            console.print(f"    {st['device']} {st['target']}: {st['state']}"
+                          + (f" — {st['error']}" if st["error"] else ""), markup=False)
+        if op["error"]:
+            console.print(f"    error: {op['error']}", markup=False)

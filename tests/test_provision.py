@@ -213,6 +213,8 @@ def test_killed_mid_apply_is_completed_by_the_next_run(lab: Lab, lab_db: str) ->
         proc.send_signal(signal.SIGKILL)
         proc.wait()
     assert _operations(lab_db)[-1]["state"] == "applying", "the journal shows the interrupted operation"
+    shown = Colo(db=lab_db).operations(cid)[0]
+    assert shown["state"] == "interrupted (re-run to recover)" and shown["steps"][0]["state"] == "applied"
     assert Colo(db=lab_db).contract(cid)["state"] == "signed"
     write_faults(str(lab.state), "sw-a101-1", {})
 
@@ -384,3 +386,14 @@ def test_wrong_password_is_not_retried_and_names_the_secret(lab: Lab, lab_db: st
     with pytest.raises(DeviceError, match="login refused.*secret 'lab-switch'") as e:
         driver.running()
     assert "wrong-pass" not in str(e.value)
+
+
+@pytest.mark.postgres
+def test_provision_and_journal_on_postgresql(lab: Lab, pg_url: str) -> None:
+    lab.reset()
+    Colo(db=pg_url).init(str(lab.inventory))
+    cid = sign_on(pg_url, "huawei_vrp")["id"]
+    result = Colo(db=pg_url, at="2026-11-25T09:00").provision([cid])
+    assert result["applied"] and Colo(db=pg_url).contract(cid)["state"] == "provisioned"
+    again = Colo(db=pg_url).provision([cid])
+    assert not again["applied"]
