@@ -14,7 +14,6 @@ import logging
 import os
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -32,12 +31,6 @@ from provision.store.schema import Operation, OperationContract, OperationStep
 log = logging.getLogger(__name__)
 
 OWNER = f"{socket.gethostname()}:{os.getpid()}"
-
-
-@dataclass
-class Outcome:
-    operation: int
-    steps: list[dict[str, Any]] = field(default_factory=list)
 
 
 def owner_alive(owner: str) -> bool:
@@ -81,8 +74,8 @@ def original_before(s: Session, op: Operation | None) -> dict[tuple[str, str], s
 
 
 def apply(ctx: Context, plan: dict[str, Any], now: datetime, resumes: Operation | None,
-          on_success: Callable[[Session, int], None]) -> Outcome:
-    """Apply `plan` step by step; on any failure undo what was applied and raise."""
+          on_success: Callable[[Session, int], None]) -> int:
+    """Apply `plan` step by step, returning the operation id; on any failure undo what was applied and raise."""
     ids = list(plan["contracts"])
     steps = _steps(plan)
     with ctx.store.session() as s:
@@ -121,7 +114,7 @@ def apply(ctx: Context, plan: dict[str, Any], now: datetime, resumes: Operation 
     with ctx.store.session() as s:
         on_success(s, op_id)
         s.execute(update(Operation).where(Operation.id == op_id).values(state="done", finished_at=now))
-    return Outcome(op_id, [{k: st[k] for k in ("device", "target", "state")} for st in steps])
+    return op_id
 
 
 def _steps(plan: dict[str, Any]) -> list[dict[str, Any]]:

@@ -91,8 +91,7 @@ def _apply(ctx: Context, plan: dict[str, Any], now: datetime, resumes: Any) -> d
         for cid in pending:
             transition(s, get_contract(s, cid), State.PROVISIONED, now, ctx.actor, detail=f"operation #{op_id}")
 
-    outcome = applier.apply(ctx, plan, now, resumes, done)
-    return _result(ctx, plan, outcome.operation, resumes)
+    return _result(ctx, plan, applier.apply(ctx, plan, now, resumes, done), resumes)
 
 
 def _result(ctx: Context, plan: dict[str, Any], op_id: int | None, resumes: Any, saved_to: str | None = None,
@@ -141,7 +140,7 @@ def _activate(ctx: Context, contract_id: str) -> dict[str, Any]:
     plan = plans.build("activate", t, info, now)
     op_id = None
     if plan["changes"] or resumes is not None:
-        op_id = applier.apply(ctx, plan, now, resumes, lambda s, op: None).operation
+        op_id = applier.apply(ctx, plan, now, resumes, lambda s, op: None)
     links = _links(info.switches, t)
     down = [f"{x['switch']} {x['interface']} (admin {x['admin']}, link {x['link']})" for x in links
             if x["admin"] != "up" or x["link"] != "up"]
