@@ -311,6 +311,52 @@ def operations(opts: Options, contract_id: str | None, as_json: bool) -> None:
 
 
 @cli.group()
+def payment() -> None:
+    """Money received and the account of a contract."""
+
+
+@payment.command("record")
+@click.argument("contract_id")
+@click.argument("amount")
+@click.option("--ref", help="Bank or receipt reference.")
+@json_option
+@pass_options
+def payment_record(opts: Options, contract_id: str, amount: str, ref: str | None, as_json: bool) -> None:
+    """Record AMOUNT (CNY, e.g. 12000.00) paid for a contract; a paid-up suspended contract is resumed."""
+    from provision import render
+
+    emit(opts.api().payment(contract_id, amount, ref), as_json, render.payment)
+
+
+@payment.command("show")
+@click.argument("contract_id")
+@json_option
+@pass_options
+def payment_show(opts: Options, contract_id: str, as_json: bool) -> None:
+    """Periods started, owed, paid, balance, and any stop-service notice."""
+    from provision import render
+
+    emit(opts.api().account(contract_id), as_json, render.account)
+
+
+@cli.command()
+@click.option("--dry-run", is_flag=True, help="Say what would be done; do nothing.")
+@click.option("--stop-after", "stop_after", type=float, default=24.0, show_default=True, metavar="HOURS",
+              help="Stop time a new stop-service notice lists, after its issue.")
+@json_option
+@pass_options
+def enforce(opts: Options, dry_run: bool, stop_after: float, as_json: bool) -> None:
+    """The reconcile run for cron: notices for 3-day overdue payments, suspension at the notice's stop time,
+    resumption once paid. Running it twice does nothing more. Exit 1 if any device action failed."""
+    from provision import render
+
+    result = opts.api().enforce(dry_run, stop_after)
+    emit(result, as_json, render.enforcement)
+    if result["failed"]:
+        sys.exit(1)
+
+
+@cli.group()
 def lab() -> None:
     """The device lab: simulated switches (SSH) and PDUs (SNMP) on 127.0.0.1."""
 

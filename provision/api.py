@@ -89,6 +89,21 @@ class Colo:
 
         return provisioning.activate(self.context, contract_id)
 
+    def payment(self, contract_id: str, amount: str, ref: str | None = None) -> dict[str, Any]:
+        from provision.services import payments
+
+        return payments.record(self.context, contract_id, amount, ref)
+
+    def account(self, contract_id: str) -> dict[str, Any]:
+        from provision.services import payments
+
+        return payments.show(self.context, contract_id)
+
+    def enforce(self, dry_run: bool = False, stop_after_hours: float = 24.0) -> dict[str, Any]:
+        from provision.services import payments
+
+        return payments.enforce(self.context, dry_run, stop_after_hours)
+
     def operations(self, contract_id: str | None = None) -> list[dict[str, Any]]:
         from provision.services import operations
 

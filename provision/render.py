@@ -193,3 +193,30 @@ def operations(rows: list[dict[str, Any]]) -> None:
                           + (f" — {st['error']}" if st["error"] else ""), markup=False)
         if op["error"]:
             console.print(f"    error: {op['error']}", markup=False)
+
+
+def account(d: dict[str, Any]) -> None:
+    console.print(f"{d['contract']} ({d['state']}): {d['payment']} fee {d['fee']}; {d['periods_started']} period(s) "
+                  f"started, owed {d['owed']}, paid {d['paid']}, balance {d['balance']}", markup=False)
+    if d["overdue_since"]:
+        console.print(f"  overdue since {d['overdue_since']}", markup=False)
+    if d["stop_notice"]:
+        console.print(f"  stop-service notice issued {d['stop_notice']['issued_at']}: service stops at "
+                      f"{d['stop_notice']['stop_at']}", markup=False)
+
+
+def payment(d: dict[str, Any]) -> None:
+    console.print(f"recorded {d['recorded']}", markup=False)
+    account(d["account"])
+    if d["resumed"]:
+        console.print(f"service resumed: {', '.join(d['resumed']['ports'])} up again "
+                      f"(operation #{d['resumed']['operation']})", markup=False)
+
+
+def enforcement(d: dict[str, Any]) -> None:
+    verb = "would do" if d["dry_run"] else "did"
+    if not d["actions"]:
+        console.print(f"enforce at {d['at']}: nothing to do", markup=False)
+    for a in d["actions"]:
+        outcome = "FAILED: " + a["error"] if "error" in a else (verb if not a["done"] else "done")
+        console.print(f"{a['contract']}: {a['action']} (balance {a['balance']}) — {outcome}", markup=False)

@@ -67,8 +67,12 @@ def fingerprint(record: Any) -> str:
     return hashlib.sha256(json.dumps(record, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def targets(s: Session, site: SiteInfo, contract_ids: Sequence[str], states: Iterable[str], power_on: bool = True) -> Targets:
-    """Read the intended device state of `contract_ids`, refusing contracts not in `states`."""
+def targets(s: Session, site: SiteInfo, contract_ids: Sequence[str], states: Iterable[str], power_on: bool = True,
+            port_up: bool = True) -> Targets:
+    """Read the intended device state of `contract_ids`, refusing contracts not in `states`.
+
+    `port_up=False` is a suspended service: everything stays configured, the port is shut.
+    """
     allowed = tuple(states)
     out = Targets({}, [], [], [], {}, {})
     for cid in contract_ids:
@@ -95,7 +99,8 @@ def targets(s: Session, site: SiteInfo, contract_ids: Sequence[str], states: Ite
                     interface=p["port"]["interface"], vlan=vlans.pop(),
                     description=port_description(contract.id, position, customer.name),
                     bandwidth_mbps=contract.bandwidth_mbps,
-                    bindings=tuple(Binding(ipaddress.IPv4Address(a["ip"]), mac) for a in p["addresses"]))
+                    bindings=tuple(Binding(ipaddress.IPv4Address(a["ip"]), mac) for a in p["addresses"]),
+                    enabled=port_up)
                 out.ports.append(PortTarget(contract.id, position, p["port"]["switch"], intent))
             by_pdu: dict[str, list[int]] = {}
             for o in p["outlets"]:

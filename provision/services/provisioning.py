@@ -188,3 +188,28 @@ def activate(ctx: Context, contract_id: str) -> dict[str, Any]:
     """Complete the IP binding with the recorded MACs, verify the links, then start the term."""
     with devices.sessions():
         return _activate(ctx, contract_id)
+
+
+def set_service(ctx: Context, contract_id: str, up: bool, reason: str) -> dict[str, Any]:
+    """Shut (suspend) or re-open (resume) a contract's ports, journaled and verified like provisioning.
+
+    Contract enforcement needs no customer authorization (DOMAIN §6); the reason goes
+    into the contract's history with the operation that did it.
+    """
+    source, target = (State.SUSPENDED, State.ACTIVE) if up else (State.ACTIVE, State.SUSPENDED)
+    with devices.sessions():
+        with ctx.store.session() as s:
+            site = load_site(s)
+            now = ctx.now(site)
+            t = plans.targets(s, site, [contract_id], (source.value,), port_up=up)
+            cid = next(iter(t.contracts))
+            resumes = applier.interrupted(s, [cid])
+            info = plans.info_for_targets(s, t)
+        plan = plans.build("resume" if up else "suspend", t, info, now)
+
+        def done(s: Session, op_id: int) -> None:
+            transition(s, get_contract(s, cid), target, now, ctx.actor, detail=f"{reason}; operation #{op_id}")
+
+        op_id = applier.apply(ctx, plan, now, resumes, done)
+    return {"contract": cid, "state": target.value, "operation": op_id, "changes": plan["changes"],
+            "ports": [f"{sw['switch']} {p['interface']}" for sw in plan["switches"] for p in sw["ports"]]}

@@ -338,3 +338,27 @@ class OperationStep(Base):
     commands: Mapped[str] = mapped_column(Text)  # JSON list
     error: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PaymentRecord(Base):
+    """Money received for a contract; the balance is always summed from these, never stored."""
+
+    __tablename__ = "payments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(64))
+    ref: Mapped[str | None] = mapped_column(String(64))
+
+
+class StopNotice(Base):
+    """A stop-service notice (§6.6): when it was issued, the stop time it lists, how it ended."""
+
+    __tablename__ = "stop_notices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"), index=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    stop_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution: Mapped[str] = mapped_column(String(32), default="")  # paid | ...

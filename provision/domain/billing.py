@@ -1,0 +1,89 @@
+"""What a contract owes and what enforcement must do about it (hosting contract §3.3, §6.6).
+
+The fee is due per period (a year or a month) from signing, each period's payment by the
+end of the 3rd day after it starts. A payment 3 days overdue earns a stop-service notice
+that names when service stops; at that time the port is shut; paying restores it.
+Everything here is a pure function of the contract's facts and 'now', so `colo enforce`
+can be re-run any number of times and reach the same decisions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+from dateutil.relativedelta import relativedelta
+
+from provision.domain.terms import Payment
+
+GRACE_DAYS = 3     # payment due by the end of the 3rd day after a period starts (§3.3)
+NOTICE_DAYS = 3    # overdue this long → stop-service notice (§6.6)
+DEFAULT_STOP_AFTER = timedelta(hours=24)
+
+
+def period_start(signed_at: datetime, payment: Payment, k: int) -> datetime:
+    return signed_at + relativedelta(months=k * (12 if payment is Payment.YEARLY else 1))
+
+
+def due_date(start: datetime) -> datetime:
+    """End (23:59:59 local) of the 3rd calendar day after the period starts."""
+    return datetime.combine(start.date() + timedelta(days=GRACE_DAYS), time(23, 59, 59), tzinfo=start.tzinfo)
+
+
+@dataclass(frozen=True)
+class Standing:
+    periods_started: int
+    owed: Decimal        # fees of every period started by now
+    paid: Decimal
+    balance: Decimal     # paid - owed; negative is debt
+    overdue_since: datetime | None  # due date of the oldest period not fully paid, once it has passed
+
+    @property
+    def in_debt(self) -> bool:
+        return self.balance < 0
+
+
+def standing(fee: Decimal, payment: Payment, term_months: int, signed_at: datetime, paid: Decimal,
+             now: datetime) -> Standing:
+    """The account as of `now`: periods started (within the term), owed, paid, and since when overdue."""
+    per_year = 1 if payment is Payment.YEARLY else 12
+    max_periods = max(1, -(-term_months * per_year // 12))  # periods the term spans, rounded up
+    started = sum(1 for k in range(max_periods) if period_start(signed_at, payment, k) <= now)
+    owed = fee * started
+    covered = int(paid // fee) if fee > 0 else max_periods
+    overdue = None
+    if covered < started:
+        due = due_date(period_start(signed_at, payment, covered))
+        if due < now:
+            overdue = due
+    return Standing(started, owed, paid, paid - owed, overdue)
+
+
+class Action(StrEnum):
+    ISSUE_NOTICE = "issue_notice"
+    SUSPEND = "suspend"
+    RESUME = "resume"
+
+
+@dataclass(frozen=True)
+class Notice:
+    issued_at: datetime
+    stop_at: datetime
+
+
+def enforcement(state: str, account: Standing, notice: Notice | None, now: datetime) -> Action | None:
+    """The one thing enforcement must do for a contract now, or None.
+
+    Only a running service can be stopped (provisioned or active); a suspended one is
+    restored as soon as nothing is owed. A notice is issued once per debt and service
+    stops at the time it names, not before.
+    """
+    if state == "suspended":
+        return Action.RESUME if not account.in_debt else None
+    if state not in ("provisioned", "active") or account.overdue_since is None:
+        return None
+    if notice is None:
+        return Action.ISSUE_NOTICE if now >= account.overdue_since + timedelta(days=NOTICE_DAYS) else None
+    return Action.SUSPEND if now >= notice.stop_at and state == "active" else None
