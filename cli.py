@@ -356,6 +356,73 @@ def enforce(opts: Options, dry_run: bool, stop_after: float, as_json: bool) -> N
         sys.exit(1)
 
 
+@cli.command()
+@click.argument("contract_id")
+@click.option("--months", type=int, required=True, help="Months added to the term.")
+@json_option
+@pass_options
+def renew(opts: Options, contract_id: str, months: int, as_json: bool) -> None:
+    """Extend a running contract's term (renewal confirmed before the term ends)."""
+    emit(opts.api().renew(contract_id, months), as_json,
+         lambda d: click.echo(f"{d['contract']} renewed for {d['renewed_months']} month(s); term ends {d['term_end']}"))
+
+
+@cli.command()
+@click.argument("contract_id")
+@click.option("--forced", type=click.Choice(["policy", "carrier"]),
+              help="Ended now by policy or the upstream carrier (§8.5): refund and compensation are computed.")
+@json_option
+@pass_options
+def terminate(opts: Options, contract_id: str, forced: str | None, as_json: bool) -> None:
+    """Record the customer's written notice (the contract ends one month later), or a forced termination."""
+    from provision import render
+
+    emit(opts.api().terminate(contract_id, forced), as_json, render.termination)
+
+
+@cli.command()
+@click.argument("contract_id")
+@click.option("--dry-run", is_flag=True, help="Print the plan (a diff per device); change nothing.")
+@click.option("--location", default="warehouse", show_default=True, help="Warehouse shelf the servers go to.")
+@json_option
+@pass_options
+def decommission(opts: Options, contract_id: str, dry_run: bool, location: str, as_json: bool) -> None:
+    """Reset an ended contract's ports, switch its outlets off, free its slots, store its servers (7-day clock)."""
+    from provision import render
+
+    emit(opts.api().decommission(contract_id, dry_run, location), as_json, render.decommission)
+
+
+@cli.group()
+def storage() -> None:
+    """Servers in the warehouse after decommission."""
+
+
+@storage.command("list")
+@click.option("--all", "include_released", is_flag=True, help="Include servers already collected, shipped or abandoned.")
+@json_option
+@pass_options
+def storage_list(opts: Options, include_released: bool, as_json: bool) -> None:
+    """Stored servers with the date after which they may be treated as abandoned."""
+    from provision import render
+
+    emit(opts.api().storage(include_released), as_json, render.storage)
+
+
+@storage.command("release")
+@click.argument("contract_id")
+@click.option("--collected-by", metavar="NAME", help="Who collected the servers.")
+@click.option("--ship-to", metavar="ADDRESS", help="Shipping address (at the customer's cost and risk).")
+@click.option("--tracking", metavar="NO", help="Carrier tracking number, with --ship-to.")
+@json_option
+@pass_options
+def storage_release(opts: Options, contract_id: str, collected_by: str | None, ship_to: str | None,
+                    tracking: str | None, as_json: bool) -> None:
+    """Hand a contract's stored servers back: collected in person, or shipped."""
+    emit(opts.api().release_storage(contract_id, collected_by, ship_to, tracking), as_json,
+         lambda d: click.echo(f"{d['contract']}: {d['state']} at {d['released_at']} ({d['detail']})"))
+
+
 @cli.group()
 def lab() -> None:
     """The device lab: simulated switches (SSH) and PDUs (SNMP) on 127.0.0.1."""

@@ -100,9 +100,35 @@ class Colo:
         return payments.show(self.context, contract_id)
 
     def enforce(self, dry_run: bool = False, stop_after_hours: float = 24.0) -> dict[str, Any]:
-        from provision.services import payments
+        from provision.services import enforcement
 
-        return payments.enforce(self.context, dry_run, stop_after_hours)
+        return enforcement.enforce(self.context, dry_run, stop_after_hours)
+
+    def renew(self, contract_id: str, months: int) -> dict[str, Any]:
+        from provision.services import contract_end
+
+        return contract_end.renew(self.context, contract_id, months)
+
+    def terminate(self, contract_id: str, forced: str | None = None) -> dict[str, Any]:
+        from provision.services import contract_end
+
+        return contract_end.terminate(self.context, contract_id, forced)
+
+    def decommission(self, contract_id: str, dry_run: bool = False, location: str = "warehouse") -> dict[str, Any]:
+        from provision.services import contract_end
+
+        return contract_end.decommission(self.context, contract_id, dry_run, location)
+
+    def storage(self, include_released: bool = False) -> list[dict[str, Any]]:
+        from provision.services import contract_end
+
+        return contract_end.storage(self.context, include_released)
+
+    def release_storage(self, contract_id: str, collected_by: str | None = None, ship_to: str | None = None,
+                        tracking: str | None = None) -> dict[str, Any]:
+        from provision.services import contract_end
+
+        return contract_end.release(self.context, contract_id, collected_by, ship_to, tracking)
 
     def operations(self, contract_id: str | None = None) -> list[dict[str, Any]]:
         from provision.services import operations

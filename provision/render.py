@@ -125,23 +125,7 @@ def holds(rows: list[dict[str, Any]]) -> None:
 def plan(d: dict[str, Any]) -> None:
     """The change per device as a diff, then the customer's IP sheet and the power headroom."""
     p = d["plan"]
-    for sw in p["switches"]:
-        console.print(f"switch {sw['switch']} ({sw['platform']})", markup=False)
-        for cmd in sw["prerequisite_commands"]:
-            console.print(f"  ensure  {cmd}", markup=False)
-        for port in sw["ports"]:
-            state = "changes" if port["commands"] else "already as intended"
-            console.print(f"  {port['interface']}  [{port['contract']} server {port['server']}]  {state}", markup=False)
-            for line in port["diff"]:
-                style = "green" if line.startswith("+") else "red"
-                console.print(f"    [{style}]{escape(line)}[/{style}]")
-            for note in port["notes"]:
-                console.print(f"    [yellow]note:[/yellow] {escape(note)}")
-    for pdu in p["pdus"]:
-        for n, o in sorted(pdu["outlets"].items(), key=lambda kv: int(kv[0])):
-            change = "" if o["before"] == o["after"] else " -> " + ("on" if o["after"] else "off")
-            console.print(f"pdu {pdu['pdu']} outlet {n}: {'on' if o['before'] else 'off'}{change}  "
-                          f"[{o['contract']} server {o['server']}]", markup=False)
+    plan_devices(p)
     for r in p["power"]:
         console.print(f"power rack {r['rack']}: budget {r['budget_w']} W, committed {r['committed_w']} W, measured "
                       f"{r['measured_w']} W, this contract {r['contract_w']} W, headroom {r['headroom_w']} W",
@@ -159,6 +143,27 @@ def plan(d: dict[str, Any]) -> None:
     if d.get("saved_to"):
         console.print(f"plan saved to {d['saved_to']}: review it, then `colo apply {d['saved_to']}`", markup=False)
     console.print(d["message"], markup=False)
+
+
+def plan_devices(p: dict[str, Any]) -> None:
+    """Per switch port the diff and notes, per PDU outlet the change."""
+    for sw in p["switches"]:
+        console.print(f"switch {sw['switch']} ({sw['platform']})", markup=False)
+        for cmd in sw["prerequisite_commands"]:
+            console.print(f"  ensure  {cmd}", markup=False)
+        for port in sw["ports"]:
+            state = "changes" if port["commands"] else "already as intended"
+            console.print(f"  {port['interface']}  [{port['contract']} server {port['server']}]  {state}", markup=False)
+            for line in port["diff"]:
+                style = "green" if line.startswith("+") else "red"
+                console.print(f"    [{style}]{escape(line)}[/{style}]")
+            for note in port["notes"]:
+                console.print(f"    [yellow]note:[/yellow] {escape(note)}")
+    for pdu in p["pdus"]:
+        for n, o in sorted(pdu["outlets"].items(), key=lambda kv: int(kv[0])):
+            change = "" if o["before"] == o["after"] else " -> " + ("on" if o["after"] else "off")
+            console.print(f"pdu {pdu['pdu']} outlet {n}: {'on' if o['before'] else 'off'}{change}  "
+                          f"[{o['contract']} server {o['server']}]", markup=False)
 
 
 def activation(d: dict[str, Any]) -> None:
@@ -220,3 +225,26 @@ def enforcement(d: dict[str, Any]) -> None:
     for a in d["actions"]:
         outcome = "FAILED: " + a["error"] if "error" in a else (verb if not a["done"] else "done")
         console.print(f"{a['contract']}: {a['action']} (balance {a['balance']}) — {outcome}", markup=False)
+
+
+def termination(d: dict[str, Any]) -> None:
+    console.print(f"{d['contract']} ends {d['ends_at']}", markup=False)
+    if d["refund"]:
+        console.print(f"  {d['refund']['basis']}", markup=False)
+        for line in d["refund"]["lines"]:
+            console.print(f"  {line['amount']:>12}  {line['item']}", markup=False)
+        console.print(f"  {d['refund']['total']:>12}  refund due", markup=False)
+
+
+def storage(rows: list[dict[str, Any]]) -> None:
+    table = Table("contract", "server", "serial", "location", "stored", "abandon after", "status", title="storage")
+    for r in rows:
+        status = r["outcome"] or ("OVERDUE" if r["overdue"] else "waiting")
+        table.add_row(r["contract"], str(r["server"]), r["serial"] or "-", r["location"], r["stored_at"],
+                      r["abandon_after"], status)
+    console.print(table if rows else "nothing in storage")
+
+
+def decommission(d: dict[str, Any]) -> None:
+    plan_devices(d["plan"])
+    console.print(d["message"], markup=False)

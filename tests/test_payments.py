@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+from typing import Any
+
+import pytest
 
 from provision.api import Colo, ServerRecord
 from tests.conftest import Lab
-from tests.test_provision import port_block, sign_on
+from tests.test_provision import PLATFORMS, SWITCH, port_block, sign_on
 
 
-def active_contract(db: str) -> tuple[str, str]:
-    contract = sign_on(db, "cisco_ios")  # signed 2026-11-24 10:00, 12000.00 yearly
+def active_contract(db: str, platform: str = "cisco_ios", **terms: Any) -> tuple[str, str]:
+    contract = sign_on(db, platform, **terms)  # signed 2026-11-24 10:00, 12000.00 yearly unless terms say
     cid, iface = contract["id"], contract["placements"][0]["port"]["interface"]
     Colo(db=db, at="2026-11-25T09:00").provision([cid])
     Colo(db=db, at="2026-11-25T10:00").record_server(cid, 1, ServerRecord(serial="SN1", mac="001122334455"))
@@ -64,3 +67,64 @@ def test_bad_amounts_change_nothing(lab: Lab, lab_db: str, colo) -> None:  # typ
     assert Colo(db=lab_db).account(cid)["paid"] == "0"
     r = colo("--db", lab_db, "payment", "record", cid, "12000.00", "--json")
     assert r.code == 0 and json.loads(r.out)["account"]["balance"] == "0.00"
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_forced_termination_refund_then_decommission_to_storage(lab: Lab, lab_db: str, platform: str, colo) -> None:  # type: ignore[no-untyped-def]
+    from provision.lab.snmpagent import read_pdu_state
+
+    cid, iface = active_contract(lab_db, platform)
+    Colo(db=lab_db, at="2026-11-26T10:00").payment(cid, "12000.00")
+    view = Colo(db=lab_db).contract(cid)
+    ip = view["placements"][0]["addresses"][0]["ip"]
+    pdu, outlet = view["placements"][0]["outlets"][0]["pdu"], view["placements"][0]["outlets"][0]["outlet"]
+
+    r = colo("--db", lab_db, "--at", "2027-03-04T10:00", "terminate", cid, "--forced", "carrier", "--json")
+    assert r.code == 0, r.err
+    refund = json.loads(r.out)["refund"]
+    # 100 of 365 days used: 12000 * 100/365 = 3287.67 used, 8712.33 unused; 7 days: 230.14
+    assert [line["amount"] for line in refund["lines"]] == ["8712.33", "230.14"] and refund["total"] == "8942.47"
+
+    before = dict(lab.device(SWITCH[platform]))
+    r = colo("--db", lab_db, "--at", "2027-03-04T11:00", "decommission", cid, "--dry-run", "--json")
+    assert r.code == 0, r.err
+    assert lab.device(SWITCH[platform])["running"] == before["running"], "dry run changes nothing"
+    assert any(line.startswith("- description") for line in json.loads(r.out)["plan"]["switches"][0]["ports"][0]["diff"])
+
+    r = colo("--db", lab_db, "--at", "2027-03-04T11:00", "decommission", cid, "--location", "W1-07", "--json")
+    assert r.code == 0, r.err
+    block = port_block(lab, SWITCH[platform], iface)
+    assert [line for line in block if line != "port link-mode bridge"] == ["shutdown"]
+    assert ip not in lab.running(SWITCH[platform]), "bindings outside the interface are gone too"
+    assert read_pdu_state(str(lab.state), pdu)["outlets"][str(outlet)]["on"] is False
+    after = Colo(db=lab_db, at="2027-03-04T11:00").contract(cid)
+    assert after["state"] == "in_storage" and after["placements"][0]["released_at"]
+    stored = Colo(db=lab_db, at="2027-03-04T11:00").storage()
+    assert [(s["contract"], s["serial"], s["location"], s["abandon_after"]) for s in stored] == [
+        (cid, "SN1", "W1-07", "2027-03-11T11:00:00+08:00")]
+
+    r = colo("--db", lab_db, "storage", "release", cid, "--ship-to", "Shanghai")
+    assert r.code == 2 and "--tracking" in r.err
+    r = colo("--db", lab_db, "--at", "2027-03-05T09:00", "storage", "release", cid, "--collected-by", "Li Wei")
+    assert r.code == 0, r.err
+    assert Colo(db=lab_db).contract(cid)["state"] == "collected" and Colo(db=lab_db).storage() == []
+
+
+def test_enforce_ends_decommissions_and_abandons_on_the_clock(lab: Lab, lab_db: str, colo) -> None:  # type: ignore[no-untyped-def]
+    cid, iface = active_contract(lab_db, "hp_comware", fee="1000.00", payment="monthly", term_months=1)
+    Colo(db=lab_db, at="2026-11-26T10:00").payment(cid, "2000.00")
+
+    def enforce(at: str) -> list[tuple[str, str, bool]]:
+        r = colo("--db", lab_db, "--at", at, "enforce", "--json")
+        assert r.code == 0, r.err
+        return [(a["contract"], a["action"], a["done"]) for a in json.loads(r.out)["actions"]]
+
+    assert enforce("2026-11-27T09:00") == [(cid, "flag_ending", True)]  # term ends 2026-12-26
+    assert enforce("2026-11-27T09:01") == []
+    assert enforce("2026-12-26T10:00") == [(cid, "end", True), (cid, "decommission", True)]
+    assert port_block(lab, "sw-b201-1", iface) == ["port link-mode bridge", "shutdown"]
+    assert enforce("2026-12-26T10:05") == []
+    assert enforce("2027-01-02T09:59") == []
+    assert enforce("2027-01-02T10:00") == [(cid, "abandon", True)]
+    assert enforce("2027-01-02T10:01") == []
+    assert Colo(db=lab_db).contract(cid)["state"] == "abandoned"

@@ -1,23 +1,18 @@
-"""Money in, and the enforcement run that follows it (hosting contract §3.3, §6.6).
-
-`enforce` is the reconcile loop for cron or a systemd timer: it decides per contract
-from the pure rules in `domain.billing`, does at most one thing per contract, and a
-second run right after finds nothing left to do.
-"""
+"""Money in: payments, the account of a contract, and its stop-service notices (§3.3, §6.6)."""
 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from provision.domain.billing import DEFAULT_STOP_AFTER, Action, Notice, Standing, enforcement, standing
+from provision.domain.billing import Standing, standing
 from provision.domain.terms import Payment
-from provision.errors import BadInput, ColoError, Refused
+from provision.errors import BadInput, Refused
 from provision.services.context import Context, SiteInfo, load_site
 from provision.services.contracts import get_contract, iso
 from provision.store.schema import Contract, ContractEvent, PaymentRecord, StopNotice
@@ -43,18 +38,20 @@ def _paid(s: Session, cid: str, now: datetime) -> Decimal:
 
 
 def account(s: Session, site: SiteInfo, contract: Contract, now: datetime) -> Standing:
-    return standing(contract.fee, Payment(contract.payment), contract.term_months,
+    renewed = sum(s.scalars(select(ContractEvent.months).where(ContractEvent.contract_id == contract.id,
+                                                              ContractEvent.kind == "renewed")))
+    return standing(contract.fee, Payment(contract.payment), contract.term_months + renewed,
                     contract.signed_at.astimezone(site.tz), _paid(s, contract.id, now), now)
 
 
-def _open_notice(s: Session, cid: str) -> StopNotice | None:
+def open_notice(s: Session, cid: str) -> StopNotice | None:
     return s.scalar(select(StopNotice).where(StopNotice.contract_id == cid, StopNotice.resolved_at.is_(None))
                     .order_by(StopNotice.id.desc()))
 
 
 def account_view(s: Session, site: SiteInfo, contract: Contract, now: datetime) -> dict[str, Any]:
     a = account(s, site, contract, now)
-    notice = _open_notice(s, contract.id)
+    notice = open_notice(s, contract.id)
     return {"contract": contract.id, "state": contract.state, "fee": str(contract.fee), "payment": contract.payment,
             "periods_started": a.periods_started, "owed": str(a.owed), "paid": str(a.paid), "balance": str(a.balance),
             "overdue_since": iso(a.overdue_since, site),
@@ -91,67 +88,16 @@ def record(ctx: Context, contract_id: str, amount_text: str, ref: str | None = N
         s.add(ContractEvent(contract_id=contract.id, kind="payment", at=now, actor=ctx.actor, months=0,
                             ref=ref, detail=f"{amount} received; balance {a.balance}"))
         if not a.in_debt:
-            notice = _open_notice(s, contract.id)
+            notice = open_notice(s, contract.id)
             if notice is not None and contract.state != "suspended":
                 notice.resolved_at, notice.resolution = now, "paid"
         suspended = contract.state == "suspended" and not a.in_debt
         view = account_view(s, site, contract, now)
     result: dict[str, Any] = {"recorded": str(amount), "account": view, "resumed": None}
     if suspended:
-        result["resumed"] = _act(ctx, contract.id, Action.RESUME, now, DEFAULT_STOP_AFTER)
+        from provision.services.enforcement import resume
+
+        result["resumed"] = resume(ctx, contract.id, now)
         with ctx.store.session() as s:
             result["account"] = account_view(s, load_site(s), get_contract(s, contract.id), now)
     return result
-
-
-def enforce(ctx: Context, dry_run: bool = False, stop_after_hours: float = 24.0) -> dict[str, Any]:
-    """Issue due notices, suspend at the notice's stop time, resume the paid-up. Idempotent."""
-    if not 0 < stop_after_hours <= 24 * 30:
-        raise BadInput(f"--stop-after {stop_after_hours:g} hours is out of range: give 1 to 720")
-    stop_after = timedelta(hours=stop_after_hours)
-    with ctx.store.session() as s:
-        site = load_site(s)
-        now = ctx.now(site)
-        todo = []
-        for contract in s.scalars(select(Contract).where(Contract.state.in_(ENFORCED))
-                                  .order_by(Contract.year, Contract.seq)):
-            notice = _open_notice(s, contract.id)
-            a = account(s, site, contract, now)
-            action = enforcement(contract.state, a, None if notice is None else Notice(
-                notice.issued_at.astimezone(site.tz), notice.stop_at.astimezone(site.tz)), now)
-            if action is not None:
-                todo.append((contract.id, action, str(a.balance)))
-    results = []
-    for cid, action, balance in todo:
-        entry: dict[str, Any] = {"contract": cid, "action": action.value, "balance": balance, "done": False}
-        if not dry_run:
-            try:
-                entry["detail"] = _act(ctx, cid, action, now, stop_after)
-                entry["done"] = True
-            except ColoError as e:
-                entry["error"] = str(e)
-        results.append(entry)
-    return {"at": iso(now, site), "dry_run": dry_run, "actions": results,
-            "failed": sum(1 for r in results if "error" in r)}
-
-
-def _act(ctx: Context, cid: str, action: Action, now: datetime, stop_after: timedelta) -> dict[str, Any]:
-    from provision.services.provisioning import set_service  # devices load only when a port must change
-
-    if action is Action.ISSUE_NOTICE:
-        with ctx.store.session() as s:
-            site = load_site(s)
-            notice = StopNotice(contract_id=cid, issued_at=now, stop_at=now + stop_after, resolution="")
-            s.add(notice)
-            s.flush()
-            s.add(ContractEvent(contract_id=cid, kind="stop_notice_issued", at=now, actor=ctx.actor, months=0,
-                                ref=str(notice.id), detail=f"service stops at {iso(notice.stop_at, site)} unless paid"))
-            return {"notice": notice.id, "stop_at": iso(notice.stop_at, site)}
-    if action is Action.SUSPEND:
-        return set_service(ctx, cid, up=False, reason="suspended for non-payment (§6.6)")
-    done = set_service(ctx, cid, up=True, reason="resumed: payment received")
-    with ctx.store.session() as s:
-        open_notice = _open_notice(s, cid)
-        if open_notice is not None:
-            open_notice.resolved_at, open_notice.resolution = now, "paid"
-    return done

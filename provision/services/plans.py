@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from provision.domain.portconfig import Binding, PortIntent, port_description
-from provision.drivers.switch.config import PortState, Stanza
+from provision.drivers.switch.config import Desired, PortState, Stanza
 from provision.errors import BadInput, Refused
 from provision.services import devices
 from provision.services.context import SiteInfo
@@ -61,6 +61,7 @@ class Targets:
     ip_sheet: list[dict[str, Any]]
     racks: dict[str, dict[str, int]]  # rack → budget_w, committed_w (others), contract_w
     rack_outlets: dict[str, list[tuple[str, int]]]  # rack → every (pdu, outlet) feeding it
+    release: bool = False  # decommission: ports back to the platform's clean default
 
 
 def fingerprint(record: Any) -> str:
@@ -68,13 +69,13 @@ def fingerprint(record: Any) -> str:
 
 
 def targets(s: Session, site: SiteInfo, contract_ids: Sequence[str], states: Iterable[str], power_on: bool = True,
-            port_up: bool = True) -> Targets:
+            port_up: bool = True, release: bool = False) -> Targets:
     """Read the intended device state of `contract_ids`, refusing contracts not in `states`.
 
     `port_up=False` is a suspended service: everything stays configured, the port is shut.
     """
     allowed = tuple(states)
-    out = Targets({}, [], [], [], {}, {})
+    out = Targets({}, [], [], [], {}, {}, release)
     for cid in contract_ids:
         contract = get_contract(s, cid)
         if contract.state not in allowed:
@@ -170,7 +171,7 @@ def build(kind: str, t: Targets, info: DeviceInfo, now: datetime) -> dict[str, A
         ports, needs = [], []
         for target in (p for p in t.ports if p.switch == name):
             iface = target.intent.interface
-            desired = driver.render(target.intent)
+            desired = Desired(driver.released()) if t.release else driver.render(target.intent)
             current = driver.port_state(running, iface)
             needs += [st for st in desired.prerequisites if st not in needs]
             ports.append({"contract": target.contract, "server": target.position, "interface": iface,

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from provision.errors import BadInput, OperationFailed, Refused
 
-SCHEMA_HEAD = "0005"  # the newest migration; tests check it matches migrations/versions
+SCHEMA_HEAD = "0006"  # the newest migration; tests check it matches migrations/versions
 
 
 def default_url() -> str:

@@ -362,3 +362,18 @@ class StopNotice(Base):
     stop_at: Mapped[datetime] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolution: Mapped[str] = mapped_column(String(32), default="")  # paid | ...
+
+
+class Stored(Base):
+    """A decommissioned server in the warehouse (§8.4): where, since when, and how it left."""
+
+    __tablename__ = "storage"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    serial: Mapped[str | None] = mapped_column(String(64))
+    location: Mapped[str] = mapped_column(String(64))
+    stored_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str] = mapped_column(String(16), default="")  # collected | shipped | abandoned
+    detail: Mapped[str] = mapped_column(Text, default="")  # who collected, or address and tracking number

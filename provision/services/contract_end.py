@@ -1,0 +1,162 @@
+"""The end of a contract: renewal, termination, decommission to the warehouse, release (§6.2, §8.4, §8.5).
+
+Decommission is plan → apply → verify like provisioning: each port goes back to the
+platform's clean default (shut, no description, VLAN, rate limit or binding — the
+bindings kept in global configuration included), each outlet is switched off, and only
+then are slot, port and addresses returned to the pools and the servers booked into
+the warehouse with their 7-day clock.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from provision.domain.lifecycle import State
+from provision.domain.termination import forced_refund, notice_effective
+from provision.domain.terms import Payment
+from provision.errors import BadInput, Refused
+from provision.services import apply as applier
+from provision.services import devices, plans
+from provision.services.context import Context, load_site
+from provision.services.contracts import contract_view, get_contract, iso, placements_view, transition
+from provision.services.payments import account
+from provision.store.schema import ContractEvent, Stored
+
+STORAGE_DAYS = 7
+FORCED_REASONS = ("policy", "carrier")
+
+
+def renew(ctx: Context, contract_id: str, months: int) -> dict[str, Any]:
+    if not 1 <= months <= 120:
+        raise BadInput(f"--months {months} is out of range: give 1 to 120")
+    with ctx.store.session() as s:
+        site = load_site(s)
+        now = ctx.now(site)
+        contract = get_contract(s, contract_id)
+        if contract.state not in (State.ACTIVE.value, State.SUSPENDED.value):
+            raise Refused(f"contract {contract.id} is {contract.state}: only a running contract (active or "
+                          f"suspended) can be renewed")
+        s.add(ContractEvent(contract_id=contract.id, kind="renewed", at=now, actor=ctx.actor, months=months,
+                            detail=f"renewed for {months} month(s)"))
+        s.flush()
+        view = contract_view(s, site, contract, now)
+        return {"contract": contract.id, "renewed_months": months, "term_end": view["term_end"]}
+
+
+def terminate(ctx: Context, contract_id: str, forced: str | None = None) -> dict[str, Any]:
+    """Written notice by the customer (ends in a month), or forced now with the refund sheet."""
+    if forced is not None and forced not in FORCED_REASONS:
+        raise BadInput(f"--forced {forced!r}: give one of {', '.join(FORCED_REASONS)}")
+    with ctx.store.session() as s:
+        site = load_site(s)
+        now = ctx.now(site)
+        contract = get_contract(s, contract_id)
+        if contract.state not in (State.ACTIVE.value, State.SUSPENDED.value):
+            raise Refused(f"contract {contract.id} is {contract.state}: only a running contract can be terminated")
+        if forced is None:
+            pending = s.scalar(select(ContractEvent.id).where(ContractEvent.contract_id == contract.id,
+                                                              ContractEvent.kind == "termination_notice"))
+            if pending is not None:
+                raise Refused(f"contract {contract.id} already has a termination notice")
+            ends = notice_effective(now)
+            s.add(ContractEvent(contract_id=contract.id, kind="termination_notice", at=now, actor=ctx.actor,
+                                months=0, detail=f"customer's written notice; ends {iso(ends, site)}"))
+            return {"contract": contract.id, "ends_at": iso(ends, site), "refund": None}
+        paid = account(s, site, contract, now).paid
+        refund = forced_refund(contract.fee, Payment(contract.payment), contract.signed_at.astimezone(site.tz),
+                               paid, now)
+        transition(s, contract, State.ENDED, now, ctx.actor, detail=f"terminated, forced by {forced} (§8.5)")
+        s.add(ContractEvent(contract_id=contract.id, kind="refund_due", at=now, actor=ctx.actor, months=0,
+                            detail=f"{refund.total} = " + " + ".join(str(line.amount) for line in refund.lines)))
+        return {"contract": contract.id, "ends_at": iso(now, site), "refund": {
+            "basis": refund.basis, "lines": [{"item": line.label, "amount": str(line.amount)} for line in refund.lines],
+            "total": str(refund.total)}}
+
+
+def decommission(ctx: Context, contract_id: str, dry_run: bool = False, location: str = "warehouse") -> dict[str, Any]:
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9 ._/-]{0,63}", location):
+        raise BadInput(f"--location {location!r}: give a warehouse shelf like W1-03, letters, digits, . _ / -")
+    with devices.sessions():
+        with ctx.store.session() as s:
+            site = load_site(s)
+            now = ctx.now(site)
+            contract = get_contract(s, contract_id)
+            if contract.state != State.ENDED.value:
+                raise Refused(f"contract {contract.id} is {contract.state}: only an ended contract is decommissioned "
+                              f"(`colo terminate`, or the term runs out)")
+            t = plans.targets(s, site, [contract.id], (State.ENDED.value,), power_on=False, release=True)
+            resumes = applier.interrupted(s, [contract.id])
+            info = plans.info_for_targets(s, t)
+        plan = plans.build("decommission", t, info, now)
+        if dry_run:
+            return {"contract": contract_id, "applied": False, "operation": None, "plan": plan,
+                    "message": f"dry run: {plan['changes']} change(s) would be made; nothing was changed"}
+
+        def done(s: Session, op_id: int) -> None:
+            c = get_contract(s, contract_id)
+            servers = {p["position"]: (p["server"] or {}).get("serial") for p in placements_view(s, site, c.id)
+                       if p["released_at"] is None}
+            transition(s, c, State.DECOMMISSIONED, now, ctx.actor, detail=f"devices reset, operation #{op_id}")
+            transition(s, c, State.IN_STORAGE, now, ctx.actor, detail=f"{len(servers)} server(s) at {location}")
+            s.add_all(Stored(contract_id=c.id, position=pos + 1, serial=serial, location=location, stored_at=now,
+                             outcome="", detail="") for pos, serial in sorted(servers.items()))
+
+        op_id = applier.apply(ctx, plan, now, resumes, done)
+    return {"contract": contract_id, "applied": True, "operation": op_id, "plan": plan,
+            "message": f"decommissioned as operation #{op_id}; servers stored at {location}, "
+                       f"collectable for {STORAGE_DAYS} days"}
+
+
+def storage(ctx: Context, include_released: bool = False) -> list[dict[str, Any]]:
+    with ctx.store.session() as s:
+        site = load_site(s)
+        now = ctx.now(site)
+        query = select(Stored).order_by(Stored.stored_at, Stored.contract_id, Stored.position)
+        if not include_released:
+            query = query.where(Stored.released_at.is_(None))
+        out = []
+        for row in s.scalars(query):
+            deadline = row.stored_at + timedelta(days=STORAGE_DAYS)
+            out.append({"contract": row.contract_id, "server": row.position, "serial": row.serial,
+                        "location": row.location, "stored_at": iso(row.stored_at, site),
+                        "abandon_after": iso(deadline, site), "overdue": row.released_at is None and now >= deadline,
+                        "outcome": row.outcome or None, "detail": row.detail or None,
+                        "released_at": iso(row.released_at, site)})
+        return out
+
+
+def release(ctx: Context, contract_id: str, collected_by: str | None = None, ship_to: str | None = None,
+            tracking: str | None = None) -> dict[str, Any]:
+    """The customer took the servers, or they were shipped at the customer's cost and risk."""
+    if (collected_by is None) == (ship_to is None):
+        raise BadInput("give either --collected-by NAME or --ship-to ADDRESS with --tracking NO")
+    if ship_to is not None and not tracking:
+        raise BadInput("--ship-to needs --tracking NO (the carrier's tracking number)")
+    for option, value in (("--collected-by", collected_by), ("--ship-to", ship_to), ("--tracking", tracking)):
+        if value is not None and (not value.strip() or any(ord(c) < 32 for c in value) or len(value) > 200):
+            raise BadInput(f"{option} {value!r} is not usable: give 1-200 printable characters")
+    outcome, target = ("collected", State.COLLECTED) if collected_by else ("shipped", State.SHIPPED)
+    detail = f"collected by {collected_by}" if collected_by else f"shipped to {ship_to}, tracking {tracking}"
+    with ctx.store.session() as s:
+        site = load_site(s)
+        now = ctx.now(site)
+        contract = get_contract(s, contract_id)
+        transition(s, contract, target, now, ctx.actor, detail=detail)
+        _close_storage(s, contract.id, now, outcome, detail)
+        return {"contract": contract.id, "state": target.value, "released_at": iso(now, site), "detail": detail}
+
+
+def abandon(s: Session, contract_id: str, now: datetime, actor: str) -> None:
+    contract = get_contract(s, contract_id)
+    transition(s, contract, State.ABANDONED, now, actor, detail=f"not collected within {STORAGE_DAYS} days (§8.4)")
+    _close_storage(s, contract.id, now, "abandoned", "")
+
+
+def _close_storage(s: Session, contract_id: str, now: datetime, outcome: str, detail: str) -> None:
+    for row in s.scalars(select(Stored).where(Stored.contract_id == contract_id, Stored.released_at.is_(None))):
+        row.released_at, row.outcome, row.detail = now, outcome, detail

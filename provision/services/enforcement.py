@@ -1,0 +1,136 @@
+"""`colo enforce`: the contract's promises kept on the clock, for cron or a systemd timer.
+
+Per contract it decides from the pure rules (billing, term, notices, storage) what is
+due now and does it: issue a stop-service notice, suspend or resume the port, end a
+contract whose term or notice ran out and decommission it to the warehouse, mark stored
+servers abandoned after 7 days, flag contracts ending within 30 days. Every decision
+depends only on the store and 'now', and every action moves the contract past its
+trigger, so a second run right after does nothing more.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from provision.domain.billing import Action, Notice, enforcement
+from provision.domain.lifecycle import State
+from provision.domain.termination import notice_effective
+from provision.errors import BadInput, ColoError
+from provision.services import contract_end
+from provision.services.context import Context, SiteInfo, load_site
+from provision.services.contracts import get_contract, iso, transition
+from provision.services.payments import account, open_notice
+from provision.store.schema import Contract, ContractEvent, StopNotice, Stored
+
+WATCHED = ("provisioned", "active", "suspended", "ended", "in_storage")
+ENDING_SOON = timedelta(days=30)
+
+
+def _event(s: Session, cid: str, kind: str) -> ContractEvent | None:
+    return s.scalar(select(ContractEvent).where(ContractEvent.contract_id == cid, ContractEvent.kind == kind)
+                    .order_by(ContractEvent.at.desc(), ContractEvent.id.desc()))
+
+
+def term_end(s: Session, site: SiteInfo, contract: Contract) -> datetime | None:
+    activated = _event(s, contract.id, "activated")
+    if activated is None:
+        return None
+    renewed = sum(s.scalars(select(ContractEvent.months).where(ContractEvent.contract_id == contract.id,
+                                                              ContractEvent.kind == "renewed")))
+    return activated.at.astimezone(site.tz) + relativedelta(months=contract.term_months + renewed)
+
+
+def _decide(s: Session, site: SiteInfo, contract: Contract, now: datetime) -> list[str]:
+    """The actions due for one contract now, in the order they must run."""
+    if contract.state == State.IN_STORAGE.value:
+        stored = s.scalar(select(Stored.stored_at).where(Stored.contract_id == contract.id))
+        due = stored is not None and now >= stored + timedelta(days=contract_end.STORAGE_DAYS)
+        return ["abandon"] if due else []
+    if contract.state == State.ENDED.value:
+        return ["decommission"]
+    if contract.state in (State.ACTIVE.value, State.SUSPENDED.value):
+        end = term_end(s, site, contract)
+        notice = _event(s, contract.id, "termination_notice")
+        ends = [t for t in (end, notice_effective(notice.at.astimezone(site.tz)) if notice else None) if t]
+        if ends and now >= min(ends):
+            return ["end", "decommission"]
+        if end and now >= end - ENDING_SOON and _event(s, contract.id, "ending_soon") is None:
+            return ["flag_ending"]
+    stop = open_notice(s, contract.id)
+    action = enforcement(contract.state, account(s, site, contract, now), None if stop is None else Notice(
+        stop.issued_at.astimezone(site.tz), stop.stop_at.astimezone(site.tz)), now)
+    return [] if action is None else [action.value]
+
+
+def enforce(ctx: Context, dry_run: bool = False, stop_after_hours: float = 24.0) -> dict[str, Any]:
+    if not 0 < stop_after_hours <= 24 * 30:
+        raise BadInput(f"--stop-after {stop_after_hours:g} hours is out of range: give 1 to 720")
+    stop_after = timedelta(hours=stop_after_hours)
+    with ctx.store.session() as s:
+        site = load_site(s)
+        now = ctx.now(site)
+        todo = [(c.id, _decide(s, site, c, now), str(account(s, site, c, now).balance))
+                for c in s.scalars(select(Contract).where(Contract.state.in_(WATCHED)).order_by(Contract.year, Contract.seq))]
+    results = []
+    for cid, actions, balance in todo:
+        for action in actions:
+            entry: dict[str, Any] = {"contract": cid, "action": action, "balance": balance, "done": False}
+            results.append(entry)
+            if dry_run:
+                continue
+            try:
+                entry["detail"] = _act(ctx, cid, action, now, stop_after)
+                entry["done"] = True
+            except ColoError as e:
+                entry["error"] = str(e)
+                break  # the next action of this contract depends on this one
+    return {"at": iso(now, site), "dry_run": dry_run, "actions": results,
+            "failed": sum(1 for r in results if "error" in r)}
+
+
+def resume(ctx: Context, cid: str, now: datetime) -> dict[str, Any]:
+    from provision.services.provisioning import set_service  # devices load only when a port must change
+
+    done = set_service(ctx, cid, up=True, reason="resumed: payment received")
+    with ctx.store.session() as s:
+        stop = open_notice(s, cid)
+        if stop is not None:
+            stop.resolved_at, stop.resolution = now, "paid"
+    return done
+
+
+def _act(ctx: Context, cid: str, action: str, now: datetime, stop_after: timedelta) -> dict[str, Any]:
+    from provision.services.provisioning import set_service
+
+    if action == Action.ISSUE_NOTICE.value:
+        with ctx.store.session() as s:
+            site = load_site(s)
+            notice = StopNotice(contract_id=cid, issued_at=now, stop_at=now + stop_after, resolution="")
+            s.add(notice)
+            s.flush()
+            s.add(ContractEvent(contract_id=cid, kind="stop_notice_issued", at=now, actor=ctx.actor, months=0,
+                                ref=str(notice.id), detail=f"service stops at {iso(notice.stop_at, site)} unless paid"))
+            return {"notice": notice.id, "stop_at": iso(notice.stop_at, site)}
+    if action == Action.SUSPEND.value:
+        return set_service(ctx, cid, up=False, reason="suspended for non-payment (§6.6)")
+    if action == Action.RESUME.value:
+        return resume(ctx, cid, now)
+    if action == "decommission":
+        result = contract_end.decommission(ctx, cid)
+        return {"operation": result["operation"], "message": result["message"]}
+    with ctx.store.session() as s:
+        contract = get_contract(s, cid)
+        if action == "end":
+            transition(s, contract, State.ENDED, now, ctx.actor, detail="term or notice ran out without renewal")
+            return {"state": State.ENDED.value}
+        if action == "abandon":
+            contract_end.abandon(s, cid, now, ctx.actor)
+            return {"state": State.ABANDONED.value}
+        s.add(ContractEvent(contract_id=cid, kind="ending_soon", at=now, actor=ctx.actor, months=0,
+                            detail="term ends within 30 days: confirm renewal with the customer"))
+        return {"flagged": "ending within 30 days"}
