@@ -6,8 +6,8 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from provision.domain.terms import Payment
 from provision.domain.termination import forced_refund, notice_effective
+from provision.domain.terms import Payment
 
 SH = ZoneInfo("Asia/Shanghai")
 
