@@ -423,6 +423,28 @@ def storage_release(opts: Options, contract_id: str, collected_by: str | None, s
          lambda d: click.echo(f"{d['contract']}: {d['state']} at {d['released_at']} ({d['detail']})"))
 
 
+@cli.group(invoke_without_command=True)
+@click.option("--contract", "contract_id", metavar="ID", help="Only records about this contract.")
+@json_option
+@pass_options
+@click.pass_context
+def audit(ctx: click.Context, opts: Options, contract_id: str | None, as_json: bool) -> None:
+    """The audit log: who did what, when, on whose authorization (hash-chained). `audit verify` checks it."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from provision import render
+
+    emit(opts.api().audit(contract_id), as_json, render.audit)
+
+
+@audit.command("verify")
+@json_option
+@pass_options
+def audit_verify(opts: Options, as_json: bool) -> None:
+    """Recompute the hash chain; exit 1 naming the first record that was altered or removed."""
+    emit(opts.api().audit_verify(), as_json, lambda d: click.echo(f"audit log intact: {d['records']} records"))
+
+
 @cli.group()
 def lab() -> None:
     """The device lab: simulated switches (SSH) and PDUs (SNMP) on 127.0.0.1."""

@@ -130,6 +130,16 @@ class Colo:
 
         return contract_end.release(self.context, contract_id, collected_by, ship_to, tracking)
 
+    def audit(self, contract_id: str | None = None) -> list[dict[str, Any]]:
+        from provision.services import audit_log
+
+        return audit_log.export(self.context, contract_id)
+
+    def audit_verify(self) -> dict[str, Any]:
+        from provision.services import audit_log
+
+        return audit_log.verify(self.context)
+
     def operations(self, contract_id: str | None = None) -> list[dict[str, Any]]:
         from provision.services import operations
 

@@ -248,3 +248,12 @@ def storage(rows: list[dict[str, Any]]) -> None:
 def decommission(d: dict[str, Any]) -> None:
     plan_devices(d["plan"])
     console.print(d["message"], markup=False)
+
+
+def audit(rows: list[dict[str, Any]]) -> None:
+    for r in rows:
+        basis = f" [{r['authorization']}]" if r["authorization"] else ""
+        console.print(f"{r['id']:>6} {r['at']} {r['actor']:<12} {r['action']:<28} {r['contract'] or '-':<11} "
+                      f"{r['detail']}{basis}", markup=False)
+    if not rows:
+        console.print("no audit records")

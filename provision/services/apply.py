@@ -26,6 +26,7 @@ from provision.errors import ColoError, DeviceError, OperationFailed, Refused
 from provision.services import devices
 from provision.services.context import Context
 from provision.services.plans import parallel
+from provision.store import audit
 from provision.store.schema import Operation, OperationContract, OperationStep
 
 log = logging.getLogger(__name__)
@@ -114,7 +115,19 @@ def apply(ctx: Context, plan: dict[str, Any], now: datetime, resumes: Operation 
     with ctx.store.session() as s:
         on_success(s, op_id)
         s.execute(update(Operation).where(Operation.id == op_id).values(state="done", finished_at=now))
+        _audit_outcome(s, op_id, now, ctx.actor, "done", "")
     return op_id
+
+
+def _audit_outcome(s: Session, op_id: int, now: datetime, actor: str, state: str, error: str) -> None:
+    """How a device operation ended, with every port and outlet it touched, in the audit log."""
+    op = s.get(Operation, op_id)
+    assert op is not None
+    contracts = list(s.scalars(select(OperationContract.contract_id).where(OperationContract.operation_id == op_id)))
+    touched = [f"{st.device} {st.target}: {st.state}" for st in
+               s.scalars(select(OperationStep).where(OperationStep.operation_id == op_id).order_by(OperationStep.seq))]
+    audit.append(s, now, actor, f"device.{op.kind}.{state}", contracts[0] if len(contracts) == 1 else None,
+                 f"operation #{op_id} for {', '.join(contracts)}; " + "; ".join(touched) + (f"; {error}" if error else ""))
 
 
 def _steps(plan: dict[str, Any]) -> list[dict[str, Any]]:
@@ -153,6 +166,7 @@ class Journal:
         with self.ctx.store.session() as s:
             s.execute(update(Operation).where(Operation.id == self.op_id)
                       .values(state=state, error=error, finished_at=self.now))
+            _audit_outcome(s, self.op_id, self.now, self.ctx.actor, state, error)
 
 
 def _run_switches(ctx: Context, plan: dict[str, Any], steps: list[dict[str, Any]], journal: Journal,

@@ -377,3 +377,18 @@ class Stored(Base):
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[str] = mapped_column(String(16), default="")  # collected | shipped | abandoned
     detail: Mapped[str] = mapped_column(Text, default="")  # who collected, or address and tracking number
+
+
+class AuditRecord(Base):
+    """One line of the tamper-evident audit log: each record's hash covers the one before it."""
+
+    __tablename__ = "audit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    contract_id: Mapped[str | None] = mapped_column(String(16), index=True)
+    detail: Mapped[str] = mapped_column(Text, default="")
+    authorization: Mapped[str | None] = mapped_column(String(128))
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)  # a fork (two records after one) cannot commit
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
