@@ -445,6 +445,178 @@ def audit_verify(opts: Options, as_json: bool) -> None:
     emit(opts.api().audit_verify(), as_json, lambda d: click.echo(f"audit log intact: {d['records']} records"))
 
 
+def _show(d: Any) -> None:
+    for key, value in d.items():
+        click.echo(f"{key}: {value}")
+
+
+@cli.group()
+def authorized() -> None:
+    """The customer's authorized persons (SLA §6.5)."""
+
+
+@authorized.command("add")
+@click.argument("contract_id")
+@click.option("--name", required=True)
+@click.option("--phone")
+@json_option
+@pass_options
+def authorized_add(opts: Options, contract_id: str, name: str, phone: str | None, as_json: bool) -> None:
+    """Register a person who may order operations on the customer's equipment."""
+    emit(opts.api().add_authorized(contract_id, name, phone), as_json, _show)
+
+
+@cli.group()
+def portal() -> None:
+    """The customer's monitoring-portal credential, used to verify phone authorizations."""
+
+
+@portal.command("set")
+@click.argument("contract_id")
+@click.option("--secret-stdin", is_flag=True, help="Read the credential from standard input instead of a prompt.")
+@json_option
+@pass_options
+def portal_set(opts: Options, contract_id: str, secret_stdin: bool, as_json: bool) -> None:
+    """Store the credential as a salted hash; it is never kept, shown or logged in clear."""
+    secret = sys.stdin.readline().rstrip("\n") if secret_stdin else click.prompt(
+        "portal credential", hide_input=True, confirmation_prompt=True)
+    emit(opts.api().set_portal_secret(contract_id, secret), as_json, _show)
+
+
+@cli.group()
+def authorize() -> None:
+    """Authorizations to operate a customer's equipment (written, or by phone with the portal credential)."""
+
+
+@authorize.command("record")
+@click.argument("contract_id")
+@click.option("--by", "person", required=True, metavar="NAME", help="The authorized person.")
+@click.option("--operation", required=True, type=click.Choice(["outlet-cycle", "port-bounce", "config-change"]))
+@click.option("--written", "channel", flag_value="written", help="A signed written authorization (give --ref).")
+@click.option("--phone", "channel", flag_value="phone", help="By phone: the caller's portal credential is asked for.")
+@click.option("--ref", metavar="DOC", help="Number of the signed written authorization.")
+@click.option("--portal-secret-stdin", is_flag=True, help="With --phone: read the credential from standard input.")
+@click.option("--valid-hours", type=float, default=24.0, show_default=True)
+@json_option
+@pass_options
+def authorize_record(opts: Options, contract_id: str, person: str, operation: str, channel: str | None,
+                     ref: str | None, portal_secret_stdin: bool, valid_hours: float, as_json: bool) -> None:
+    """Record an authorization; it starts the 30-minute feedback clock (SLA §7.2)."""
+    secret = None
+    if channel == "phone":
+        secret = sys.stdin.readline().rstrip("\n") if portal_secret_stdin else click.prompt(
+            "caller's portal credential", hide_input=True)
+    emit(opts.api().authorize(contract_id, person, operation, channel or "", ref, secret, valid_hours), as_json, _show)
+
+
+@authorize.command("written")
+@click.argument("auth_id", type=int)
+@click.option("--ref", required=True, metavar="DOC")
+@json_option
+@pass_options
+def authorize_written(opts: Options, auth_id: int, ref: str, as_json: bool) -> None:
+    """The written form of a phone authorization arrived."""
+    emit(opts.api().authorization_written(auth_id, ref), as_json, _show)
+
+
+@authorize.command("feedback")
+@click.argument("auth_id", type=int)
+@click.option("--note", required=True, help="What was done, as told to the customer.")
+@json_option
+@pass_options
+def authorize_feedback(opts: Options, auth_id: int, note: str, as_json: bool) -> None:
+    """First feedback to the customer on an authorized operation (due within 30 minutes)."""
+    emit(opts.api().authorization_feedback(auth_id, note), as_json, _show)
+
+
+@cli.group()
+def outlet() -> None:
+    """Operations on a customer's outlets (need an authorization)."""
+
+
+@outlet.command("cycle")
+@click.argument("contract_id")
+@click.option("--server", "position", type=int, default=1, show_default=True)
+@json_option
+@pass_options
+def outlet_cycle(opts: Options, contract_id: str, position: int, as_json: bool) -> None:
+    """Power-cycle a server's outlets (off, on, read back); refused and recorded without an authorization."""
+    emit(opts.api().operate(contract_id, "outlet-cycle", position), as_json, _show)
+
+
+@cli.group()
+def port() -> None:
+    """Operations on a customer's switch port (need an authorization)."""
+
+
+@port.command("bounce")
+@click.argument("contract_id")
+@click.option("--server", "position", type=int, default=1, show_default=True)
+@json_option
+@pass_options
+def port_bounce(opts: Options, contract_id: str, position: int, as_json: bool) -> None:
+    """Shut and re-enable a server's port (read back); refused and recorded without an authorization."""
+    emit(opts.api().operate(contract_id, "port-bounce", position), as_json, _show)
+
+
+@cli.group()
+def visit() -> None:
+    """Machine-room visits (SLA §9)."""
+
+
+@visit.command("request")
+@click.argument("contract_id")
+@click.option("--visitor", required=True)
+@click.option("--reason", required=True)
+@click.option("--activity", required=True, help="What will be done inside.")
+@click.option("--enter", "enter_at", required=True, metavar="ISO-TIME", help="Expected entry.")
+@click.option("--exit", "exit_at", required=True, metavar="ISO-TIME", help="Expected exit.")
+@click.option("--support", help="Support needed from the datacenter.")
+@json_option
+@pass_options
+def visit_request(opts: Options, contract_id: str, visitor: str, reason: str, activity: str, enter_at: str,
+                  exit_at: str, support: str | None, as_json: bool) -> None:
+    """Announce a visit in advance."""
+    emit(opts.api().visit_request(contract_id, visitor, reason, activity, enter_at, exit_at, support), as_json, _show)
+
+
+@visit.command("enter")
+@click.argument("visit_id", type=int)
+@click.option("--escort", required=True)
+@click.option("--badge", required=True)
+@json_option
+@pass_options
+def visit_enter(opts: Options, visit_id: int, escort: str, badge: str, as_json: bool) -> None:
+    """The visitor enters, escorted, badge shown."""
+    emit(opts.api().visit_enter(visit_id, escort, badge), as_json, _show)
+
+
+@visit.command("leave")
+@click.argument("visit_id", type=int)
+@json_option
+@pass_options
+def visit_leave(opts: Options, visit_id: int, as_json: bool) -> None:
+    """The visitor leaves and returns the badge."""
+    emit(opts.api().visit_leave(visit_id), as_json, _show)
+
+
+@visit.command("list")
+@click.option("--overdue", is_flag=True, help="Only visitors still inside after their expected exit.")
+@json_option
+@pass_options
+def visit_list(opts: Options, overdue: bool, as_json: bool) -> None:
+    """Visits not yet closed."""
+    def human(rows: list[dict[str, Any]]) -> None:
+        for r in rows:
+            flag = "  OVERDUE EXIT" if r["overdue_exit"] else ""
+            click.echo(f"#{r['visit']} {r['contract']} {r['visitor']}: {r['reason']}; expected {r['expected_enter']} "
+                       f"to {r['expected_exit']}; inside: {'yes' if r['inside'] else 'no'}{flag}")
+        if not rows:
+            click.echo("no open visits")
+
+    emit(opts.api().visits(overdue), as_json, human)
+
+
 @cli.group()
 def lab() -> None:
     """The device lab: simulated switches (SSH) and PDUs (SNMP) on 127.0.0.1."""

@@ -140,6 +140,59 @@ class Colo:
 
         return audit_log.verify(self.context)
 
+    def add_authorized(self, contract_id: str, name: str, phone: str | None = None) -> dict[str, Any]:
+        from provision.services import authorization
+
+        return authorization.add_person(self.context, contract_id, name, phone)
+
+    def set_portal_secret(self, contract_id: str, secret: str) -> dict[str, Any]:
+        from provision.services import authorization
+
+        return authorization.set_portal_secret(self.context, contract_id, secret)
+
+    def authorize(self, contract_id: str, person: str, operation: str, channel: str, ref: str | None = None,
+                  portal_secret: str | None = None, valid_hours: float = 24.0) -> dict[str, Any]:
+        from provision.services import authorization
+
+        return authorization.record(self.context, contract_id, person, operation, channel, ref, portal_secret,
+                                    valid_hours)
+
+    def authorization_written(self, auth_id: int, ref: str) -> dict[str, Any]:
+        from provision.services import authorization
+
+        return authorization.written(self.context, auth_id, ref)
+
+    def authorization_feedback(self, auth_id: int, note: str) -> dict[str, Any]:
+        from provision.services import authorization
+
+        return authorization.feedback(self.context, auth_id, note)
+
+    def operate(self, contract_id: str, operation: str, server: int = 1) -> dict[str, Any]:
+        from provision.services import authorization
+
+        return authorization.operate(self.context, contract_id, operation, server)
+
+    def visit_request(self, contract_id: str, visitor: str, reason: str, activity: str, enter: str, leave: str,
+                      support: str | None = None) -> dict[str, Any]:
+        from provision.services import visits
+
+        return visits.request(self.context, contract_id, visitor, reason, activity, enter, leave, support)
+
+    def visit_enter(self, visit_id: int, escort: str, badge: str) -> dict[str, Any]:
+        from provision.services import visits
+
+        return visits.enter(self.context, visit_id, escort, badge)
+
+    def visit_leave(self, visit_id: int) -> dict[str, Any]:
+        from provision.services import visits
+
+        return visits.leave(self.context, visit_id)
+
+    def visits(self, overdue_only: bool = False) -> list[dict[str, Any]]:
+        from provision.services import visits
+
+        return visits.listing(self.context, overdue_only)
+
     def operations(self, contract_id: str | None = None) -> list[dict[str, Any]]:
         from provision.services import operations
 

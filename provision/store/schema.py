@@ -392,3 +392,62 @@ class AuditRecord(Base):
     authorization: Mapped[str | None] = mapped_column(String(128))
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)  # a fork (two records after one) cannot commit
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuthorizedPerson(Base):
+    """Who may order operations on a customer's equipment (SLA §6.5)."""
+
+    __tablename__ = "authorized_persons"
+    __table_args__ = (UniqueConstraint("customer_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class PortalCredential(Base):
+    """The customer's monitoring-portal secret, as a salted scrypt hash: what a phone caller must know."""
+
+    __tablename__ = "portal_credentials"
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), primary_key=True)
+    salt: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(128))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Authorization(Base):
+    """One authorization to operate a customer's equipment: written, or by phone with the written form to follow."""
+
+    __tablename__ = "authorizations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("authorized_persons.id"))
+    channel: Mapped[str] = mapped_column(String(8))  # written | phone
+    operation: Mapped[str] = mapped_column(String(200))
+    ref: Mapped[str | None] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    valid_until: Mapped[datetime] = mapped_column(UTCDateTime)
+    written_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+
+
+class Visit(Base):
+    """A machine-room visit (SLA §9): announced, escorted, badged, with its expected exit."""
+
+    __tablename__ = "visits"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"), index=True)
+    visitor: Mapped[str] = mapped_column(String(120))
+    reason: Mapped[str] = mapped_column(String(200))
+    activity: Mapped[str] = mapped_column(String(200))
+    support: Mapped[str] = mapped_column(String(200), default="")
+    expected_enter: Mapped[datetime] = mapped_column(UTCDateTime)
+    expected_exit: Mapped[datetime] = mapped_column(UTCDateTime)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    requested_by: Mapped[str] = mapped_column(String(64))
+    escort: Mapped[str | None] = mapped_column(String(120))
+    badge: Mapped[str | None] = mapped_column(String(32))
+    entered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

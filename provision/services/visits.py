@@ -1,0 +1,102 @@
+"""Machine-room visits (SLA §9): announced with reason and times, escorted, badged, signed out.
+
+An overdue exit (a visitor still inside after the expected exit) is what the night
+shift must see first, so `visit list --overdue` shows exactly those.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import select
+
+from provision.errors import BadInput, NotFound, Refused
+from provision.services.context import Context, load_site, parse_time
+from provision.services.contracts import get_contract, iso
+from provision.store.schema import ContractEvent, Visit
+
+_TEXT = re.compile(r"[^\x00-\x1f\x7f]{1,200}")
+
+
+def _text(option: str, value: str | None, required: bool = True) -> str:
+    if value is None or not value.strip():
+        if required:
+            raise BadInput(f"{option} is required")
+        return ""
+    if not _TEXT.fullmatch(value.strip()):
+        raise BadInput(f"{option} {value!r} is not usable: 1-200 printable characters")
+    return value.strip()
+
+
+def request(ctx: Context, contract_id: str, visitor: str, reason: str, activity: str, enter: str, leave: str,
+            support: str | None = None) -> dict[str, Any]:
+    with ctx.store.session() as s:
+        site = load_site(s)
+        now = ctx.now(site)
+        contract = get_contract(s, contract_id)
+        start, end = parse_time(enter, site.tz, "--enter"), parse_time(leave, site.tz, "--exit")
+        if end <= start:
+            raise BadInput(f"--exit {leave} is not after --enter {enter}")
+        visit = Visit(contract_id=contract.id, visitor=_text("--visitor", visitor), reason=_text("--reason", reason),
+                      activity=_text("--activity", activity), support=_text("--support", support, required=False),
+                      expected_enter=start, expected_exit=end, requested_at=now, requested_by=ctx.actor)
+        s.add(visit)
+        s.flush()
+        s.add(ContractEvent(contract_id=contract.id, kind="visit_requested", at=now, actor=ctx.actor, months=0,
+                            ref=str(visit.id), detail=f"{visit.visitor}: {visit.reason} ({iso(start, site)} to "
+                                                      f"{iso(end, site)})"))
+        return _view(visit, site, now)
+
+
+def enter(ctx: Context, visit_id: int, escort: str, badge: str) -> dict[str, Any]:
+    if not re.fullmatch(r"[A-Za-z0-9-]{1,32}", badge):
+        raise BadInput(f"--badge {badge!r}: give the badge number (letters, digits, -)")
+    with ctx.store.session() as s:
+        site = load_site(s)
+        now = ctx.now(site)
+        visit = _visit(s, visit_id)
+        if visit.entered_at is not None:
+            raise Refused(f"visit #{visit.id}: {visit.visitor} already entered at {iso(visit.entered_at, site)}")
+        visit.escort, visit.badge, visit.entered_at = _text("--escort", escort), badge, now
+        s.add(ContractEvent(contract_id=visit.contract_id, kind="visit_entered", at=now, actor=ctx.actor, months=0,
+                            ref=str(visit.id), detail=f"{visit.visitor}, badge {badge}, escorted by {visit.escort}"))
+        return _view(visit, site, now)
+
+
+def leave(ctx: Context, visit_id: int) -> dict[str, Any]:
+    with ctx.store.session() as s:
+        site = load_site(s)
+        now = ctx.now(site)
+        visit = _visit(s, visit_id)
+        if visit.entered_at is None or visit.left_at is not None:
+            raise Refused(f"visit #{visit.id}: {visit.visitor} is not inside")
+        visit.left_at = now
+        s.add(ContractEvent(contract_id=visit.contract_id, kind="visit_left", at=now, actor=ctx.actor, months=0,
+                            ref=str(visit.id), detail=f"{visit.visitor} left, badge {visit.badge} returned"))
+        return _view(visit, site, now)
+
+
+def listing(ctx: Context, overdue_only: bool = False) -> list[dict[str, Any]]:
+    with ctx.store.session() as s:
+        site = load_site(s)
+        now = ctx.now(site)
+        rows = [_view(v, site, now) for v in s.scalars(select(Visit).where(Visit.left_at.is_(None))
+                                                        .order_by(Visit.expected_enter))]
+        return [r for r in rows if r["overdue_exit"]] if overdue_only else rows
+
+
+def _visit(s: Any, visit_id: int) -> Visit:
+    visit = s.get(Visit, visit_id)
+    if visit is None:
+        raise NotFound(f"visit #{visit_id} does not exist: see `colo visit list`")
+    return visit
+
+
+def _view(v: Visit, site: Any, now: Any) -> dict[str, Any]:
+    inside = v.entered_at is not None and v.left_at is None
+    return {"visit": v.id, "contract": v.contract_id, "visitor": v.visitor, "reason": v.reason, "activity": v.activity,
+            "support": v.support or None, "expected_enter": iso(v.expected_enter, site),
+            "expected_exit": iso(v.expected_exit, site), "escort": v.escort, "badge": v.badge,
+            "entered_at": iso(v.entered_at, site), "left_at": iso(v.left_at, site), "inside": inside,
+            "overdue_exit": inside and now > v.expected_exit}
