@@ -128,3 +128,52 @@ def test_enforce_ends_decommissions_and_abandons_on_the_clock(lab: Lab, lab_db: 
     assert enforce("2027-01-02T10:00") == [(cid, "abandon", True)]
     assert enforce("2027-01-02T10:01") == []
     assert Colo(db=lab_db).contract(cid)["state"] == "abandoned"
+
+
+def test_interrupted_decommission_resumes_and_loses_nothing(lab: Lab, lab_db: str) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from provision.errors import OperationFailed
+    from provision.lab.switchsim import write_faults
+    from tests.conftest import ROOT
+    from tests.test_provision import _operations, _steps
+
+    cid, iface = active_contract(lab_db, "huawei_vrp")
+    Colo(db=lab_db, at="2027-01-05T10:00").terminate(cid, forced="policy")
+    configured = port_block(lab, "sw-a101-2", iface)
+
+    # 1. the switch refuses a line midway: everything undone, the contract still ended, resources still held
+    write_faults(str(lab.state), "sw-a101-2", {"reject": ["^undo qos lr outbound"]})
+    with pytest.raises(OperationFailed, match="undo qos lr outbound"):
+        Colo(db=lab_db, at="2027-01-05T11:00").decommission(cid)
+    assert port_block(lab, "sw-a101-2", iface) == configured
+    view = Colo(db=lab_db).contract(cid)
+    assert view["state"] == "ended" and view["placements"][0]["released_at"] is None
+
+    # 2. killed while the switch saves: the next run completes and books the server into storage once
+    write_faults(str(lab.state), "sw-a101-2", {"delay": [{"match": "^save", "seconds": 30}]})
+    killed = len(_operations(lab_db)) + 1
+    proc = subprocess.Popen([sys.executable, "-c", "import cli; cli.main()", "--db", lab_db, "--at",
+                             "2027-01-05T12:00", "decommission", cid], cwd=ROOT, env=os.environ | {"COLO_USER": "t"},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while not any(s["state"] == "applied" and s["op"] == killed for s in _steps(lab_db)):
+            assert time.monotonic() < deadline, "the reset never reached the read-back stage"
+            time.sleep(0.1)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    write_faults(str(lab.state), "sw-a101-2", {})
+    assert Colo(db=lab_db).contract(cid)["state"] == "ended"
+    result = Colo(db=lab_db, at="2027-01-05T12:10").decommission(cid)
+    assert result["applied"]
+    assert [op["state"] for op in _operations(lab_db)][-3:] == ["rolled_back", "interrupted", "done"]
+    assert port_block(lab, "sw-a101-2", iface) == ["shutdown"]
+    assert lab.device("sw-a101-2")["saved"] == lab.device("sw-a101-2")["running"]
+    assert Colo(db=lab_db).contract(cid)["state"] == "in_storage"
+    assert len(Colo(db=lab_db).storage()) == 1
