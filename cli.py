@@ -617,6 +617,40 @@ def visit_list(opts: Options, overdue: bool, as_json: bool) -> None:
     emit(opts.api().visits(overdue), as_json, human)
 
 
+@cli.command("run")
+@click.argument("playbook", type=click.Path())
+@click.option("--check", is_flag=True, help="Ansible check mode with --diff: nothing is applied.")
+@click.option("-e", "--extra-var", "extra", multiple=True, metavar="KEY=VALUE")
+@json_option
+@pass_options
+def run_playbook(opts: Options, playbook: str, check: bool, extra: tuple[str, ...], as_json: bool) -> None:
+    """Run a playbook through ansible-runner; progress per task, then ok/changed/failed per host.
+
+    Artifacts go to $COLO_RUN_DIR (default ./.colo-runs); the last 20 runs are kept.
+    """
+    from provision.api import Colo
+    from provision.errors import BadInput
+
+    extravars = {}
+    for item in extra:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise BadInput(f"-e {item!r}: give KEY=VALUE")
+        extravars[key] = value
+    if opts.db:
+        extravars.setdefault("db", opts.db)
+    if opts.at:
+        extravars.setdefault("at", opts.at)
+    result = Colo.run_playbook(playbook, check, extravars, None if as_json else click.echo)
+
+    def human(d: dict[str, Any]) -> None:
+        for host, s in d["summary"].items():
+            click.echo(f"{host}: ok={s['ok']} changed={s['changed']} failed={s['failures']} unreachable={s['dark']}")
+        click.echo(f"artifacts: {d['artifacts']}")
+
+    emit(result, as_json, human)
+
+
 @cli.group()
 def lab() -> None:
     """The device lab: simulated switches (SSH) and PDUs (SNMP) on 127.0.0.1."""

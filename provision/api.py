@@ -193,6 +193,13 @@ class Colo:
 
         return visits.listing(self.context, overdue_only)
 
+    @staticmethod
+    def run_playbook(playbook: str, check: bool = False, extravars: dict[str, str] | None = None,
+                     progress: Any = None) -> dict[str, Any]:
+        from provision.services import runner
+
+        return runner.run(playbook, check, extravars, progress)
+
     def operations(self, contract_id: str | None = None) -> list[dict[str, Any]]:
         from provision.services import operations
 

@@ -1,0 +1,50 @@
+"""What every colo.dc module shares: the API handle, error mapping, and plan diffs.
+
+Modules call the toolkit's public API and nothing else, so a playbook and the CLI can
+never disagree about what an operation does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ansible.module_utils.basic import AnsibleModule
+
+COMMON = {"db": {"type": "str"}, "at": {"type": "str"}, "actor": {"type": "str"}}
+
+
+def run_module(spec: dict[str, Any], action: Callable[[AnsibleModule, Any], dict[str, Any]]) -> None:
+    module = AnsibleModule(argument_spec={**COMMON, **spec}, supports_check_mode=True)
+    try:
+        from provision.api import Colo
+        from provision.errors import ColoError
+    except ImportError as e:
+        module.fail_json(msg=f"the colo toolkit is not importable by this Python ({e}): set ansible_python_interpreter "
+                             f'to "{{{{ ansible_playbook_python }}}}" and run ansible from the toolkit\'s venv')
+        return
+    api = Colo(db=module.params["db"], at=module.params["at"], actor=module.params["actor"] or "ansible")
+    try:
+        result = action(module, api)
+    except ColoError as e:
+        module.fail_json(msg=str(e), kind=e.kind, exit_code=e.exit_code)
+        return
+    module.exit_json(**result)
+
+
+def plan_diff(plan: dict[str, Any]) -> list[dict[str, str]]:
+    """Ansible's diff per device target, from the same plan the toolkit applies."""
+    out = []
+    for sw in plan["switches"]:
+        for port in sw["ports"]:
+            if port["commands"]:
+                before = "\n".join(port["before"]["interface"] + port["before"]["globals"]) + "\n"
+                after = "\n".join(port["after"]["interface"] + port["after"]["globals"]) + "\n"
+                out.append({"before_header": f"{sw['switch']} {port['interface']}",
+                            "after_header": f"{sw['switch']} {port['interface']}", "before": before, "after": after})
+    for pdu in plan["pdus"]:
+        for n in pdu["changes"]:
+            o = pdu["outlets"][str(n)]
+            out.append({"before_header": f"{pdu['pdu']} outlet {n}", "after_header": f"{pdu['pdu']} outlet {n}",
+                        "before": ("on" if o["before"] else "off") + "\n", "after": ("on" if o["after"] else "off") + "\n"})
+    return out

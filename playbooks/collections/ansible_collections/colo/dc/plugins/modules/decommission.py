@@ -1,0 +1,30 @@
+DOCUMENTATION = r"""
+module: decommission
+short_description: Reset an ended contract's ports, switch its outlets off, store its servers
+options:
+  contract: {description: Contract id., type: str, required: true}
+  location: {description: Warehouse shelf., type: str, default: warehouse}
+  db: {description: Store URL., type: str}
+  at: {description: Run as of this ISO time., type: str}
+  actor: {description: Who is recorded as acting., type: str}
+"""
+
+from ansible_collections.colo.dc.plugins.module_utils.colo import plan_diff, run_module  # noqa: E402 - DOCUMENTATION comes first in Ansible modules
+
+
+def action(module, api):
+    cid = module.params["contract"]
+    if api.contract(cid)["state"] != "ended":
+        return {"changed": False, "message": f"{cid} is not ended: nothing to decommission", "diff": []}
+    result = api.decommission(cid, dry_run=module.check_mode, location=module.params["location"])
+    return {"changed": True, "diff": plan_diff(result["plan"]), "message": result["message"],
+            "operation": result["operation"]}
+
+
+def main():
+    run_module({"contract": {"type": "str", "required": True}, "location": {"type": "str", "default": "warehouse"}},
+               action)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""Playbooks over the same API: `colo run` (ansible-runner) and plain ansible-playbook, against the lab."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from provision.api import Colo
+from tests.conftest import ROOT, Lab
+from tests.test_provision import port_block, sign_on, state_files
+
+
+@pytest.fixture
+def run_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("COLO_RUN_DIR", str(tmp_path / "runs"))
+    return tmp_path / "runs"
+
+
+def test_check_mode_applies_nothing_and_its_diff_is_the_real_change(lab: Lab, lab_db: str, run_dir: Path, colo) -> None:  # type: ignore[no-untyped-def]
+    contract = sign_on(lab_db, "huawei_vrp")
+    cid, iface = contract["id"], contract["placements"][0]["port"]["interface"]
+    lab.device("sw-a101-2")
+    before = state_files(lab)
+    args = ("--db", lab_db, "--at", "2026-11-25T09:00", "run", str(ROOT / "playbooks" / "provision.yml"),
+            "-e", f"contract={cid}", "--json")
+    r = colo(*args, "--check")
+    assert r.code == 0, r.err
+    checked = json.loads(r.out)
+    assert checked["summary"]["localhost"]["changed"] == 1
+    assert state_files(lab) == before and Colo(db=lab_db).contract(cid)["state"] == "signed"
+    r = colo(*args)
+    assert r.code == 0, r.err
+    real = json.loads(r.out)
+    assert real["summary"]["localhost"]["changed"] == 1 and Colo(db=lab_db).contract(cid)["state"] == "provisioned"
+    assert checked["tasks"][0]["diff"] == real["tasks"][0]["diff"] and real["tasks"][0]["diff"]
+    assert f"description {cid} s1 ACME Hosting" in port_block(lab, "sw-a101-2", iface)
+    again = json.loads(colo(*args).out)
+    assert again["summary"]["localhost"]["changed"] == 0, "idempotent"
+    assert any(run_dir.joinpath("artifacts").iterdir())
+
+
+def test_a_failing_module_fails_the_run_with_the_toolkit_message(lab: Lab, lab_db: str, run_dir: Path, colo) -> None:  # type: ignore[no-untyped-def]
+    r = colo("--db", lab_db, "run", str(ROOT / "playbooks" / "provision.yml"), "-e", "contract=C2099-0001")
+    assert r.code == 1 and "does not exist" in r.err
+    assert colo("--db", lab_db, "run", "playbooks/nope.yml").code == 2
+
+
+def test_ansible_playbook_decommissions_without_the_runner(lab: Lab, lab_db: str, tmp_path: Path) -> None:
+    contract = sign_on(lab_db, "hp_comware")
+    cid, iface = contract["id"], contract["placements"][0]["port"]["interface"]
+    Colo(db=lab_db, at="2026-11-25T09:00").provision([cid])
+    from provision.api import ServerRecord
+
+    Colo(db=lab_db, at="2026-11-25T10:00").record_server(cid, 1, ServerRecord(serial="SN1", mac="001122334455"))
+    Colo(db=lab_db, at="2026-11-26T09:00").activate(cid)
+    Colo(db=lab_db, at="2027-01-05T10:00").terminate(cid, forced="policy")
+    env = os.environ | {"ANSIBLE_COLLECTIONS_PATH": str(ROOT / "playbooks" / "collections"),
+                        "ANSIBLE_HOME": str(tmp_path / "ansible"), "ANSIBLE_LOCAL_TEMP": str(tmp_path / "ansible"),
+                        "ANSIBLE_NOCOLOR": "1"}
+    cmd = [str(Path(sys.executable).with_name("ansible-playbook")), "-i", "localhost,", "-c", "local",
+           str(ROOT / "playbooks" / "decommission.yml"), "-e", f"contract={cid} db={lab_db} location=W2-01"]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert "changed=1" in done.stdout
+    assert Colo(db=lab_db).contract(cid)["state"] == "in_storage"
+    assert port_block(lab, "sw-b201-1", iface) == ["port link-mode bridge", "shutdown"]
