@@ -104,6 +104,21 @@ class Colo:
 
         return enforcement.enforce(self.context, dry_run, stop_after_hours)
 
+    def service(self, contract_id: str, up: bool, dry_run: bool = False) -> dict[str, Any]:
+        from provision.services import enforcement
+
+        return enforcement.set_service_by_rule(self.context, contract_id, up, dry_run)
+
+    def drift(self, fix: bool = False) -> dict[str, Any]:
+        from provision.services import provisioning
+
+        return provisioning.drift(self.context, fix)
+
+    def ansible_inventory(self) -> dict[str, Any]:
+        from provision.services import inventory_view
+
+        return inventory_view.inventory(self.context)
+
     def renew(self, contract_id: str, months: int) -> dict[str, Any]:
         from provision.services import contract_end
 

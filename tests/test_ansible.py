@@ -69,3 +69,53 @@ def test_ansible_playbook_decommissions_without_the_runner(lab: Lab, lab_db: str
     assert "changed=1" in done.stdout
     assert Colo(db=lab_db).contract(cid)["state"] == "in_storage"
     assert port_block(lab, "sw-b201-1", iface) == ["port link-mode bridge", "shutdown"]
+
+
+def test_inventory_plugin_builds_groups_from_the_store(lab: Lab, lab_db: str) -> None:
+    cid = sign_on(lab_db, "cisco_ios")["id"]
+    env = os.environ | {"COLO_DB": lab_db, "ANSIBLE_HOME": str(Path(lab_db).parent / "ansible")}
+    done = subprocess.run([str(Path(sys.executable).with_name("ansible-inventory")), "-i", "inventory/colo.store.yml",
+                           "--list"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    inv = json.loads(done.stdout)
+    assert set(inv["switches"]["hosts"]) == {"sw-a101-1", "sw-a101-2", "sw-b201-1"}
+    assert len(inv["pdus"]["hosts"]) == 7 and "sw-a101-2" in inv["platform_huawei_vrp"]["hosts"]
+    server = f"{cid}-s1"
+    for name in ("servers", "room_a101", "rack_a01", "customer_acme_hosting", "state_signed"):
+        assert server in inv[name]["hosts"], name
+    switch = inv["_meta"]["hostvars"][server]["colo_switch"]  # ansible-core 2.19 tags plugin values unsafe
+    assert (switch.get("__ansible_unsafe") if isinstance(switch, dict) else switch) == "sw-a101-1"
+
+
+def test_drift_audit_and_rule_bound_suspend_resume_playbooks(lab: Lab, lab_db: str, run_dir: Path, colo) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_payments import active_contract
+    from tests.test_provision import _by_hand
+
+    cid, iface = active_contract(lab_db, "cisco_ios")
+
+    def play(name: str, at: str, *extra: str, check: bool = False):  # type: ignore[no-untyped-def]
+        args = ["--db", lab_db, "--at", at, "run", str(ROOT / "playbooks" / f"{name}.yml"), "--json", *extra]
+        return colo(*args, *(["--check"] if check else []))
+
+    _by_hand(lab, "sw-a101-1", [f"interface {iface}", "description patched by hand", "exit"])
+    r = play("drift", "2026-11-26T12:00", check=True)
+    assert r.code == 0, r.err
+    report = json.loads(r.out)
+    assert report["summary"]["localhost"]["changed"] == 0
+    assert "description patched by hand" in port_block(lab, "sw-a101-1", iface)
+    r = play("drift", "2026-11-26T12:00", "-e", "fix=true")
+    assert r.code == 0 and json.loads(r.out)["summary"]["localhost"]["changed"] == 1
+    assert f"description {cid} s1 ACME Hosting" in port_block(lab, "sw-a101-1", iface)
+
+    r = play("suspend", "2026-11-26T12:00", "-e", f"contract={cid}")
+    assert r.code == 1 and "rules do not call for suspension" in r.err
+    Colo(db=lab_db, at="2026-12-01T09:00").enforce()  # notice; stop time 2026-12-02 09:00
+    r = play("suspend", "2026-12-02T09:00", "-e", f"contract={cid}", check=True)
+    assert r.code == 0 and json.loads(r.out)["summary"]["localhost"]["changed"] == 1
+    assert "shutdown" not in port_block(lab, "sw-a101-1", iface)
+    r = play("suspend", "2026-12-02T09:00", "-e", f"contract={cid}")
+    assert r.code == 0 and "shutdown" in port_block(lab, "sw-a101-1", iface)
+    assert Colo(db=lab_db).contract(cid)["state"] == "suspended"
+    Colo(db=lab_db, at="2026-12-02T10:00").payment(cid, "12000.00")  # resumes at once
+    r = play("resume", "2026-12-02T10:01", "-e", f"contract={cid}")
+    assert r.code == 0 and json.loads(r.out)["summary"]["localhost"]["changed"] == 0

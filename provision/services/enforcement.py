@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from provision.domain.billing import Action, Notice, enforcement
 from provision.domain.lifecycle import State
 from provision.domain.termination import notice_effective
-from provision.errors import BadInput, ColoError
+from provision.errors import BadInput, ColoError, Refused
 from provision.services import contract_end
 from provision.services.context import Context, SiteInfo, load_site
 from provision.services.contracts import get_contract, iso, transition
@@ -134,3 +134,35 @@ def _act(ctx: Context, cid: str, action: str, now: datetime, stop_after: timedel
         s.add(ContractEvent(contract_id=cid, kind="ending_soon", at=now, actor=ctx.actor, months=0,
                             detail="term ends within 30 days: confirm renewal with the customer"))
         return {"flagged": "ending within 30 days"}
+
+
+def set_service_by_rule(ctx: Context, contract_id: str, up: bool, dry_run: bool = False) -> dict[str, Any]:
+    """Suspend or resume one contract now, but only when the contract's rules call for it.
+
+    What Ansible's suspend/resume playbooks use: an operator may run them at any time,
+    and they change nothing unless `enforce` would make the same change.
+    """
+    from provision.services.provisioning import set_service
+
+    with ctx.store.session() as s:
+        site = load_site(s)
+        now = ctx.now(site)
+        contract = get_contract(s, contract_id)
+        wanted = State.ACTIVE.value if up else State.SUSPENDED.value
+        if contract.state == wanted:
+            return {"contract": contract.id, "state": wanted, "operation": None, "changes": 0, "ports": [],
+                    "plan": None, "message": f"{contract.id} is already {wanted}"}
+        due = _decide(s, site, contract, now)
+        action = Action.RESUME.value if up else Action.SUSPEND.value
+        if action not in due:
+            raise Refused(f"contract {contract.id} is {contract.state}: its rules do not call for "
+                          f"{'resumption' if up else 'suspension'} now (enforce would do: {', '.join(due) or 'nothing'})")
+        cid = contract.id
+    result = set_service(ctx, cid, up, "resumed: payment received" if up else "suspended for non-payment (§6.6)",
+                         dry_run=dry_run)
+    if up and not dry_run:
+        with ctx.store.session() as s:
+            stop = open_notice(s, cid)
+            if stop is not None:
+                stop.resolved_at, stop.resolution = now, "paid"
+    return result | {"message": f"{cid} {'would be' if dry_run else 'is'} {wanted}"}

@@ -190,7 +190,7 @@ def activate(ctx: Context, contract_id: str) -> dict[str, Any]:
         return _activate(ctx, contract_id)
 
 
-def set_service(ctx: Context, contract_id: str, up: bool, reason: str) -> dict[str, Any]:
+def set_service(ctx: Context, contract_id: str, up: bool, reason: str, dry_run: bool = False) -> dict[str, Any]:
     """Shut (suspend) or re-open (resume) a contract's ports, journaled and verified like provisioning.
 
     Contract enforcement needs no customer authorization (DOMAIN §6); the reason goes
@@ -206,10 +206,46 @@ def set_service(ctx: Context, contract_id: str, up: bool, reason: str) -> dict[s
             resumes = applier.interrupted(s, [cid])
             info = plans.info_for_targets(s, t)
         plan = plans.build("resume" if up else "suspend", t, info, now)
+        ports = [f"{sw['switch']} {p['interface']}" for sw in plan["switches"] for p in sw["ports"]]
+        if dry_run:
+            return {"contract": cid, "state": source.value, "operation": None, "changes": plan["changes"],
+                    "ports": ports, "plan": plan}
 
         def done(s: Session, op_id: int) -> None:
             transition(s, get_contract(s, cid), target, now, ctx.actor, detail=f"{reason}; operation #{op_id}")
 
         op_id = applier.apply(ctx, plan, now, resumes, done)
-    return {"contract": cid, "state": target.value, "operation": op_id, "changes": plan["changes"],
-            "ports": [f"{sw['switch']} {p['interface']}" for sw in plan["switches"] for p in sw["ports"]]}
+    return {"contract": cid, "state": target.value, "operation": op_id, "changes": plan["changes"], "ports": ports,
+            "plan": plan}
+
+
+def drift(ctx: Context, fix: bool = False) -> dict[str, Any]:
+    """Every provisioned, active and suspended contract's ports and outlets against the store; fix on request.
+
+    Suspended contracts are expected with their ports shut. A fix is an ordinary
+    journaled operation per group, so it is verified and undone on failure like any other.
+    """
+    groups = ((("provisioned", "active"), True), (("suspended",), False))
+    with devices.sessions():
+        with ctx.store.session() as s:
+            site = load_site(s)
+            now = ctx.now(site)
+            wanted = []
+            for states, up in groups:
+                ids = list(s.scalars(select(Contract.id).where(Contract.state.in_(states))
+                                     .order_by(Contract.year, Contract.seq)))
+                if ids:
+                    t = plans.targets(s, site, ids, states, port_up=up)
+                    wanted.append((t, plans.info_for_targets(s, t)))
+        found, operations = [], []
+        for t, info in wanted:
+            plan = plans.build("drift", t, info, now)
+            found += [{"device": sw["switch"], "target": p["interface"], "contract": p["contract"], "diff": p["diff"]}
+                      for sw in plan["switches"] for p in sw["ports"] if p["commands"]]
+            found += [{"device": pdu["pdu"], "target": f"outlet {n}", "contract": pdu["outlets"][str(n)]["contract"],
+                       "diff": [f"- {'on' if pdu['outlets'][str(n)]['before'] else 'off'}",
+                                f"+ {'on' if pdu['outlets'][str(n)]['after'] else 'off'}"]}
+                      for pdu in plan["pdus"] for n in pdu["changes"]]
+            if fix and plan["changes"]:
+                operations.append(applier.apply(ctx, plan, now, None, lambda s, op: None))
+    return {"drift": found, "fixed": bool(operations), "operations": operations}
