@@ -108,29 +108,16 @@ def colo(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):  
 
 
 def free_port(kind: int) -> int:
-    import socket
+    from provision.lab.control import free_port as free
 
-    with socket.socket(socket.AF_INET, kind) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    return free(kind)
 
 
 def lab_inventory(target: Path) -> Path:
     """The example site with every device moved to free loopback ports, so parallel test runs never collide."""
-    import socket
+    from provision.lab.control import relocated
 
-    import yaml
-
-    target.mkdir(parents=True)
-    for src in EXAMPLE.glob("*.yaml"):
-        data = yaml.safe_load(src.read_text())
-        for sw in data.get("switches", []):
-            sw["port"] = free_port(socket.SOCK_STREAM)
-            sw["snmp"]["port"] = free_port(socket.SOCK_DGRAM)
-        for pdu in data.get("pdus", []):
-            pdu["port"] = free_port(socket.SOCK_DGRAM)
-        (target / src.name).write_text(yaml.safe_dump(data, sort_keys=False))
-    return target
+    return relocated(EXAMPLE, target)
 
 
 @dataclass

@@ -30,6 +30,31 @@ DEFAULT_DIR = ".colo-lab"
 PROCESSES = ("switchsim", "snmpagent")
 
 
+def free_port(kind: int) -> int:
+    with socket.socket(socket.AF_INET, kind) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def relocated(source: Path, target: Path) -> Path:
+    """A copy of an inventory directory with every device on free loopback ports.
+
+    Tests and the CI dry run use it so they never collide with each other or with a
+    lab a technician left running on the inventory's own ports.
+    """
+    target.mkdir(parents=True)
+    for src in sorted(source.glob("*.y*ml")):
+        data = yaml.safe_load(src.read_text(encoding="utf-8"))
+        for sw in data.get("switches", []) if isinstance(data, dict) else []:
+            sw["port"] = free_port(socket.SOCK_STREAM)
+            if sw.get("snmp"):
+                sw["snmp"]["port"] = free_port(socket.SOCK_DGRAM)
+        for pdu in data.get("pdus", []) if isinstance(data, dict) else []:
+            pdu["port"] = free_port(socket.SOCK_DGRAM)
+        (target / src.name).write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return target
+
+
 def lab_dir(path: str | None) -> Path:
     return Path(path or os.environ.get("COLO_LAB_DIR") or DEFAULT_DIR).resolve()
 
