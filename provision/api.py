@@ -182,10 +182,10 @@ class Colo:
 
         return authorization.feedback(self.context, auth_id, note)
 
-    def operate(self, contract_id: str, operation: str, server: int = 1) -> dict[str, Any]:
+    def operate(self, contract_id: str, operation: str, server: int = 1, dry_run: bool = False) -> dict[str, Any]:
         from provision.services import authorization
 
-        return authorization.operate(self.context, contract_id, operation, server)
+        return authorization.operate(self.context, contract_id, operation, server, dry_run)
 
     def visit_request(self, contract_id: str, visitor: str, reason: str, activity: str, enter: str, leave: str,
                       support: str | None = None) -> dict[str, Any]:

@@ -50,25 +50,59 @@ def test_a_failing_module_fails_the_run_with_the_toolkit_message(lab: Lab, lab_d
     assert colo("--db", lab_db, "run", "playbooks/nope.yml").code == 2
 
 
-def test_ansible_playbook_decommissions_without_the_runner(lab: Lab, lab_db: str, tmp_path: Path) -> None:
-    contract = sign_on(lab_db, "hp_comware")
-    cid, iface = contract["id"], contract["placements"][0]["port"]["interface"]
-    Colo(db=lab_db, at="2026-11-25T09:00").provision([cid])
+def test_ansible_playbook_provisions_and_decommissions_without_the_runner(lab: Lab, lab_db: str, tmp_path: Path) -> None:
     from provision.api import ServerRecord
 
-    Colo(db=lab_db, at="2026-11-25T10:00").record_server(cid, 1, ServerRecord(serial="SN1", mac="001122334455"))
-    Colo(db=lab_db, at="2026-11-26T09:00").activate(cid)
-    Colo(db=lab_db, at="2027-01-05T10:00").terminate(cid, forced="policy")
+    contract = sign_on(lab_db, "hp_comware")
+    cid, iface = contract["id"], contract["placements"][0]["port"]["interface"]
     env = os.environ | {"ANSIBLE_COLLECTIONS_PATH": str(ROOT / "playbooks" / "collections"),
                         "ANSIBLE_HOME": str(tmp_path / "ansible"), "ANSIBLE_LOCAL_TEMP": str(tmp_path / "ansible"),
                         "ANSIBLE_NOCOLOR": "1"}
-    cmd = [str(Path(sys.executable).with_name("ansible-playbook")), "-i", "localhost,", "-c", "local",
-           str(ROOT / "playbooks" / "decommission.yml"), "-e", f"contract={cid} db={lab_db} location=W2-01"]
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+
+    def playbook(name: str, extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(Path(sys.executable).with_name("ansible-playbook")), "-i", "localhost,", "-c",
+                               "local", str(ROOT / "playbooks" / f"{name}.yml"), "-e",
+                               f"contract={cid} db={lab_db} {extra}"],
+                              env=env, capture_output=True, text=True, timeout=300)
+
+    provisioned = playbook("provision", "at=2026-11-25T09:00")
+    assert provisioned.returncode == 0 and "changed=1" in provisioned.stdout, provisioned.stdout[-2000:]
+    assert Colo(db=lab_db).contract(cid)["state"] == "provisioned"
+    Colo(db=lab_db, at="2026-11-25T10:00").record_server(cid, 1, ServerRecord(serial="SN1", mac="001122334455"))
+    Colo(db=lab_db, at="2026-11-26T09:00").activate(cid)
+    Colo(db=lab_db, at="2027-01-05T10:00").terminate(cid, forced="policy")
+    done = playbook("decommission", "location=W2-01")
     assert done.returncode == 0, done.stdout[-2000:]
     assert "changed=1" in done.stdout
     assert Colo(db=lab_db).contract(cid)["state"] == "in_storage"
     assert port_block(lab, "sw-b201-1", iface) == ["port link-mode bridge", "shutdown"]
+
+
+def test_outlet_module_needs_an_authorization_and_check_mode_uses_none(lab: Lab, lab_db: str, tmp_path: Path) -> None:
+    from tests.test_payments import active_contract
+
+    cid, _ = active_contract(lab_db, "cisco_ios")
+    env = os.environ | {"ANSIBLE_COLLECTIONS_PATH": str(ROOT / "playbooks" / "collections"),
+                        "ANSIBLE_HOME": str(tmp_path / "ansible"), "ANSIBLE_NOCOLOR": "1"}
+
+    def adhoc(*extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(Path(sys.executable).with_name("ansible")), "localhost", "-c", "local", "-i",
+                               "localhost,", "-e", f"ansible_python_interpreter={sys.executable}", "-m", "colo.dc.outlet",
+                               "-a", f"contract={cid} db={lab_db} at=2026-12-01T10:00", *extra],
+                              env=env, capture_output=True, text=True, timeout=300)
+
+    refused = adhoc("--check")
+    assert refused.returncode != 0 and "no valid authorization" in refused.stdout
+    api = Colo(db=lab_db, at="2026-12-01T09:55")
+    api.add_authorized(cid, "Li Wei")
+    auth = api.authorize(cid, "Li Wei", "outlet-cycle", "written", ref="DOC-5")["authorization"]
+    checked = adhoc("--check", "--diff")
+    assert checked.returncode == 0 and "CHANGED" in checked.stdout and "outlet-cycle pdu-a01 outlet" in checked.stdout
+    real = adhoc("--diff")
+    assert real.returncode == 0, real.stdout[-2000:]
+    assert [line for line in real.stdout.splitlines() if "outlet-cycle pdu" in line] == \
+        [line for line in checked.stdout.splitlines() if "outlet-cycle pdu" in line], "check diff equals the real one"
+    assert adhoc().returncode != 0, f"authorization #{auth} is used once"
 
 
 def test_inventory_plugin_builds_groups_from_the_store(lab: Lab, lab_db: str) -> None:

@@ -161,8 +161,12 @@ def _auth(s: Session, auth_id: int) -> Authorization:
     return auth
 
 
-def operate(ctx: Context, contract_id: str, operation: str, position: int) -> dict[str, Any]:
-    """Power-cycle a server's outlets or bounce its port, only on a valid, unused authorization."""
+def operate(ctx: Context, contract_id: str, operation: str, position: int, dry_run: bool = False) -> dict[str, Any]:
+    """Power-cycle a server's outlets or bounce its port, only on a valid, unused authorization.
+
+    A dry run (Ansible's check mode) checks the authorization and says what would be done;
+    it neither uses the authorization nor records anything.
+    """
     with ctx.store.session() as s:
         site = load_site(s)
         now = ctx.now(site)
@@ -177,8 +181,14 @@ def operate(ctx: Context, contract_id: str, operation: str, position: int) -> di
             raise NotFound(f"--server {position}: contract {cid} has servers 1 to {contract.quantity}")
         auth_id = None if auth is None else auth.id
     if auth_id is None:
-        raise _refuse(ctx, cid, f"{operation} on server {position} refused: no valid authorization "
-                                f"(`colo authorize record {cid} --by NAME --operation {operation} --written --ref DOC`)")
+        why = (f"{operation} on server {position} refused: no valid authorization "
+               f"(`colo authorize record {cid} --by NAME --operation {operation} --written --ref DOC`)")
+        raise Refused(f"contract {cid}: {why}") if dry_run else _refuse(ctx, cid, why)
+    target = (", ".join(f"{o['pdu']} outlet {o['outlet']}" for o in place["outlets"]) if operation == "outlet-cycle"
+              else f"{place['port']['switch']} {place['port']['interface']}")
+    if dry_run:
+        return {"contract": cid, "operation": operation, "server": position, "authorization": auth_id,
+                "done": None, "would": f"{operation} {target}"}
     done = _outlet_cycle(ctx, place) if operation == "outlet-cycle" else _port_bounce(ctx, place)
     with ctx.store.session() as s:
         auth = _auth(s, auth_id)
@@ -186,6 +196,7 @@ def operate(ctx: Context, contract_id: str, operation: str, position: int) -> di
         s.add(ContractEvent(contract_id=cid, kind="authorized_operation", at=now, actor=ctx.actor, months=0,
                             ref=str(auth_id), detail=f"{operation} server {position}: {done}"))
     return {"contract": cid, "operation": operation, "server": position, "authorization": auth_id, "done": done,
+            "would": f"{operation} {target}",
             "next": f"send the customer the written report; record feedback with `colo authorize feedback {auth_id}`"}
 
 
