@@ -1,0 +1,60 @@
+"""SLA arithmetic (service-quality agreement §1-§4): counted minutes, exclusions, breach, credits."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from provision.domain.sla import Exclusion, Outage, classify, month_window, report
+
+SH = ZoneInfo("Asia/Shanghai")
+START, END = month_window("2026-12", SH)
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=SH)
+
+
+def outage(start: str, minutes: int, kind: str = "network", reported: str | None = "same",
+           excluded: Exclusion | None = None) -> Outage:
+    s = at(start)
+    rep = s + timedelta(hours=1) if reported == "same" else (at(reported) if reported else None)
+    return Outage(s, s + timedelta(minutes=minutes), kind, rep, excluded)
+
+
+def test_month_window_and_clipping_at_its_edges() -> None:
+    assert (at("2026-12-01T00:00"), at("2027-01-01T00:00")) == (START, END)
+    counted = classify([outage("2026-11-30T23:50", 20), outage("2026-12-31T23:55", 30)], START, END)
+    assert [c.minutes_in_month for c in counted] == [10, 5]
+
+
+def test_exclusions_are_named_and_unreported_ones_do_not_count() -> None:
+    counted = classify([outage("2026-12-03T10:00", 30, reported="2026-12-09T10:00"),
+                        outage("2026-12-04T10:00", 30, reported=None),
+                        outage("2026-12-05T10:00", 30, excluded=Exclusion.FORCE_MAJEURE),
+                        outage("2026-12-06T10:00", 30, reported="2026-12-11T10:00")], START, END)
+    assert [(c.counted, c.reason) for c in counted] == [
+        (False, "not reported within 5 days"), (False, "not reported within 5 days"), (False, "force majeure"),
+        (True, None)]  # reported exactly 5 days later still counts
+
+
+def test_43_minutes_is_no_breach_44_waives_the_month() -> None:
+    fee = Decimal("1000.00")
+    ok = report([outage("2026-12-03T10:00", 43)], [], fee, START, END)
+    assert not ok.breached and ok.availability["network"] == Decimal("99.904") and ok.total == Decimal("0.00")
+    bad = report([outage("2026-12-03T10:00", 20), outage("2026-12-20T10:00", 24)], [], fee, START, END)
+    assert bad.breached and bad.counted_minutes["network"] == 44 and bad.total == Decimal("1000.00")
+    power = report([outage("2026-12-03T10:00", 50, kind="power", excluded=Exclusion.AGREED_MAINTENANCE)], [], fee,
+                   START, END)
+    assert not power.breached and power.counted_minutes["power"] == 0
+
+
+def test_late_emergency_reports_cost_one_day_each_at_most_once_a_day() -> None:
+    fee = Decimal("3100.00")  # 100.00 a day in December
+    emergencies = [(at("2026-12-05T10:00"), at("2026-12-05T10:15")),   # exactly 15 min: in time
+                   (at("2026-12-06T10:00"), at("2026-12-06T10:16")),   # late
+                   (at("2026-12-06T18:00"), None),                     # late again the same day: no second deduction
+                   (at("2026-12-07T01:00"), at("2026-12-07T02:00"))]   # late
+    r = report([], emergencies, fee, START, END)
+    assert [c.amount for c in r.credits] == [Decimal("100.00"), Decimal("100.00")] and r.total == Decimal("200.00")
