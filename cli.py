@@ -669,6 +669,63 @@ def ci_dry_run(inventory_path: str, as_json: bool) -> None:
 
 
 @cli.group()
+def outage() -> None:
+    """Outages of a contract's network or power, for the SLA."""
+
+
+@outage.command("record")
+@click.argument("contract_id")
+@click.option("--kind", required=True, type=click.Choice(["network", "power"]))
+@click.option("--start", required=True, metavar="ISO-TIME")
+@click.option("--end", metavar="ISO-TIME", help="Omit while it lasts.")
+@click.option("--cause", required=True)
+@click.option("--reported-at", metavar="ISO-TIME", help="When the customer reported it (5 days at most to count).")
+@click.option("--exclude", metavar="REASON", help="agreed-maintenance | customer-equipment | customer-application | "
+              "customer-negligence | force-majeure (you are recorded as who classified it)")
+@json_option
+@pass_options
+def outage_record(opts: Options, contract_id: str, kind: str, start: str, end: str | None, cause: str,
+                  reported_at: str | None, exclude: str | None, as_json: bool) -> None:
+    """Record an outage and, where the contract says so, why it does not count."""
+    emit(opts.api().record_outage(contract_id, kind, start, end, cause, reported_at, exclude), as_json, _show)
+
+
+@cli.group()
+def emergency() -> None:
+    """Emergencies and when the customer was notified (15-minute report guarantee)."""
+
+
+@emergency.command("record")
+@click.argument("contract_id")
+@click.option("--declared", required=True, metavar="ISO-TIME")
+@click.option("--notified", metavar="ISO-TIME", help="When the customer's contact was told.")
+@click.option("--channel", type=click.Choice(["email", "webhook", "phone"]))
+@json_option
+@pass_options
+def emergency_record(opts: Options, contract_id: str, declared: str, notified: str | None, channel: str | None,
+                     as_json: bool) -> None:
+    """Record an emergency (a phone notification is logged by the technician here)."""
+    emit(opts.api().record_emergency(contract_id, declared, notified, channel), as_json, _show)
+
+
+@cli.group()
+def sla() -> None:
+    """Availability reports and credits."""
+
+
+@sla.command("report")
+@click.argument("contract_id", required=False)
+@click.option("--month", required=True, metavar="YYYY-MM")
+@json_option
+@pass_options
+def sla_report(opts: Options, contract_id: str | None, month: str, as_json: bool) -> None:
+    """One contract's month (outages counted and excluded, availability, breach, credits), or the whole site's."""
+    from provision import render
+
+    emit(opts.api().sla_report(month, contract_id), as_json, render.sla)
+
+
+@cli.group()
 def lab() -> None:
     """The device lab: simulated switches (SSH) and PDUs (SNMP) on 127.0.0.1."""
 

@@ -119,6 +119,25 @@ class Colo:
 
         return inventory_view.inventory(self.context)
 
+    def record_outage(self, contract_id: str, kind: str, start: str, end: str | None, cause: str,
+                      reported_at: str | None = None, exclude: str | None = None) -> dict[str, Any]:
+        from provision.services import sla
+
+        return sla.record_outage(self.context, contract_id, kind, start, end, cause, reported_at, exclude)
+
+    def record_emergency(self, contract_id: str, declared: str, notified: str | None = None,
+                         channel: str | None = None) -> dict[str, Any]:
+        from provision.services import sla
+
+        return sla.record_emergency(self.context, contract_id, declared, notified, channel)
+
+    def sla_report(self, month: str, contract_id: str | None = None) -> dict[str, Any]:
+        from provision.services import sla
+
+        if contract_id is None:
+            return sla.site_report(self.context, month)
+        return sla.contract_report(self.context, contract_id, month)
+
     def renew(self, contract_id: str, months: int) -> dict[str, Any]:
         from provision.services import contract_end
 

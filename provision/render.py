@@ -257,3 +257,19 @@ def audit(rows: list[dict[str, Any]]) -> None:
                       f"{r['detail']}{basis}", markup=False)
     if not rows:
         console.print("no audit records")
+
+
+def sla(d: dict[str, Any]) -> None:
+    rows = d.get("contracts", [d])
+    for r in rows:
+        avail = ", ".join(f"{k} {v} %" for k, v in r["availability_percent"].items())
+        console.print(f"{r['contract']} {r['month']}: {avail}; counted {r['counted_minutes']} min; "
+                      f"{'BREACHED' if r['breached'] else 'within 99.9 %'}; credit {r['total_credit']}", markup=False)
+        for o in r["outages"]:
+            why = "counted" if o["counted"] else f"excluded: {o['excluded_because']}"
+            console.print(f"    {o['kind']} {o['start']} .. {o['end']} {o['minutes']} min, {why} — {o['cause']}",
+                          markup=False)
+        for c in r["credits"]:
+            console.print(f"    {c['amount']:>10}  {c['item']}", markup=False)
+    if "contracts" in d:
+        console.print(f"site {d['month']}: {d['breached']} contract(s) breached, credits {d['total_credit']}", markup=False)

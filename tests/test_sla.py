@@ -58,3 +58,42 @@ def test_late_emergency_reports_cost_one_day_each_at_most_once_a_day() -> None:
                    (at("2026-12-07T01:00"), at("2026-12-07T02:00"))]   # late
     r = report([], emergencies, fee, START, END)
     assert [c.amount for c in r.credits] == [Decimal("100.00"), Decimal("100.00")] and r.total == Decimal("200.00")
+
+
+def test_month_report_from_the_store_counts_excludes_and_credits(site_db: str, colo) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from provision.api import Colo
+    from tests.conftest import order
+
+    cid = Colo(db=site_db, at="2026-11-24T10:00").sign(order("ACME", fee="3720.00", payment="monthly"))["id"]
+
+    def run(*args: str) -> dict:  # type: ignore[type-arg]
+        r = colo("--db", site_db, *args, "--json")
+        assert r.code == 0, r.err
+        return json.loads(r.out)  # type: ignore[no-any-return]
+
+    run("outage", "record", cid, "--kind", "network", "--start", "2026-12-03T10:00", "--end", "2026-12-03T10:30",
+        "--cause", "upstream switch reboot", "--reported-at", "2026-12-03T11:00")
+    run("outage", "record", cid, "--kind", "network", "--start", "2026-12-10T02:00", "--end", "2026-12-10T03:00",
+        "--cause", "planned firmware upgrade", "--reported-at", "2026-12-10T09:00", "--exclude", "agreed-maintenance")
+    run("outage", "record", cid, "--kind", "power", "--start", "2026-12-20T10:00", "--end", "2026-12-20T10:20",
+        "--cause", "PDU breaker", "--reported-at", "2026-12-28T10:00")       # reported 8 days later
+    run("emergency", "record", cid, "--declared", "2026-12-03T10:10", "--notified", "2026-12-03T10:40",
+        "--channel", "phone")
+    r = run("sla", "report", cid, "--month", "2026-12")
+    assert [(o["minutes"], o["counted"], o["excluded_because"]) for o in r["outages"]] == [
+        (30, True, None), (60, False, "maintenance the customer agreed to"), (20, False, "not reported within 5 days")]
+    assert r["counted_minutes"] == {"network": 30, "power": 0} and not r["breached"]
+    assert r["availability_percent"]["network"] == "99.933"
+    assert r["credits"] == [{"item": "emergency of 2026-12-03 reported late (> 15 min): one day's fee",
+                             "amount": "120.00"}] and r["total_credit"] == "120.00"
+    run("outage", "record", cid, "--kind", "network", "--start", "2026-12-24T10:00", "--end", "2026-12-24T10:14",
+        "--cause", "uplink flap", "--reported-at", "2026-12-24T10:30")
+    r = run("sla", "report", cid, "--month", "2026-12")
+    assert r["breached"] and r["counted_minutes"]["network"] == 44 and r["total_credit"] == "3720.00"
+    site = run("sla", "report", "--month", "2026-12")
+    assert site["breached"] == 0  # the contract is signed, not yet active: no service to count
+    r = colo("--db", site_db, "outage", "record", cid, "--kind", "network", "--start", "2026-12-24T10:00",
+             "--cause", "x", "--exclude", "bad-luck")
+    assert r.code == 2 and "--exclude" in r.err

@@ -451,3 +451,31 @@ class Visit(Base):
     badge: Mapped[str | None] = mapped_column(String(32))
     entered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OutageRecord(Base):
+    """An outage on a contract's network or power, with who classified an exclusion and why (SLA §1-§3)."""
+
+    __tablename__ = "outages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # network | power
+    start: Mapped[datetime] = mapped_column(UTCDateTime)
+    end: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None while it lasts
+    cause: Mapped[str] = mapped_column(String(200))
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    excluded: Mapped[str | None] = mapped_column(String(32))
+    classified_by: Mapped[str | None] = mapped_column(String(64))
+    recorded_by: Mapped[str] = mapped_column(String(64))
+
+
+class Emergency(Base):
+    """A declared emergency and when the customer's contact was notified (SLA §4.5)."""
+
+    __tablename__ = "emergencies"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"), index=True)
+    declared_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    channel: Mapped[str | None] = mapped_column(String(16))  # email | webhook | phone
+    recorded_by: Mapped[str] = mapped_column(String(64))
