@@ -13,15 +13,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from enum import StrEnum
 
 from dateutil.relativedelta import relativedelta
 
+from provision.domain.money import Line, to_fen
+
 REPORT_WINDOW = timedelta(days=5)
 BREACH_MINUTES = 44
 EMERGENCY_REPORT = timedelta(minutes=15)
-FEN = Decimal("0.01")
 
 
 class Exclusion(StrEnum):
@@ -72,18 +73,12 @@ def classify(outages: list[Outage], start: datetime, end: datetime) -> list[Coun
 
 
 @dataclass(frozen=True)
-class Credit:
-    label: str
-    amount: Decimal
-
-
-@dataclass(frozen=True)
 class MonthReport:
     minutes_in_month: int
     counted_minutes: dict[str, int]  # per kind
     availability: dict[str, Decimal]  # per kind, percent with 3 decimals
     breached: bool
-    credits: tuple[Credit, ...]
+    credits: tuple[Line, ...]
     cap: Decimal  # the month's fee: no month is credited more than it costs
 
     @property
@@ -101,15 +96,15 @@ def report(outages: list[Outage], emergencies: list[tuple[datetime, datetime | N
     availability = {kind: (Decimal(100) * (1 - Decimal(m) / Decimal(total_minutes))).quantize(Decimal("0.001"))
                     for kind, m in per_kind.items()}
     breached = any(m >= BREACH_MINUTES for m in per_kind.values())
-    credits: list[Credit] = []
+    credits: list[Line] = []
     if breached:
         worst = max(per_kind, key=lambda k: per_kind[k])
-        credits.append(Credit(f"{worst} outage {per_kind[worst]} min >= {BREACH_MINUTES} min: month's fee waived",
-                              month_fee.quantize(FEN, rounding=ROUND_HALF_UP)))
+        credits.append(Line(f"{worst} outage {per_kind[worst]} min >= {BREACH_MINUTES} min: month's fee waived",
+                              to_fen(month_fee)))
     else:
         days = (end.date() - start.date()).days
-        day_fee = (month_fee / days).quantize(FEN, rounding=ROUND_HALF_UP)
+        day_fee = to_fen(month_fee / days)
         late_days = sorted({declared.date() for declared, notified in emergencies
                             if start <= declared < end and (notified is None or notified > declared + EMERGENCY_REPORT)})
-        credits += [Credit(f"emergency of {d} reported late (> 15 min): one day's fee", day_fee) for d in late_days]
+        credits += [Line(f"emergency of {d} reported late (> 15 min): one day's fee", day_fee) for d in late_days]
     return MonthReport(total_minutes, per_kind, availability, breached, tuple(credits), month_fee)

@@ -11,25 +11,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
 from provision.domain.billing import period_start
+from provision.domain.money import Line, to_fen
 from provision.domain.terms import Payment
 
-FEN = Decimal("0.01")
 COMPENSATION_DAYS = {Payment.YEARLY: 7, Payment.MONTHLY: 3}
 
 
 def notice_effective(notice_at: datetime) -> datetime:
     return notice_at + relativedelta(months=1)
-
-
-@dataclass(frozen=True)
-class Line:
-    label: str
-    amount: Decimal
 
 
 @dataclass(frozen=True)
@@ -42,10 +36,6 @@ class Refund:
         return sum((line.amount for line in self.lines), Decimal("0.00"))
 
 
-def _money(x: Decimal) -> Decimal:
-    return x.quantize(FEN, rounding=ROUND_HALF_UP)
-
-
 def forced_refund(fee: Decimal, payment: Payment, signed_at: datetime, paid: Decimal, ended_at: datetime) -> Refund:
     """Unused paid fee at `ended_at` plus the compensation, line by line."""
     k = 0
@@ -54,13 +44,13 @@ def forced_refund(fee: Decimal, payment: Payment, signed_at: datetime, paid: Dec
     start, end = period_start(signed_at, payment, k), period_start(signed_at, payment, k + 1)
     period_days = Decimal((end.date() - start.date()).days)
     used_days = Decimal((ended_at.date() - start.date()).days)
-    consumed = fee * k + _money(fee * used_days / period_days)
+    consumed = fee * k + to_fen(fee * used_days / period_days)
     unused = max(paid - consumed, Decimal("0"))
     days = COMPENSATION_DAYS[payment]
     per_day = fee / period_days
     basis = (f"paid {paid}; used {k} full period(s) and {used_days} of the {period_days} days of the current one "
              f"({start.date()} to {end.date()}), worth {consumed}")
     return Refund(basis, (
-        Line(f"unused fee: {paid} - {consumed}", _money(unused)),
-        Line(f"compensation: {days} days of free use at {fee} / {period_days} days", _money(per_day * days)),
+        Line(f"unused fee: {paid} - {consumed}", to_fen(unused)),
+        Line(f"compensation: {days} days of free use at {fee} / {period_days} days", to_fen(per_day * days)),
     ))

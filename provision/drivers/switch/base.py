@@ -52,7 +52,8 @@ class SwitchDriver(ABC):
     skip_line: ClassVar[re.Pattern[str]]  # banners, separators and trailers of the running config
     exit_command: ClassVar[str]          # one configuration level up
     negate_word: ClassVar[str]           # "no" / "undo"
-    single_valued: ClassVar[dict[str, str]]  # line prefix → the command that removes it
+    single_valued: ClassVar[frozenset[str]]  # line prefixes that hold one value: "no/undo <prefix>" removes it
+    removed_with_argument: ClassVar[frozenset[str]] = frozenset()  # ...unless the device wants the value named
     enters_mode: ClassVar[re.Pattern[str]]   # global commands that open a sub-mode
     hidden_defaults: ClassVar[frozenset[str]] = frozenset()  # lines the device always shows
     error_pattern: ClassVar[str]
@@ -100,7 +101,9 @@ class SwitchDriver(ABC):
 
     def negate(self, line: str) -> str:
         prefix = self.key(line)
-        return self.single_valued.get(prefix) or f"{self.negate_word} {line}"
+        if prefix == line or prefix in self.removed_with_argument:
+            return f"{self.negate_word} {line}"
+        return f"{self.negate_word} {prefix}"
 
     def change(self, interface: str, current: PortState, wanted: PortState) -> list[str]:
         """Commands taking a port from `current` to `wanted`; empty when they already agree.

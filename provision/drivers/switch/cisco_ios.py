@@ -27,13 +27,9 @@ class CiscoIos(SwitchDriver):
     config_leave = ("exit", r"#\s*$")  # every batch ends at global level; `end` is missing on some IOS clones
     exit_command = "exit"
     negate_word = "no"
-    single_valued = {
-        "description": "no description",
-        "switchport access vlan": "no switchport access vlan",
-        "switchport mode": "no switchport mode",
-        "srr-queue bandwidth limit": "no srr-queue bandwidth limit",
-        "service-policy input": "",  # removed with its name: 'no service-policy input NAME'
-    }
+    single_valued = frozenset({"description", "switchport access vlan", "switchport mode", "srr-queue bandwidth limit",
+                               "service-policy input"})
+    removed_with_argument = frozenset({"service-policy input"})  # 'no service-policy input NAME'
     enters_mode = re.compile(r"^(interface|vlan \d|ip access-list|class-map|policy-map)")
     # The informational "% Access VLAN does not exist. Creating vlan N" must not count as an error.
     error_pattern = (r"% ?(Invalid|Incomplete|Ambiguous|Unknown|Bad|Error).*|% .*not supported.*"

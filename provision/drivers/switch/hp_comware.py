@@ -11,33 +11,21 @@ import re
 from typing import Any, ClassVar
 
 from provision.domain.portconfig import PortIntent, mac_dotted, port_speed_mbps
-from provision.drivers.switch.base import SwitchDriver
 from provision.drivers.switch.config import Desired, PortState, RunningConfig, Stanza
+from provision.drivers.switch.vrp_family import VrpStyle
 
 
-class HpComware(SwitchDriver):
+class HpComware(VrpStyle):
     platform = "hp_comware"
     device_type = "hp_comware"
-    show_running = "display current-configuration"
     skip_line = re.compile(r"^(#|return$| version |sysname )")
-    config_enter = ("system-view", r"\]\s*$")
-    config_leave = ("return", r">\s*$")
-    exit_command = "quit"
-    negate_word = "undo"
-    single_valued = {
-        "description": "undo description",
-        "port link-type": "undo port link-type",
-        "port access vlan": "undo port access vlan",
-        "qos lr inbound": "undo qos lr inbound",
-        "qos lr outbound": "undo qos lr outbound",
-        "ip verify source": "undo ip verify source",
-    }
+    single_valued = frozenset({"description", "port link-type", "port access vlan", "qos lr inbound",
+                               "qos lr outbound", "ip verify source"})
     hidden_defaults = frozenset({"port link-mode bridge"})
     # netmiko turns echo checking off on Comware because long lines wrap at the terminal
     # width it cannot set; every line this driver sends stays under 80 columns, and
     # without the check each line waits 2 s for output to settle.
     netmiko_options: ClassVar[dict[str, Any]] = {"global_cmd_verify": True}
-    enters_mode = re.compile(r"^(interface|vlan \d+$)")
     error_pattern = r"^\s*%.*"  # Comware prefixes errors with %, and informational lines never
 
     def render(self, intent: PortIntent) -> Desired:

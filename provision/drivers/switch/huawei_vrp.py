@@ -9,29 +9,18 @@ from __future__ import annotations
 import re
 
 from provision.domain.portconfig import PortIntent, mac_dotted, port_speed_mbps
-from provision.drivers.switch.base import SwitchDriver
 from provision.drivers.switch.config import Desired, PortState, RunningConfig, Stanza
+from provision.drivers.switch.vrp_family import VrpStyle
 
 LR_MIN_KBPS = 64
 
 
-class HuaweiVrp(SwitchDriver):
+class HuaweiVrp(VrpStyle):
     platform = "huawei_vrp"
     device_type = "huawei"
-    show_running = "display current-configuration"
     skip_line = re.compile(r"^(#|return$|!|sysname )")
-    config_enter = ("system-view", r"\]\s*$")
-    config_leave = ("return", r">\s*$")
-    exit_command = "quit"
-    negate_word = "undo"
-    single_valued = {
-        "description": "undo description",
-        "port link-type": "undo port link-type",
-        "port default vlan": "undo port default vlan",
-        "qos lr inbound": "undo qos lr inbound",
-        "qos lr outbound": "undo qos lr outbound",
-    }
-    enters_mode = re.compile(r"^(interface|vlan \d+$)")
+    single_valued = frozenset({"description", "port link-type", "port default vlan", "qos lr inbound",
+                               "qos lr outbound"})
     error_pattern = r"^\s*Error:.*"
 
     def render(self, intent: PortIntent) -> Desired:

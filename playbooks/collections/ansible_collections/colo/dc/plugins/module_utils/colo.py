@@ -48,3 +48,15 @@ def plan_diff(plan: dict[str, Any]) -> list[dict[str, str]]:
             out.append({"before_header": f"{pdu['pdu']} outlet {n}", "after_header": f"{pdu['pdu']} outlet {n}",
                         "before": ("on" if o["before"] else "off") + "\n", "after": ("on" if o["after"] else "off") + "\n"})
     return out
+
+
+def run_authorized_operation(operation: str) -> None:
+    """outlet-cycle / port-bounce: only on a valid authorization; check mode verifies it and uses nothing."""
+
+    def action(module: AnsibleModule, api: Any) -> dict[str, Any]:
+        result = api.operate(module.params["contract"], operation, module.params["server"], dry_run=module.check_mode)
+        return {"changed": True, "result": result,
+                "diff": [{"before_header": operation, "after_header": operation, "before": "",
+                          "after": result["would"] + "\n"}]}
+
+    run_module({"contract": {"type": "str", "required": True}, "server": {"type": "int", "default": 1}}, action)

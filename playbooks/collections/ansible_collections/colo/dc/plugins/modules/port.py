@@ -12,17 +12,11 @@ options:
   actor: {description: Who is recorded as acting., type: str}
 """
 
-from ansible_collections.colo.dc.plugins.module_utils.colo import run_module  # noqa: E402 - DOCUMENTATION comes first in Ansible modules
-
-
-def action(module, api):
-    result = api.operate(module.params["contract"], "port-bounce", module.params["server"], dry_run=module.check_mode)
-    return {"changed": True, "result": result, "diff": [{"before_header": "port-bounce", "after_header": "port-bounce",
-            "before": "", "after": result["would"] + "\n"}]}
+from ansible_collections.colo.dc.plugins.module_utils.colo import run_authorized_operation  # noqa: E402 - DOCUMENTATION comes first in Ansible modules
 
 
 def main():
-    run_module({"contract": {"type": "str", "required": True}, "server": {"type": "int", "default": 1}}, action)
+    run_authorized_operation("port-bounce")
 
 
 if __name__ == "__main__":
