@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +43,22 @@ def set_outlet_watts(state_dir: str, pdu: str, watts: dict[int, float]) -> None:
 
 
 def write_pdu_faults(state_dir: str, pdu: str, faults: dict[str, Any]) -> None:
+    """Faults: `refuse_set` / `stuck` (outlet numbers) fail or ignore SETs; `reads` ({"N": raw}) misreports a state."""
     data = read_pdu_state(state_dir, pdu)
     data["faults"] = faults
     _write(state_dir, pdu, data)
+
+
+@contextmanager
+def agent_paused(state_dir: str, device: str) -> Iterator[None]:
+    """One device's SNMP agent frozen (SIGSTOP) for the block: it stops answering, as a hung or unplugged PDU does.
+
+    Frozen rather than killed because the lab stops every agent when one exits; thawed
+    on leaving the block, it answers again (requests that arrived meanwhile are stale).
+    """
+    pid = int((Path(state_dir).parent / "snmp" / device / "agent.pid").read_text(encoding="utf-8"))
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.kill(pid, signal.SIGCONT)

@@ -75,7 +75,8 @@ def variate(oid, tag, value, **context):
     if kind == "watts":
         return oid, tag, rfc1902.Integer32(int(round(watts)) if on else 0)
     if kind == "state":
-        return oid, tag, rfc1902.Integer32(int(s["on"] if on else s["off"]))
+        misread = data.get("faults", {}).get("reads", {}).get(str(n))  # a state neither on nor off (fault, cycling)
+        return oid, tag, rfc1902.Integer32(int(misread if misread is not None else s["on"] if on else s["off"]))
     # kind == "control": reads show the last command's meaning, writes switch the outlet
     if not context["setFlag"]:
         return oid, tag, rfc1902.Integer32(int(s["set_on"] if on else s["set_off"]))
