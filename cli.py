@@ -150,6 +150,22 @@ def contract_show(opts: Options, contract_id: str, as_json: bool) -> None:
     emit(opts.api().contract(contract_id), as_json, render.contract)
 
 
+@contract.command("notify")
+@click.argument("contract_id")
+@click.option("--email", metavar="ADDR")
+@click.option("--webhook", metavar="URL", help="An SMS/IM gateway that takes the emergency as JSON.")
+@click.option("--phone", metavar="NUMBER", help="A technician calls it and logs the call.")
+@json_option
+@pass_options
+def contract_notify(opts: Options, contract_id: str, email: str | None, webhook: str | None, phone: str | None,
+                    as_json: bool) -> None:
+    """How the customer's contact is told of an emergency (default: the customer's email)."""
+    given = [(c, t) for c, t in (("email", email), ("webhook", webhook), ("phone", phone)) if t is not None]
+    if len(given) != 1:
+        raise click.UsageError("give exactly one of --email, --webhook, --phone")
+    emit(opts.api().set_contact(contract_id, *given[0]), as_json, _show)
+
+
 @contract.command("list")
 @click.option("--state", help="Only contracts in this state.")
 @json_option
@@ -669,6 +685,138 @@ def ci_dry_run(inventory_path: str, as_json: bool) -> None:
 
 
 @cli.group()
+def monitor() -> None:
+    """Probes every 5 minutes: ping, PDU power, www/email/ftp; two failed rounds declare an emergency."""
+
+
+def monitor_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed([
+        click.option("--icmp", type=click.Choice(["auto", "unprivileged", "privileged"]), default="auto",
+                     show_default=True, help="auto: unprivileged ping sockets, else a raw socket (root/CAP_NET_RAW)."),
+        click.option("--ping-timeout", type=float, default=1.0, show_default=True, metavar="SECONDS"),
+        click.option("--ping-attempts", type=click.IntRange(1, 10), default=2, show_default=True),
+        click.option("--check-timeout", type=float, default=5.0, show_default=True, metavar="SECONDS"),
+        click.option("--smtp", envvar="COLO_SMTP", metavar="HOST:PORT", help="Mail relay for email notifications "
+                     "[env COLO_SMTP]."),
+        click.option("--mail-from", envvar="COLO_MAIL_FROM", metavar="ADDR", help="[env COLO_MAIL_FROM]"),
+        click.option("--smtp-login", envvar="COLO_SMTP_LOGIN", metavar="SECRET",
+                     help="Name of the secret holding the relay's username/password (STARTTLS) [env COLO_SMTP_LOGIN]."),
+    ]):
+        f = option(f)
+    return f
+
+
+def _round(d: dict[str, Any]) -> None:
+    if "error" in d:
+        click.echo(f"{d['error']}", err=True)
+        return
+    click.echo(f"round {d['at']}: {d['watched']} watched, {len(d['failing'])} failing, icmp {d['icmp']}, "
+               f"{d['seconds']:.2f}s")
+    for note in d["notes"]:
+        click.echo(f"  note: {note}")
+    for f in d["failing"]:
+        click.echo(f"  failing {f['contract']} {f['check']} {f['target']}: {f['why']}")
+    for e in d["declared"]:
+        click.echo(f"  EMERGENCY {e['emergency']} {e['contract']} {e['check']} {e['target']} (down since {e['since']})")
+    for e in d["recovered"]:
+        click.echo(f"  ended {e['emergency']} {e['contract']} {e['check']} {e['target']}: {e['how']}")
+    for n in d["notifications"]:
+        click.echo(f"  notified emergency {n['emergency']} by {n['channel']} to {n['to']}" if n["sent"]
+                   else f"  NOT notified emergency {n['emergency']}: {n['error']}")
+
+
+@monitor.command("tick")
+@monitor_options
+@json_option
+@pass_options
+def monitor_tick(opts: Options, as_json: bool, **probe: Any) -> None:
+    """One probe round (for cron and tests)."""
+    api = opts.api()
+    emit(api.monitor_tick(api.monitor_options(**probe)), as_json, _round)
+
+
+@monitor.command("run")
+@monitor_options
+@click.option("--period", type=float, default=300.0, show_default=True, metavar="SECONDS")
+@click.option("--rounds", type=click.IntRange(1), help="Stop after this many rounds (default: run until stopped).")
+@json_option
+@pass_options
+def monitor_run(opts: Options, period: float, rounds: int | None, as_json: bool, **probe: Any) -> None:
+    """Probe rounds every --period seconds until stopped (for systemd; SIGTERM ends it between rounds)."""
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    api = opts.api()
+    for result in api.monitor_run(api.monitor_options(**probe), period, rounds):
+        emit(result, as_json, _round)
+        sys.stdout.flush()
+
+
+@monitor.command("ping")
+@click.argument("addresses", nargs=-1, required=True)
+@click.option("--icmp", type=click.Choice(["auto", "unprivileged", "privileged"]), default="auto", show_default=True)
+@click.option("--timeout", type=float, default=1.0, show_default=True, metavar="SECONDS")
+@click.option("--attempts", type=click.IntRange(1, 10), default=2, show_default=True)
+@json_option
+def monitor_ping(addresses: tuple[str, ...], icmp: str, timeout: float, attempts: int, as_json: bool) -> None:
+    """Ping addresses the way the monitor does; exit 1 if any stays silent. Shows which ICMP mode works here."""
+    from provision.api import Colo
+
+    result = Colo.ping(list(addresses), icmp, timeout, attempts)
+
+    def human(d: dict[str, Any]) -> None:
+        click.echo(f"icmp: {d['icmp']}" + (f" ({d['note']})" if d["note"] else ""))
+        for a, ms in d["replies"].items():
+            click.echo(f"{a}: {'no reply' if ms is None else f'{ms:.3f} ms'}")
+
+    emit(result, as_json, human)
+    if any(ms is None for ms in result["replies"].values()):
+        sys.exit(1)
+
+
+@monitor.command("watch")
+@click.argument("contract_id", metavar="ID")
+@click.argument("kind", type=click.Choice(["www", "email", "ftp"]))
+@click.argument("target")
+@click.option("--remove", is_flag=True, help="Stop checking it.")
+@json_option
+@pass_options
+def monitor_watch(opts: Options, contract_id: str, kind: str, target: str, remove: bool, as_json: bool) -> None:
+    """Also check a customer service: www by URL, email (SMTP) and ftp by host[:port] (SLA §4.4)."""
+    emit(opts.api().watch_service(contract_id, kind, target, remove), as_json, _show)
+
+
+@cli.group()
+def incident() -> None:
+    """Emergencies the monitor declared, and their notifications (15-minute report, SLA §4.5)."""
+
+
+@incident.command("list")
+@click.option("--open", "open_only", is_flag=True, help="Only those still down or not yet notified.")
+@json_option
+@pass_options
+def incident_list(opts: Options, open_only: bool, as_json: bool) -> None:
+    """Emergencies: declared, ended, notified, and what is still pending."""
+    def human(rows: list[dict[str, Any]]) -> None:
+        for r in rows:
+            click.echo(f"{r['emergency']:>5} {r['contract']} {r['check']:<7} {r['target'] or '-'}  declared "
+                       f"{r['declared_at']}  ended {r['ended_at'] or '-'}  notified {r['notified_at'] or '-'}"
+                       + (f"  pending: {r['pending']}" if r["pending"] and not r["notified_at"] else ""))
+
+    emit(opts.api().incidents(open_only), as_json, human)
+
+
+@incident.command("notified")
+@click.argument("emergency_id", type=int, metavar="E")
+@click.option("--by", "channel", type=click.Choice(["phone", "email", "webhook"]), default="phone", show_default=True)
+@json_option
+@pass_options
+def incident_notified(opts: Options, emergency_id: int, channel: str, as_json: bool) -> None:
+    """Log that the customer's contact was told (a phone call), at now or --at."""
+    emit(opts.api().incident_notified(emergency_id, channel), as_json, _show)
+
+
+@cli.group()
 def outage() -> None:
     """Outages of a contract's network or power, for the SLA."""
 
@@ -690,6 +838,26 @@ def outage_record(opts: Options, contract_id: str, kind: str, start: str, end: s
     emit(opts.api().record_outage(contract_id, kind, start, end, cause, reported_at, exclude), as_json, _show)
 
 
+@outage.command("report")
+@click.argument("outage_id", type=int, metavar="OUTAGE")
+@json_option
+@pass_options
+def outage_report(opts: Options, outage_id: int, as_json: bool) -> None:
+    """The customer reported this outage (now or --at); unreported within 5 days it does not count."""
+    emit(opts.api().report_outage(outage_id), as_json, _show)
+
+
+@outage.command("classify")
+@click.argument("outage_id", type=int, metavar="OUTAGE")
+@click.option("--exclude", required=True, metavar="REASON", help="agreed-maintenance | customer-equipment | "
+              "customer-application | customer-negligence | force-majeure (you are recorded as who classified it)")
+@json_option
+@pass_options
+def outage_classify(opts: Options, outage_id: int, exclude: str, as_json: bool) -> None:
+    """Exclude an outage from the SLA for one of the contract's reasons."""
+    emit(opts.api().classify_outage(outage_id, exclude), as_json, _show)
+
+
 @cli.group()
 def emergency() -> None:
     """Emergencies and when the customer was notified (15-minute report guarantee)."""
@@ -709,6 +877,97 @@ def emergency_record(opts: Options, contract_id: str, declared: str, notified: s
 
 
 @cli.group()
+def ticket() -> None:
+    """Fault tickets: respond within 1 hour, resolve within 1 working day (§5.6, §6.3). Time is now or --at."""
+
+
+@ticket.command("open")
+@click.argument("contract_id", metavar="ID")
+@click.option("--summary", required=True, help="What the customer reported (one line).")
+@click.option("--reported-by", metavar="NAME", help="Who at the customer reported it.")
+@json_option
+@pass_options
+def ticket_open(opts: Options, contract_id: str, summary: str, reported_by: str | None, as_json: bool) -> None:
+    """Open a fault ticket; starts the response and resolution clocks."""
+    from provision import render
+
+    emit(opts.api().open_ticket(contract_id, summary, reported_by), as_json, render.ticket)
+
+
+@ticket.command("respond")
+@click.argument("ticket_id", metavar="T")
+@json_option
+@pass_options
+def ticket_respond(opts: Options, ticket_id: str, as_json: bool) -> None:
+    """The customer was answered (stops the 1-hour response clock)."""
+    from provision import render
+
+    emit(opts.api().respond_ticket(ticket_id), as_json, render.ticket)
+
+
+@ticket.command("resolve")
+@click.argument("ticket_id", metavar="T")
+@click.option("--resolution", required=True, help="What was done (one line).")
+@json_option
+@pass_options
+def ticket_resolve(opts: Options, ticket_id: str, resolution: str, as_json: bool) -> None:
+    """The fault is resolved (stops both clocks)."""
+    from provision import render
+
+    emit(opts.api().resolve_ticket(ticket_id, resolution), as_json, render.ticket)
+
+
+@ticket.command("list")
+@click.option("--open", "open_only", is_flag=True, help="Only tickets not yet resolved.")
+@json_option
+@pass_options
+def ticket_list(opts: Options, open_only: bool, as_json: bool) -> None:
+    """Tickets with their clocks: time left, met, late or breached."""
+    from provision import render
+
+    emit(opts.api().tickets(open_only), as_json, render.tickets)
+
+
+@cli.group()
+def complaint() -> None:
+    """Complaints: a written report within 24 hours (SLA §8.3). Time is now or --at."""
+
+
+@complaint.command("record")
+@click.argument("contract_id", metavar="ID")
+@click.option("--summary", required=True, help="What the customer complains about (one line).")
+@json_option
+@pass_options
+def complaint_record(opts: Options, contract_id: str, summary: str, as_json: bool) -> None:
+    """Record a complaint; starts the 24-hour report clock."""
+    from provision import render
+
+    emit(opts.api().record_complaint(contract_id, summary), as_json, render.complaint)
+
+
+@complaint.command("report")
+@click.argument("complaint_id", metavar="K")
+@click.option("--ref", required=True, metavar="DOC", help="Number of the written report sent to the customer.")
+@json_option
+@pass_options
+def complaint_report(opts: Options, complaint_id: str, ref: str, as_json: bool) -> None:
+    """The written report went out (stops the 24-hour clock)."""
+    from provision import render
+
+    emit(opts.api().report_complaint(complaint_id, ref), as_json, render.complaint)
+
+
+@complaint.command("list")
+@json_option
+@pass_options
+def complaint_list(opts: Options, as_json: bool) -> None:
+    """Complaints with their report clock."""
+    from provision import render
+
+    emit(opts.api().complaints(), as_json, render.complaints)
+
+
+@cli.group()
 def sla() -> None:
     """Availability reports and credits."""
 
@@ -716,12 +975,17 @@ def sla() -> None:
 @sla.command("report")
 @click.argument("contract_id", required=False)
 @click.option("--month", required=True, metavar="YYYY-MM")
+@click.option("--html", "html_path", metavar="FILE", help="Write the report as an HTML page (month timelines, "
+              "rack elevations) to FILE and print its path.")
 @json_option
 @pass_options
-def sla_report(opts: Options, contract_id: str | None, month: str, as_json: bool) -> None:
+def sla_report(opts: Options, contract_id: str | None, month: str, html_path: str | None, as_json: bool) -> None:
     """One contract's month (outages counted and excluded, availability, breach, credits), or the whole site's."""
     from provision import render
 
+    if html_path is not None:
+        emit(opts.api().sla_report_html(month, html_path, contract_id), as_json, lambda d: click.echo(d["html"]))
+        return
     emit(opts.api().sla_report(month, contract_id), as_json, render.sla)
 
 

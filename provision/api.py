@@ -125,11 +125,88 @@ class Colo:
 
         return sla.record_outage(self.context, contract_id, kind, start, end, cause, reported_at, exclude)
 
+    def report_outage(self, outage_id: int) -> dict[str, Any]:
+        from provision.services import sla
+
+        return sla.report_outage(self.context, outage_id)
+
+    def classify_outage(self, outage_id: int, exclude: str) -> dict[str, Any]:
+        from provision.services import sla
+
+        return sla.classify_outage(self.context, outage_id, exclude)
+
     def record_emergency(self, contract_id: str, declared: str, notified: str | None = None,
                          channel: str | None = None) -> dict[str, Any]:
         from provision.services import sla
 
         return sla.record_emergency(self.context, contract_id, declared, notified, channel)
+
+    @staticmethod
+    def monitor_options(icmp: str = "auto", ping_timeout: float = 1.0, ping_attempts: int = 2,
+                        check_timeout: float = 5.0, smtp: str | None = None, mail_from: str | None = None,
+                        smtp_login: str | None = None):  # type: ignore[no-untyped-def]
+        """How the monitor probes and where its mail goes; the SMTP login is a secret's name, never its value."""
+        from provision.monitor.notify import Mailer
+        from provision.secrets import resolve
+        from provision.services.monitoring import MonitorOptions
+
+        if not 0.05 <= ping_timeout <= 30 or not 0.05 <= check_timeout <= 60:
+            raise BadInput("--ping-timeout/--check-timeout: give seconds, 0.05-30 and 0.05-60")
+        if smtp is None and (mail_from or smtp_login):
+            raise BadInput("--mail-from/--smtp-login need --smtp HOST:PORT (or COLO_SMTP)")
+        mailer = None if smtp is None else Mailer.parse(smtp, mail_from or "noc@localhost",
+                                                         resolve(smtp_login) if smtp_login else None)
+        return MonitorOptions(icmp, ping_timeout, ping_attempts, check_timeout, mailer)
+
+    @staticmethod
+    def ping(addresses: list[str], icmp: str = "auto", timeout: float = 1.0, attempts: int = 2) -> dict[str, Any]:
+        """Ping from where the monitor runs: which ICMP mode works here and who answers."""
+        import ipaddress
+
+        from provision.monitor.icmp import open_pinger
+
+        for a in addresses:
+            try:
+                ipaddress.IPv4Address(a)
+            except ValueError:
+                raise BadInput(f"address {a!r} is not an IPv4 address, e.g. 203.0.113.10") from None
+        with open_pinger(icmp) as pinger:
+            rtt = pinger.round(addresses, timeout, attempts)
+            return {"icmp": pinger.mode, "note": pinger.note,
+                    "replies": {a: None if s is None else round(s * 1000, 3) for a, s in rtt.items()}}
+
+    def monitor_tick(self, options: Any) -> dict[str, Any]:
+        from provision.services import monitoring
+
+        return monitoring.tick(self.context, options)
+
+    def monitor_run(self, options: Any, period: float, rounds: int | None = None):  # type: ignore[no-untyped-def]
+        """Rounds as they finish; each round opens the store afresh so a restarted database is picked up."""
+        from provision.services import monitoring
+
+        if period < 1:
+            raise BadInput(f"--period {period:g}: give seconds, at least 1 (the contract's period is 300)")
+        return monitoring.run(lambda: Context.open(self.db, self.at, self.actor), options, period, rounds)
+
+    def watch_service(self, contract_id: str, kind: str, target: str, remove: bool = False) -> dict[str, Any]:
+        from provision.services import monitoring
+
+        return monitoring.watch_service(self.context, contract_id, kind, target, remove)
+
+    def set_contact(self, contract_id: str, channel: str, target: str) -> dict[str, Any]:
+        from provision.services import monitoring
+
+        return monitoring.set_contact(self.context, contract_id, channel, target)
+
+    def incidents(self, open_only: bool = False) -> list[dict[str, Any]]:
+        from provision.services import monitoring
+
+        return monitoring.incidents(self.context, open_only)
+
+    def incident_notified(self, emergency_id: int, channel: str = "phone") -> dict[str, Any]:
+        from provision.services import monitoring
+
+        return monitoring.mark_notified(self.context, emergency_id, channel)
 
     def sla_report(self, month: str, contract_id: str | None = None) -> dict[str, Any]:
         from provision.services import sla
@@ -137,6 +214,57 @@ class Colo:
         if contract_id is None:
             return sla.site_report(self.context, month)
         return sla.contract_report(self.context, contract_id, month)
+
+    def sla_report_html(self, month: str, path: str, contract_id: str | None = None) -> dict[str, Any]:
+        """The report as one self-contained HTML page (timelines, rack elevations) written to `path`."""
+        from pathlib import Path
+
+        from provision import report_html
+        from provision.services import elevations
+
+        report = self.sla_report(month, contract_id)
+        named = [r["contract"] for r in report.get("contracts", [report])]
+        page = report_html.page(report, elevations.site_elevations(self.context, named))
+        try:
+            Path(path).write_text(page, encoding="utf-8")
+        except OSError as e:
+            raise BadInput(f"--html {path}: cannot write the page ({e.strerror}): give a writable file path") from None
+        return report | {"html": path}
+
+    def open_ticket(self, contract_id: str, summary: str, reported_by: str | None = None) -> dict[str, Any]:
+        from provision.services import tickets
+
+        return tickets.open_ticket(self.context, contract_id, summary, reported_by)
+
+    def respond_ticket(self, ticket: str) -> dict[str, Any]:
+        from provision.services import tickets
+
+        return tickets.respond_ticket(self.context, ticket)
+
+    def resolve_ticket(self, ticket: str, resolution: str) -> dict[str, Any]:
+        from provision.services import tickets
+
+        return tickets.resolve_ticket(self.context, ticket, resolution)
+
+    def tickets(self, open_only: bool = False) -> list[dict[str, Any]]:
+        from provision.services import tickets
+
+        return tickets.list_tickets(self.context, open_only)
+
+    def record_complaint(self, contract_id: str, summary: str) -> dict[str, Any]:
+        from provision.services import tickets
+
+        return tickets.record_complaint(self.context, contract_id, summary)
+
+    def report_complaint(self, complaint: str, ref: str) -> dict[str, Any]:
+        from provision.services import tickets
+
+        return tickets.report_complaint(self.context, complaint, ref)
+
+    def complaints(self) -> list[dict[str, Any]]:
+        from provision.services import tickets
+
+        return tickets.list_complaints(self.context)
 
     def renew(self, contract_id: str, months: int) -> dict[str, Any]:
         from provision.services import contract_end

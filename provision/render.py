@@ -254,7 +254,7 @@ def audit(rows: list[dict[str, Any]]) -> None:
     for r in rows:
         basis = f" [{r['authorization']}]" if r["authorization"] else ""
         console.print(f"{r['id']:>6} {r['at']} {r['actor']:<12} {r['action']:<28} {r['contract'] or '-':<11} "
-                      f"{r['detail']}{basis}", markup=False)
+                      f"{_safe(r['detail'])}{basis}", markup=False, emoji=False)
     if not rows:
         console.print("no audit records")
 
@@ -273,3 +273,51 @@ def sla(d: dict[str, Any]) -> None:
             console.print(f"    {c['amount']:>10}  {c['item']}", markup=False)
     if "contracts" in d:
         console.print(f"site {d['month']}: {d['breached']} contract(s) breached, credits {d['total_credit']}", markup=False)
+
+
+def _safe(text: str | None) -> str:
+    """Customer text as inert text: invisible/format characters (bidi overrides, line separators) shown as \\uXXXX."""
+    import unicodedata
+
+    if text is None:
+        return "-"
+    return "".join(f"\\u{ord(ch):04x}" if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp") else ch
+                   for ch in text)
+
+
+def _say(line: str) -> None:
+    console.print(line, markup=False, emoji=False, highlight=False, soft_wrap=True)
+
+
+def _clock_line(label: str, c: dict[str, Any]) -> str:
+    state = {"running": f"{_left(c['seconds_left'])} left", "breached": f"BREACHED {_left(-c['seconds_left'])} ago",
+             "met": f"met at {c['stopped_at']}", "late": f"LATE at {c['stopped_at']} by {_left(-c['seconds_left'])}"}
+    return f"    {label:<10} due {c['deadline']} ({c['clause']}): {state.get(c['status'], c['status'])}"
+
+
+def ticket(d: dict[str, Any]) -> None:
+    by = f" by {_safe(d['reported_by'])}" if d["reported_by"] else ""
+    _say(f"{d['ticket']} {d['contract']} reported {d['reported_at']}{by}: {_safe(d['summary'])}")
+    _say(_clock_line("response", d["clocks"]["response"]))
+    _say(_clock_line("resolution", d["clocks"]["resolution"]))
+    if d["resolution"]:
+        _say(f"    resolved: {_safe(d['resolution'])}")
+
+
+def tickets(rows: list[dict[str, Any]]) -> None:
+    for r in rows:
+        ticket(r)
+    if not rows:
+        _say("no tickets")
+
+
+def complaint(d: dict[str, Any]) -> None:
+    _say(f"{d['complaint']} {d['contract']} received {d['received_at']}: {_safe(d['summary'])}")
+    _say(_clock_line("report", d["clock"]) + (f", written report {d['report_ref']}" if d["report_ref"] else ""))
+
+
+def complaints(rows: list[dict[str, Any]]) -> None:
+    for r in rows:
+        complaint(r)
+    if not rows:
+        _say("no complaints")

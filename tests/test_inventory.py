@@ -541,7 +541,7 @@ def test_unit_fed_twice(tmp_path: Path) -> None:
     file = inv / "rooms.yaml"
     (msg,) = problems_of(inv)
     only_problem([msg], file, line_of(file, 'outlets: "36", units: "36"'), "rooms[1].racks[0].feeds[1].units")
-    assert "unit 36 is fed twice: give each unit one outlet" in msg
+    assert "unit 36 has two mains feeds: give each unit one mains outlet and at most one ups outlet" in msg
 
 
 def test_same_outlet_feeding_two_racks(tmp_path: Path) -> None:

@@ -48,11 +48,16 @@ class Strict(BaseModel):
 
 
 class Feed(Strict):
-    """PDU outlets feeding rack units, paired in order: outlets 1-24 -> units 3-26."""
+    """PDU outlets feeding rack units, paired in order: outlets 1-24 -> units 3-26.
+
+    `feed: ups` marks a second, UPS-backed feed beside a unit's mains feed: power is
+    lost only when both are (DOMAIN §3).
+    """
 
     pdu: Name
     outlets: Numbers
     units: Numbers
+    feed: Literal["mains", "ups"] = "mains"
 
 
 class Rack(Strict):
@@ -227,7 +232,7 @@ def _check_rack(problems: list[tuple[Loc, str]], loc: Loc, rack: Rack, pdus: dic
     for u in rack.reserved_units:
         if not 1 <= u <= rack.height_u:
             problems.append((loc + ("reserved_units",), f"unit {u} is outside the rack's 1-{rack.height_u}"))
-    fed: set[int] = set()
+    fed: dict[str, set[int]] = {"mains": set(), "ups": set()}
     for fi, feed in enumerate(rack.feeds):
         floc = loc + ("feeds", fi)
         pdu = pdus.get(feed.pdu)
@@ -246,9 +251,12 @@ def _check_rack(problems: list[tuple[Loc, str]], loc: Loc, rack: Rack, pdus: dic
         for u in feed.units:
             if not 1 <= u <= rack.height_u:
                 problems.append((floc + ("units",), f"unit {u} is outside the rack's 1-{rack.height_u}"))
-            elif u in fed:
-                problems.append((floc + ("units",), f"unit {u} is fed twice: give each unit one outlet"))
-            fed.add(u)
+            elif u in fed[feed.feed]:
+                problems.append((floc + ("units",), f"unit {u} has two {feed.feed} feeds: give each unit one "
+                                                    f"mains outlet and at most one ups outlet"))
+            fed[feed.feed].add(u)
+    for u in sorted(fed["ups"] - fed["mains"]):
+        problems.append((loc + ("feeds",), f"unit {u} has a ups feed but no mains feed: feed it from mains too"))
 
 
 def _check_ports(problems: list[tuple[Loc, str]], loc: Loc, sw: Switch) -> None:

@@ -7,15 +7,16 @@ an exclusion, and turns a contract's month into the report a customer is shown.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import or_, select
 
-from provision.domain.sla import Exclusion, Outage, classify, month_window, report
+from provision.domain.sla import REPORT_WINDOW, Exclusion, Outage, classify, month_window, report
 from provision.domain.terms import Payment
-from provision.errors import BadInput
+from provision.errors import BadInput, Refused
 from provision.services.context import Context, SiteInfo, load_site, parse_time
 from provision.services.contracts import get_contract, iso
 from provision.store.schema import Contract, ContractEvent, Emergency, OutageRecord
@@ -74,6 +75,44 @@ def record_emergency(ctx: Context, contract_id: str, declared: str, notified: st
         return {"emergency": row.id, "contract": contract.id}
 
 
+def report_outage(ctx: Context, outage_id: int) -> dict[str, Any]:
+    """The customer reported an outage (at now or --at): within 5 days it counts for the SLA."""
+    with ctx.store.session() as s:
+        site = load_site(s)
+        row = _outage(s, outage_id)
+        at = ctx.now(site)
+        if row.reported_at is not None:
+            raise Refused(f"outage {outage_id} was already reported at {iso(row.reported_at.astimezone(site.tz), site)}")
+        if at < row.start:
+            raise BadInput(f"--at {iso(at, site)} is before the outage began ({iso(row.start.astimezone(site.tz), site)})")
+        row.reported_at = at
+        s.add(ContractEvent(contract_id=row.contract_id, kind="outage_reported", at=at, actor=ctx.actor, months=0,
+                            ref=str(row.id), detail="customer reported the outage"))
+        return {"outage": row.id, "contract": row.contract_id, "reported_at": iso(at, site),
+                "in_time": at <= row.start + REPORT_WINDOW}
+
+
+def classify_outage(ctx: Context, outage_id: int, exclude: str) -> dict[str, Any]:
+    """Mark an outage as not the provider's (DOMAIN §3); who classified it is recorded."""
+    if exclude not in EXCLUSIONS:
+        raise BadInput(f"--exclude {exclude!r}: give one of {', '.join(EXCLUSIONS)}")
+    with ctx.store.session() as s:
+        site = load_site(s)
+        row = _outage(s, outage_id)
+        row.excluded, row.classified_by = exclude, ctx.actor
+        s.add(ContractEvent(contract_id=row.contract_id, kind="outage_classified", at=ctx.now(site), actor=ctx.actor,
+                            months=0, ref=str(row.id), detail=f"excluded: {EXCLUSIONS[exclude].value}"))
+        return {"outage": row.id, "contract": row.contract_id, "excluded": EXCLUSIONS[exclude].value,
+                "classified_by": ctx.actor}
+
+
+def _outage(s: Any, outage_id: int) -> OutageRecord:
+    row = s.get(OutageRecord, outage_id)
+    if row is None:
+        raise BadInput(f"outage {outage_id} does not exist: see `colo contract show ID` or `colo sla report`")
+    return row  # type: ignore[no-any-return]
+
+
 def month_fee(contract: Contract) -> Decimal:
     return contract.fee if Payment(contract.payment) is Payment.MONTHLY else contract.fee / 12
 
@@ -91,22 +130,48 @@ def site_report(ctx: Context, month: str) -> dict[str, Any]:
         raise BadInput(f"--month {month!r}: give YYYY-MM, e.g. 2026-12")
     with ctx.store.session() as s:
         site = load_site(s)
-        rows = [_report(s, site, c, month) for c in s.scalars(
-            select(Contract).where(Contract.state.in_(("active", "suspended", "ended"))).order_by(Contract.year, Contract.seq))]
+        start, end = month_window(month, site.tz)
+        # The whole month in three queries, not two per contract: 10,000 contracts in ~2 s instead of ~12 s
+        # see bench/sla_report.py. Each contract's report is the one `sla report ID` shows.
+        reported = Contract.state.in_(REPORTED_STATES)
+        outages: dict[str, list[OutageRecord]] = defaultdict(list)
+        for o in s.scalars(_month_outages(start, end).join(Contract).where(reported)):
+            outages[o.contract_id].append(o)
+        emergencies: dict[str, list[Emergency]] = defaultdict(list)
+        for e in s.scalars(_sla_emergencies().join(Contract).where(
+                reported, Emergency.declared_at >= start, Emergency.declared_at < end)):  # report() counts no others
+            emergencies[e.contract_id].append(e)
+        rows = [_report(s, site, c, month, outages[c.id], emergencies[c.id])
+                for c in s.scalars(select(Contract).where(reported).order_by(Contract.year, Contract.seq))]
     return {"month": month, "contracts": rows, "breached": sum(1 for r in rows if r["breached"]),
             "total_credit": str(sum((Decimal(r["total_credit"]) for r in rows), Decimal("0.00")))}
 
 
-def _report(s: Any, site: SiteInfo, contract: Contract, month: str) -> dict[str, Any]:
+REPORTED_STATES = ("active", "suspended", "ended")
+
+
+def _month_outages(start: datetime, end: datetime) -> Any:
+    return select(OutageRecord).where(OutageRecord.start < end, or_(
+        OutageRecord.end.is_(None), OutageRecord.end > start)).order_by(OutageRecord.start, OutageRecord.id)
+
+
+def _sla_emergencies() -> Any:
+    return select(Emergency).where(Emergency.kind.in_(("network", "power")))  # §4.5
+
+
+def _report(s: Any, site: SiteInfo, contract: Contract, month: str, rows: list[OutageRecord] | None = None,
+            emergency_rows: list[Emergency] | None = None) -> dict[str, Any]:
+    """One contract's month; the site report passes the rows it loaded in bulk, a single report queries them."""
     start, end = month_window(month, site.tz)
-    rows = list(s.scalars(select(OutageRecord).where(
-        OutageRecord.contract_id == contract.id, OutageRecord.start < end,
-        or_(OutageRecord.end.is_(None), OutageRecord.end > start)).order_by(OutageRecord.start)))
+    if rows is None:
+        rows = list(s.scalars(_month_outages(start, end).where(OutageRecord.contract_id == contract.id)))
+    if emergency_rows is None:
+        emergency_rows = list(s.scalars(_sla_emergencies().where(Emergency.contract_id == contract.id)))
     outages = [Outage(r.start.astimezone(site.tz), (r.end or end).astimezone(site.tz), r.kind,
                       r.reported_at.astimezone(site.tz) if r.reported_at else None,
                       EXCLUSIONS[r.excluded] if r.excluded else None) for r in rows]
     emergencies = [(e.declared_at.astimezone(site.tz), e.notified_at.astimezone(site.tz) if e.notified_at else None)
-                   for e in s.scalars(select(Emergency).where(Emergency.contract_id == contract.id))]
+                   for e in emergency_rows]
     r = report(outages, emergencies, month_fee(contract), start, end)
     listed = classify(outages, start, end)
     by_id = dict(zip([id(o) for o in outages], rows, strict=True))

@@ -151,10 +151,12 @@ def sync_inventory(session: Session, inv: Inventory) -> SyncReport:
     desired_units: dict[Key, dict[str, Any]] = {}
     for _, rack in racks:
         rid = rack_ids[(rack.name,)]
-        feeds = {u: outlet_ids[(pdu_ids[(f.pdu,)], o)] for f in rack.feeds for u, o in zip(f.units, f.outlets, strict=True)}
+        feeds = {(f.feed, u): outlet_ids[(pdu_ids[(f.pdu,)], o)]
+                 for f in rack.feeds for u, o in zip(f.units, f.outlets, strict=True)}
         reserved = set(rack.reserved_units)
         for u in range(1, rack.height_u + 1):
-            desired_units[(rid, u)] = {"reserved": u in reserved, "outlet_id": feeds.get(u)}
+            desired_units[(rid, u)] = {"reserved": u in reserved, "outlet_id": feeds.get(("mains", u)),
+                                       "ups_outlet_id": feeds.get(("ups", u))}
     sync.reconcile("unit", Unit.__table__, ("rack_id", "u"), desired_units,  # type: ignore[arg-type]
                    busy=sync.held_by, label=lambda k: f"{rack_names.get(k[0], k[0])} U{k[1]}")
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -147,7 +148,8 @@ class Unit(Base):
     rack_id: Mapped[int] = mapped_column(ForeignKey("racks.id"))
     u: Mapped[int] = mapped_column(Integer)
     reserved: Mapped[bool] = mapped_column(Boolean, default=False)
-    outlet_id: Mapped[int | None] = mapped_column(ForeignKey("outlets.id"), unique=True)
+    outlet_id: Mapped[int | None] = mapped_column(ForeignKey("outlets.id"), unique=True)  # the mains feed
+    ups_outlet_id: Mapped[int | None] = mapped_column(ForeignKey("outlets.id"), unique=True)  # a UPS feed beside it
     placement_id: Mapped[int | None] = mapped_column(ForeignKey("placements.id"), index=True)
     hold_id: Mapped[int | None] = mapped_column(ForeignKey("holds.id"))
 
@@ -239,6 +241,8 @@ class Contract(Base):
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     request_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     request_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    notify_channel: Mapped[str | None] = mapped_column(String(8))  # email | webhook | phone; unset: customer's email
+    notify_target: Mapped[str | None] = mapped_column(String(300))
 
 
 class ContractEvent(Base):
@@ -453,6 +457,47 @@ class Visit(Base):
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class ServiceCheckRow(Base):
+    """A customer service the monitor also checks (SLA §4.4): www by URL, email and ftp by host:port."""
+
+    __tablename__ = "service_checks"
+    __table_args__ = (UniqueConstraint("contract_id", "kind", "target"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    target: Mapped[str] = mapped_column(String(300))
+
+
+class MonitorWatch(Base):
+    """One thing the monitor watches for a contract, and how many rounds in a row it has failed."""
+
+    __tablename__ = "monitor_watches"
+    __table_args__ = (UniqueConstraint("contract_id", "check", "target"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"), index=True)
+    check: Mapped[str] = mapped_column(String(8))  # network | power | www | email | ftp
+    target: Mapped[str] = mapped_column(String(300))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    first_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    emergency_id: Mapped[int | None] = mapped_column(ForeignKey("emergencies.id"))
+    last_error: Mapped[str | None] = mapped_column(String(300))
+
+
+class MonitorRound(Base):
+    """One probe round: when, how ICMP was sent, and what it found — the monitor's own log."""
+
+    __tablename__ = "monitor_rounds"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    seconds: Mapped[float] = mapped_column(Float)
+    icmp_mode: Mapped[str] = mapped_column(String(16))
+    watched: Mapped[int] = mapped_column(Integer)
+    failing: Mapped[int] = mapped_column(Integer)
+    declared: Mapped[int] = mapped_column(Integer)
+    recovered: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
 class OutageRecord(Base):
     """An outage on a contract's network or power, with who classified an exclusion and why (SLA §1-§3)."""
 
@@ -478,4 +523,37 @@ class Emergency(Base):
     declared_at: Mapped[datetime] = mapped_column(UTCDateTime)
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     channel: Mapped[str | None] = mapped_column(String(16))  # email | webhook | phone
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(8), default="network", server_default="network")  # or power, www, ...
+    target: Mapped[str | None] = mapped_column(String(300))  # what failed: an address, a URL, a unit's feeds
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outage_id: Mapped[int | None] = mapped_column(ForeignKey("outages.id"))
+    notify_error: Mapped[str | None] = mapped_column(String(300))  # the last failed attempt, retried each round
+
+
+class FaultTicket(Base):
+    """A fault the customer reported: 1 hour to respond, 1 working day to resolve (§5.6, §6.3)."""
+
+    __tablename__ = "fault_tickets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"), index=True)
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reported_by_customer: Mapped[str | None] = mapped_column(Text)  # who at the customer reported it
+    summary: Mapped[str] = mapped_column(Text)
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+
+
+class Complaint(Base):
+    """A customer complaint: a written report is due within 24 hours (SLA §8.3)."""
+
+    __tablename__ = "complaints"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"), index=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    summary: Mapped[str] = mapped_column(Text)
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when the written report went out
+    report_ref: Mapped[str | None] = mapped_column(String(64))
     recorded_by: Mapped[str] = mapped_column(String(64))

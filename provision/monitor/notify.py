@@ -1,0 +1,90 @@
+"""Telling the customer's contact about an emergency: email over SMTP, or a webhook for SMS/IM gateways.
+
+A phone call cannot be automated here: the monitor lists it and a technician logs the
+call (`colo incident notified`). Delivery is "accepted by the next hop" — the SMTP
+server's 250 or the gateway's 2xx — which is what the 15-minute report clock can
+honestly prove. Headers are built by `email.message`, which refuses line breaks, so
+nothing from the store can inject a header; the SMTP password never leaves its Secret
+except on the wire.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import smtplib
+import ssl
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from typing import Any
+from urllib.parse import urlsplit
+
+from provision.errors import BadInput
+from provision.secrets import Credentials
+
+CHANNELS = ("email", "webhook", "phone")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}")
+_PHONE = re.compile(r"\+?[0-9][0-9 -]{4,30}")
+
+
+def check_target(channel: str, target: str) -> str:
+    """A contact as given on the command line; the error names the option and the fix."""
+    target = target.strip()
+    if channel == "email" and not _EMAIL.fullmatch(target):
+        raise BadInput(f"--email {target!r}: give one address like noc@example.com")
+    if channel == "webhook":
+        url = urlsplit(target)
+        if url.scheme not in ("http", "https") or not url.hostname or any(c in target for c in " \r\n\t"):
+            raise BadInput(f"--webhook {target!r}: give an http:// or https:// URL of the SMS/IM gateway")
+    if channel == "phone" and not _PHONE.fullmatch(target):
+        raise BadInput(f"--phone {target!r}: give a phone number, digits with an optional leading +")
+    if channel not in CHANNELS:
+        raise BadInput(f"channel {channel!r}: give one of {', '.join(CHANNELS)}")
+    return target
+
+
+@dataclass(frozen=True)
+class Mailer:
+    """Where emergency mail goes out: `host:port`, the sender, optional login (STARTTLS first)."""
+
+    host: str
+    port: int
+    sender: str
+    login: Credentials | None = None
+    timeout: float = 10.0
+
+    @classmethod
+    def parse(cls, server: str, sender: str, login: Credentials | None = None) -> Mailer:
+        host, _, port = server.rpartition(":")
+        if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+            raise BadInput(f"--smtp {server!r}: give host:port of the mail relay, e.g. 127.0.0.1:25")
+        check_target("email", sender)
+        return cls(host, int(port), sender, login)
+
+    def send(self, to: str, subject: str, body: str) -> None:
+        msg = EmailMessage()
+        msg["From"], msg["To"], msg["Subject"] = self.sender, to, subject
+        msg["Date"], msg["Message-ID"] = formatdate(localtime=True), make_msgid(domain="colo.monitor")
+        msg.set_content(body)
+        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+            if self.login is not None:
+                smtp.starttls(context=ssl.create_default_context())
+                user, password = self.login.require("username", "password").username, self.login.password
+                assert user is not None and password is not None
+                smtp.login(user, password.reveal())
+            smtp.send_message(msg)
+
+
+def post_webhook(url: str, payload: dict[str, Any], timeout: float = 10.0) -> None:
+    """POST the emergency as JSON; anything but a 2xx answer is a failed delivery."""
+    request = urllib.request.Request(url, data=json.dumps(payload).encode(), method="POST",
+                                     headers={"Content-Type": "application/json", "User-Agent": "colo-monitor"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:  # http(s) only: check_target refused the rest
+            if not 200 <= answer.status < 300:
+                raise OSError(f"webhook answered HTTP {answer.status}")
+    except urllib.error.HTTPError as exc:
+        raise OSError(f"webhook answered HTTP {exc.code}") from None

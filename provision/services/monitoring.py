@@ -1,0 +1,385 @@
+"""`colo monitor tick|run`: one probe round over every active contract, and what follows from it.
+
+A round reads what to watch in one short transaction, probes with no transaction
+open (pings, PDU polls and service checks can take seconds and must not hold the
+store), then writes every watch's new streak, each declared emergency with its
+outage, and each recovery in one transaction. Notifications go out last and are
+retried every round until one is accepted: the time of acceptance is `notified_at`,
+what the 15-minute report guarantee is measured against.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from provision.domain.monitoring import Feed, Step, Watch, has_power, step
+from provision.errors import BadInput, DeviceError, Refused
+from provision.monitor.icmp import open_pinger
+from provision.monitor.notify import Mailer, check_target, post_webhook
+from provision.monitor.services import ServiceCheck, parse_check, run_checks
+from provision.services.context import Context, SiteInfo, load_site
+from provision.services.contracts import get_contract, iso
+from provision.services.devices import PduInfo
+from provision.store.schema import (
+    Address,
+    Contract,
+    ContractEvent,
+    Customer,
+    Emergency,
+    MonitorRound,
+    MonitorWatch,
+    OutageRecord,
+    Outlet,
+    Pdu,
+    Placement,
+    Rack,
+    ServiceCheckRow,
+    Unit,
+)
+
+SLA_KINDS = ("network", "power")  # the checks whose outages the availability guarantee counts
+
+
+@dataclass(frozen=True)
+class MonitorOptions:
+    icmp: str = "auto"          # auto | unprivileged | privileged
+    ping_timeout: float = 1.0   # per attempt
+    ping_attempts: int = 2
+    check_timeout: float = 5.0
+    mailer: Mailer | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    contract_id: str
+    check: str    # network | power | www | email | ftp
+    target: str   # an address, "A01 U12", a URL, host:port
+    feeds: tuple[tuple[str, int, str], ...] = ()  # power: (pdu, outlet, mains|ups)
+
+
+@dataclass
+class Findings:
+    """What the probes saw: per target, True / False / None (could not tell), and why it failed."""
+
+    ok: dict[Target, bool | None] = field(default_factory=dict)
+    why: dict[Target, str] = field(default_factory=dict)
+    icmp_mode: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def _targets(s: Session) -> tuple[list[Target], dict[str, PduInfo]]:
+    active = Contract.state == "active"
+    out = [Target(c, "network", ip) for c, ip in s.execute(
+        select(Placement.contract_id, Address.ip).join(Address, Address.placement_id == Placement.id)
+        .join(Contract, Contract.id == Placement.contract_id)
+        .where(active, Placement.released_at.is_(None)).order_by(Placement.contract_id, Address.ip_int))]
+    outlet = {o.id: (pdu, o.number) for o, pdu in s.execute(select(Outlet, Pdu.name).join(Pdu, Pdu.id == Outlet.pdu_id))}
+    units: dict[tuple[str, int], list[tuple[str, Unit]]] = defaultdict(list)
+    for contract_id, placement_id, rack, unit in s.execute(
+            select(Placement.contract_id, Placement.id, Rack.name, Unit).join(Unit, Unit.placement_id == Placement.id)
+            .join(Rack, Rack.id == Unit.rack_id).join(Contract, Contract.id == Placement.contract_id)
+            .where(active, Placement.released_at.is_(None)).order_by(Placement.id, Unit.u)):
+        units[(contract_id, placement_id)].append((rack, unit))
+    for (contract_id, _), placed in units.items():
+        feeds = tuple((*outlet[oid], kind) for _, u in placed
+                      for oid, kind in ((u.outlet_id, "mains"), (u.ups_outlet_id, "ups")) if oid is not None)
+        label = f"{placed[0][0]} U{placed[0][1].u}" + (f"-U{placed[-1][1].u}" if len(placed) > 1 else "")
+        out.append(Target(contract_id, "power", label, feeds))
+    out += [Target(c.contract_id, c.kind, c.target) for c in s.scalars(
+        select(ServiceCheckRow).join(Contract, Contract.id == ServiceCheckRow.contract_id).where(active)
+        .order_by(ServiceCheckRow.id))]
+    names = sorted({pdu for t in out for pdu, _, _ in t.feeds})
+    pdus = {r.name: PduInfo(r.name, r.platform, r.host, r.port, r.credentials)
+            for r in s.scalars(select(Pdu).where(Pdu.name.in_(names)))}
+    return out, pdus
+
+
+def probe(targets: list[Target], pdus: dict[str, PduInfo], options: MonitorOptions) -> Findings:
+    """Every probe of the round: no store access here."""
+    found = Findings()
+    network = [t for t in targets if t.check == "network"]
+    with open_pinger(options.icmp) as pinger:
+        found.icmp_mode = pinger.mode
+        if pinger.note:
+            found.notes.append(pinger.note)
+        rtt = pinger.round([t.target for t in network], options.ping_timeout, options.ping_attempts)
+    for t in network:
+        found.ok[t] = rtt[t.target] is not None
+        if not found.ok[t]:
+            found.why[t] = f"no ping reply from {t.target} ({options.ping_attempts} tries)"
+    _power(found, [t for t in targets if t.check == "power"], pdus)
+    services = [t for t in targets if t.check not in ("network", "power")]
+    for t, problem in zip(services, run_checks([ServiceCheck(t.check, t.target) for t in services],
+                                               options.check_timeout), strict=True):
+        found.ok[t] = problem is None
+        if problem:
+            found.why[t] = f"{t.check} {t.target}: {problem}"
+    return found
+
+
+def _power(found: Findings, targets: list[Target], pdus: dict[str, PduInfo]) -> None:
+    from provision.drivers.pdu import poll_outlet_states
+
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for t in targets:
+        for pdu, number, _ in t.feeds:
+            wanted[pdu].add(number)
+    drivers = []
+    for name, numbers in sorted(wanted.items()):
+        try:
+            drivers.append((pdus[name].driver(), sorted(numbers)))
+        except BadInput as exc:  # a PDU whose secret is missing: say so, don't guess its outlets
+            found.notes.append(f"{name}: {exc}")
+    states = poll_outlet_states(drivers) if drivers else {}
+    answered = [n for n, v in states.items() if not isinstance(v, DeviceError)]
+    for name, value in states.items():
+        if isinstance(value, DeviceError):
+            found.notes.append(f"{name} did not answer: {value}")
+    for t in targets:
+        feeds = [Feed(kind, None if isinstance(states.get(pdu), DeviceError) or pdu not in states
+                      else states[pdu].get(number))  # type: ignore[union-attr]
+                 for pdu, number, kind in t.feeds]
+        found.ok[t] = has_power(feeds, bool(answered))
+        if found.ok[t] is False:
+            found.why[t] = f"no power at {t.target}: " + ", ".join(
+                f"{kind} {pdu}:{n} {'off' if f.on is False else 'silent'}"
+                for (pdu, n, kind), f in zip(t.feeds, feeds, strict=True))
+
+
+def tick(ctx: Context, options: MonitorOptions) -> dict[str, Any]:
+    """One round: probe, record, declare or end emergencies, notify."""
+    started = time.perf_counter()
+    with ctx.store.session() as s:
+        site = load_site(s)
+        now = ctx.now(site)
+        targets, pdus = _targets(s)
+    found = probe(targets, pdus, options)
+    with ctx.store.session() as s:
+        declared, recovered = _record(s, site, now, targets, found, ctx.actor)
+        failing = sum(1 for v in found.ok.values() if v is False)
+        s.add(MonitorRound(at=now, seconds=round(time.perf_counter() - started, 3), icmp_mode=found.icmp_mode,
+                           watched=len(targets), failing=failing, declared=len(declared), recovered=len(recovered),
+                           note="; ".join(found.notes)[:2000]))
+    notified = notify_pending(ctx, options.mailer)
+    return {"at": iso(now, site), "icmp": found.icmp_mode, "notes": found.notes, "watched": len(targets),
+            "failing": [{"contract": t.contract_id, "check": t.check, "target": t.target, "why": found.why.get(t, "")}
+                        for t, ok in found.ok.items() if ok is False],
+            "declared": declared, "recovered": recovered, "notifications": notified,
+            "seconds": round(time.perf_counter() - started, 3)}
+
+
+def _record(s: Session, site: SiteInfo, now: datetime, targets: list[Target], found: Findings,
+            actor: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    rows = {(w.contract_id, w.check, w.target): w for w in s.scalars(select(MonitorWatch))}
+    declared: list[dict[str, Any]] = []
+    recovered: list[dict[str, Any]] = []
+    for t in targets:
+        row = rows.pop((t.contract_id, t.check, t.target), None)
+        if row is None:
+            row = MonitorWatch(contract_id=t.contract_id, check=t.check, target=t.target, failures=0)
+            s.add(row)
+        watch = Watch(row.failures, row.first_failed_at.astimezone(site.tz) if row.first_failed_at else None,
+                      row.emergency_id is not None)
+        new, what = step(watch, found.ok.get(t), now)
+        row.failures, row.first_failed_at = new.failures, new.first_failed_at
+        if found.ok.get(t) is not None:  # an undecided round keeps the last known error
+            row.last_error = found.why.get(t)
+        if what is Step.DECLARE:
+            assert new.first_failed_at is not None
+            row.emergency_id = _declare(s, t, new.first_failed_at, now, found.why.get(t, ""), actor)
+            declared.append({"contract": t.contract_id, "check": t.check, "target": t.target,
+                             "emergency": row.emergency_id, "since": iso(new.first_failed_at, site)})
+        elif what is Step.RECOVER:
+            recovered.append(_recover(s, site, row, now, "recovered"))
+    for gone in rows.values():  # no longer watched: contract suspended or ended, address released, check removed
+        if gone.emergency_id is not None:
+            recovered.append(_recover(s, site, gone, now, "no longer watched"))
+        s.delete(gone)
+    return declared, recovered
+
+
+def _declare(s: Session, t: Target, since: datetime, now: datetime, why: str, actor: str) -> int:
+    contract = s.get(Contract, t.contract_id)
+    assert contract is not None
+    channel, _ = contact(s, contract)
+    outage_id = None
+    if t.check in SLA_KINDS:
+        outage = OutageRecord(contract_id=t.contract_id, kind=t.check, start=since, end=None,
+                              cause=f"monitor: {why}"[:200], recorded_by=actor)
+        s.add(outage)
+        s.flush()
+        outage_id = outage.id
+        s.add(ContractEvent(contract_id=t.contract_id, kind="outage", at=since, actor=actor, months=0,
+                            ref=str(outage.id), detail=f"{t.check}: {why}"))
+    emergency = Emergency(contract_id=t.contract_id, declared_at=now, channel=channel, recorded_by=actor,
+                          kind=t.check, target=t.target, outage_id=outage_id)
+    s.add(emergency)
+    s.flush()
+    s.add(ContractEvent(contract_id=t.contract_id, kind="emergency", at=now, actor=actor, months=0,
+                        ref=str(emergency.id), detail=f"emergency declared: {why}"))
+    return emergency.id
+
+
+def _recover(s: Session, site: SiteInfo, row: MonitorWatch, now: datetime, how: str) -> dict[str, Any]:
+    emergency = s.get(Emergency, row.emergency_id)
+    assert emergency is not None
+    emergency.ended_at = now
+    if emergency.outage_id is not None:
+        outage = s.get(OutageRecord, emergency.outage_id)
+        assert outage is not None
+        outage.end = now
+    s.add(ContractEvent(contract_id=row.contract_id, kind="emergency_ended", at=now, actor="monitor", months=0,
+                        ref=str(emergency.id), detail=f"{row.check} {row.target}: {how}"))
+    row.emergency_id = None
+    return {"contract": row.contract_id, "check": row.check, "target": row.target, "emergency": emergency.id,
+            "ended": iso(now, site), "how": how}
+
+
+def contact(s: Session, contract: Contract) -> tuple[str, str | None]:
+    """The channel the customer chose, else their email, else a phone number a technician calls."""
+    if contract.notify_channel:
+        return contract.notify_channel, contract.notify_target
+    customer = s.get(Customer, contract.customer_id)
+    assert customer is not None
+    if customer.email:
+        return "email", customer.email
+    return "phone", customer.mobile or customer.phone or customer.admin_phone
+
+
+def notify_pending(ctx: Context, mailer: Mailer | None) -> list[dict[str, Any]]:
+    """Send every emergency notification not yet accepted; phone ones are listed for a technician."""
+    with ctx.store.session() as s:
+        site = load_site(s)
+        pending = [(e.id, e.kind, e.target, e.declared_at.astimezone(site.tz), e.ended_at, s.get(Contract, e.contract_id))
+                   for e in s.scalars(select(Emergency).where(Emergency.notified_at.is_(None),
+                                                              Emergency.channel.is_not(None)).order_by(Emergency.id))]
+        jobs = [(eid, kind, target, declared, ended, c.id, *contact(s, c)) for eid, kind, target, declared, ended, c in pending
+                if c is not None]
+    out = []
+    for eid, kind, target, declared, ended, contract_id, channel, to in jobs:
+        error = _deliver(channel, to, mailer, {
+            "event": "emergency", "emergency": eid, "contract": contract_id, "check": kind, "target": target,
+            "declared_at": iso(declared, site), "ended_at": iso(ended.astimezone(site.tz), site) if ended else None})
+        with ctx.store.session() as s:
+            row = s.get(Emergency, eid)
+            assert row is not None
+            if error is None:
+                row.notified_at, row.notify_error = ctx.now(site), None
+                s.add(ContractEvent(contract_id=contract_id, kind="emergency_reported", at=row.notified_at,
+                                    actor=ctx.actor, months=0, ref=str(eid), detail=f"customer notified by {channel}"))
+            else:
+                row.notify_error = error[:300]
+        out.append({"emergency": eid, "contract": contract_id, "channel": channel, "to": to,
+                    "sent": error is None, "error": error})
+    return out
+
+
+def _deliver(channel: str, to: str | None, mailer: Mailer | None, event: dict[str, Any]) -> str | None:
+    """None when the next hop accepted the notification, else why not (kept, and retried next round)."""
+    if to is None:
+        return "no contact on record: set one with `colo contract notify`"
+    if channel == "phone":
+        return f"call {to}, then log it: colo incident notified {event['emergency']}"
+    subject = f"Emergency on contract {event['contract']}: {event['check']} {event['target']}"
+    body = "\n".join([f"The monitoring of contract {event['contract']} declared an emergency at {event['declared_at']}:",
+                      f"{event['check']} check of {event['target']} failed two rounds in a row.",
+                      f"Ended: {event['ended_at']}" if event["ended_at"] else "It is still in progress.",
+                      "", "Reply to this message or call the NOC for details."])
+    try:
+        if channel == "email":
+            if mailer is None:
+                return "no mail relay configured: run the monitor with --smtp HOST:PORT --mail-from ADDR"
+            mailer.send(to, subject, body)
+        else:
+            post_webhook(to, event)
+    except (OSError, ValueError) as exc:  # smtplib's errors are OSErrors; so are refused connections
+        return f"{channel} to {to} failed: {exc}"
+    return None
+
+
+def mark_notified(ctx: Context, emergency_id: int, channel: str) -> dict[str, Any]:
+    """A technician's log of a notification made by hand (a phone call), at now or --at."""
+    if channel not in ("phone", "email", "webhook"):
+        raise BadInput(f"--by {channel!r}: give phone, email or webhook")
+    with ctx.store.session() as s:
+        site = load_site(s)
+        row = s.get(Emergency, emergency_id)
+        if row is None:
+            raise BadInput(f"emergency {emergency_id} does not exist: see `colo incident list`")
+        if row.notified_at is not None:
+            raise Refused(f"emergency {emergency_id} was already notified at {iso(row.notified_at.astimezone(site.tz), site)}")
+        at = ctx.now(site)
+        if at < row.declared_at:
+            raise BadInput(f"--at {iso(at, site)} is before the emergency was declared "
+                           f"({iso(row.declared_at.astimezone(site.tz), site)})")
+        row.notified_at, row.channel, row.notify_error = at, channel, None
+        s.add(ContractEvent(contract_id=row.contract_id, kind="emergency_reported", at=at, actor=ctx.actor, months=0,
+                            ref=str(row.id), detail=f"customer notified by {channel} (logged by {ctx.actor})"))
+        late = (at - row.declared_at).total_seconds() > 15 * 60
+        return {"emergency": row.id, "contract": row.contract_id, "notified_at": iso(at, site), "late": late}
+
+
+def incidents(ctx: Context, open_only: bool) -> list[dict[str, Any]]:
+    with ctx.store.session() as s:
+        site = load_site(s)
+        query = select(Emergency).order_by(Emergency.id)
+        if open_only:
+            query = query.where((Emergency.ended_at.is_(None)) | (Emergency.notified_at.is_(None)))
+
+        def at(t: datetime | None) -> str | None:
+            return iso(t.astimezone(site.tz), site) if t else None
+
+        return [{"emergency": e.id, "contract": e.contract_id, "check": e.kind, "target": e.target,
+                 "declared_at": at(e.declared_at), "ended_at": at(e.ended_at), "notified_at": at(e.notified_at),
+                 "channel": e.channel, "pending": e.notify_error} for e in s.scalars(query)]
+
+
+def set_contact(ctx: Context, contract_id: str, channel: str, target: str) -> dict[str, Any]:
+    target = check_target(channel, target)
+    with ctx.store.session() as s:
+        contract = get_contract(s, contract_id)
+        contract.notify_channel, contract.notify_target = channel, target
+        return {"contract": contract.id, "channel": channel, "to": target}
+
+
+def watch_service(ctx: Context, contract_id: str, kind: str, target: str, remove: bool = False) -> dict[str, Any]:
+    check = parse_check(kind, target)
+    with ctx.store.session() as s:
+        contract = get_contract(s, contract_id)
+        row = s.scalar(select(ServiceCheckRow).where(ServiceCheckRow.contract_id == contract.id,
+                                                     ServiceCheckRow.kind == kind, ServiceCheckRow.target == check.target))
+        if remove:
+            if row is None:
+                raise BadInput(f"contract {contract.id} has no {kind} check of {check.target}: see `colo contract show`")
+            s.delete(row)
+        elif row is None:
+            s.add(ServiceCheckRow(contract_id=contract.id, kind=kind, target=check.target))
+        return {"contract": contract.id, "check": kind, "target": check.target, "watched": not remove}
+
+
+def run(ctx_factory: Callable[[], Context], options: MonitorOptions, period: float,
+        rounds: int | None = None, sleep: Callable[[float], None] = time.sleep) -> Iterator[dict[str, Any]]:
+    """Rounds every `period` seconds, on the period's boundaries, until stopped (or `rounds` are done).
+
+    A failed round (store unreachable, say) is reported and the next one still runs:
+    a monitor that dies on one bad round watches nothing at 3 a.m.
+    """
+    done = 0
+    while rounds is None or done < rounds:
+        try:
+            yield tick(ctx_factory(), options)
+        except (BadInput, Refused):
+            raise
+        except Exception as exc:  # the loop must outlive one bad round
+            yield {"error": f"round failed: {exc.__class__.__name__}: {exc}"}
+        done += 1
+        if rounds is None or done < rounds:
+            sleep(period - time.time() % period)

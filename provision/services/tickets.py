@@ -1,0 +1,226 @@
+"""Fault tickets and complaints, with the clocks the contract puts on them.
+
+A fault the customer reports must be responded to within 1 hour (§5.6, §6.3) and
+resolved within 1 working day (§5.6, on the mainland-China calendar); a complaint
+needs a written report within 24 hours (SLA §8.3). Each step writes its row and the
+contract event the clocks listen for (`fault_reported` / `fault_responded` /
+`fault_resolved`, `complaint_received` / `complaint_reported`, with ref `T<id>` or
+`K<id>`) in one transaction, so `colo deadlines` and the audit log see them at once.
+
+The time of every step is the run's 'now' (`--at` for what-if runs and back-dated
+entries). Summaries are stored verbatim; control characters are refused, and faces
+must show the text as text (never as markup or terminal codes).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from provision.domain.clocks import RULES, Clock, ContractFacts, Event, compute_clocks
+from provision.domain.lifecycle import TRANSITIONS, State
+from provision.errors import BadInput, NotFound, Refused
+from provision.services.context import Context, SiteInfo, load_site
+from provision.services.contracts import get_contract, iso
+from provision.store.schema import Complaint, ContractEvent, FaultTicket
+
+_FAULT_RULES = tuple(r for r in RULES if r.key in ("fault-response", "fault-resolution"))
+_COMPLAINT_RULES = tuple(r for r in RULES if r.key == "complaint")
+_REF = re.compile(r"[A-Za-z0-9._/-]{1,64}")
+_FINAL = {state for state, nxt in TRANSITIONS.items() if not nxt}
+
+
+def _text(option: str, value: str | None, limit: int, what: str) -> str:
+    """One line of printable text, stored exactly as given (outer spaces trimmed)."""
+    text = (value or "").strip()
+    if not text:
+        raise BadInput(f"{option} is empty: {what}, 1-{limit} characters")
+    bad = next((ch for ch in text if unicodedata.category(ch) == "Cc"), None)
+    if bad is not None:
+        raise BadInput(f"{option} contains the control character U+{ord(bad):04X}: {what} on one line, "
+                       f"without tabs, newlines or terminal escapes")
+    if len(text) > limit:
+        raise BadInput(f"{option} is {len(text)} characters long: {what} in at most {limit}")
+    return text
+
+
+def _number(text: str | int, prefix: str, noun: str, listing: str) -> int:
+    m = re.fullmatch(rf"\s*{prefix}?(\d{{1,9}})\s*", str(text), flags=re.IGNORECASE)
+    if m is None:
+        raise BadInput(f"{noun} {str(text)!r} is not a {noun} id: give e.g. {prefix}12 (see `{listing}`)")
+    return int(m.group(1))
+
+
+def _after(now: datetime, since: datetime, site: SiteInfo, what: str, since_what: str) -> None:
+    if now < since:
+        raise BadInput(f"--at {iso(now, site)}: {what} cannot come before {since_what} at {iso(since, site)}; "
+                       f"give a later --at (or none for now)")
+
+
+# --- fault tickets -----------------------------------------------------------------
+
+
+def open_ticket(ctx: Context, contract_id: str, summary: str, reported_by: str | None = None) -> dict[str, Any]:
+    text = _text("--summary", summary, 500, "say what the customer reported")
+    who = None if reported_by is None else _text("--reported-by", reported_by, 120, "give the caller's name")
+    with ctx.store.session() as s:
+        site = load_site(s)
+        now = ctx.now(site)
+        contract = get_contract(s, contract_id)
+        if State(contract.state) in _FINAL:
+            raise Refused(f"contract {contract.id} is {contract.state}: it has no service left to fault; "
+                          f"record a complaint instead (`colo complaint record {contract.id} --summary TEXT`)")
+        row = FaultTicket(contract_id=contract.id, reported_at=now, reported_by_customer=who, summary=text,
+                          recorded_by=ctx.actor)
+        s.add(row)
+        s.flush()
+        s.add(ContractEvent(contract_id=contract.id, kind="fault_reported", at=now, actor=ctx.actor, months=0,
+                            ref=f"T{row.id}", detail=f"fault T{row.id}" + (f" reported by {who}" if who else "")
+                            + f": {text}"))
+        return _ticket_view(row, site, now)
+
+
+def respond_ticket(ctx: Context, ticket: str | int) -> dict[str, Any]:
+    with ctx.store.session() as s:
+        site = load_site(s)
+        now = ctx.now(site)
+        row = _ticket(s, ticket)
+        if row.resolved_at is not None:
+            raise Refused(f"ticket T{row.id} was already resolved at {iso(row.resolved_at, site)}: "
+                          f"nothing left to respond to")
+        if row.responded_at is not None:
+            raise Refused(f"ticket T{row.id} was already responded to at {iso(row.responded_at, site)}: "
+                          f"resolve it with `colo ticket resolve T{row.id} --resolution TEXT`")
+        _after(now, row.reported_at, site, f"the response to T{row.id}", "its report")
+        row.responded_at = now
+        s.add(ContractEvent(contract_id=row.contract_id, kind="fault_responded", at=now, actor=ctx.actor,
+                            months=0, ref=f"T{row.id}", detail=f"fault T{row.id}: responded"))
+        return _ticket_view(row, site, now)
+
+
+def resolve_ticket(ctx: Context, ticket: str | int, resolution: str) -> dict[str, Any]:
+    text = _text("--resolution", resolution, 500, "say what was done")
+    with ctx.store.session() as s:
+        site = load_site(s)
+        now = ctx.now(site)
+        row = _ticket(s, ticket)
+        if row.resolved_at is not None:
+            raise Refused(f"ticket T{row.id} was already resolved at {iso(row.resolved_at, site)}: "
+                          f"open a new ticket if the fault came back")
+        _after(now, row.responded_at or row.reported_at, site, f"the resolution of T{row.id}",
+               "its response" if row.responded_at else "its report")
+        # A resolution is also the response (the response clock stops on either).
+        row.responded_at = row.responded_at or now
+        row.resolved_at, row.resolution = now, text
+        s.add(ContractEvent(contract_id=row.contract_id, kind="fault_resolved", at=now, actor=ctx.actor,
+                            months=0, ref=f"T{row.id}", detail=f"fault T{row.id} resolved: {text}"))
+        return _ticket_view(row, site, now)
+
+
+def list_tickets(ctx: Context, open_only: bool = False) -> list[dict[str, Any]]:
+    """Tickets reported up to 'now', oldest first; `open_only`: not yet resolved as of 'now'."""
+    with ctx.store.session() as s:
+        site = load_site(s)
+        now = ctx.now(site)
+        query = select(FaultTicket).where(FaultTicket.reported_at <= now).order_by(FaultTicket.reported_at,
+                                                                                   FaultTicket.id)
+        rows = [_ticket_view(t, site, now) for t in s.scalars(query)]
+    return [r for r in rows if r["resolved_at"] is None] if open_only else rows
+
+
+def _ticket(s: Session, ticket: str | int) -> FaultTicket:
+    number = _number(ticket, "T", "ticket", "colo ticket list")
+    row = s.get(FaultTicket, number, with_for_update=True)
+    if row is None:
+        raise NotFound(f"ticket T{number} does not exist: see `colo ticket list`")
+    return row
+
+
+def _ticket_view(t: FaultTicket, site: SiteInfo, now: datetime) -> dict[str, Any]:
+    ref = f"T{t.id}"
+    events = [Event("fault_reported", t.reported_at.astimezone(site.tz), ref)]
+    if t.responded_at is not None:
+        events.append(Event("fault_responded", t.responded_at.astimezone(site.tz), ref))
+    if t.resolved_at is not None:
+        events.append(Event("fault_resolved", t.resolved_at.astimezone(site.tz), ref))
+    clocks = {c.rule.key: c for c in compute_clocks(ContractFacts(t.contract_id, 0, tuple(events)), site.calendar,
+                                                    now, _FAULT_RULES)}
+    seen = {e.kind for e in events if e.at <= now}  # a what-if --at before a step hides that step
+    return {"ticket": ref, "contract": t.contract_id, "reported_at": iso(t.reported_at, site),
+            "reported_by": t.reported_by_customer, "summary": t.summary,
+            "responded_at": iso(t.responded_at, site) if "fault_responded" in seen or "fault_resolved" in seen else None,
+            "resolved_at": iso(t.resolved_at, site) if "fault_resolved" in seen else None,
+            "resolution": t.resolution if "fault_resolved" in seen else None,
+            "clocks": {"response": _clock(clocks["fault-response"], site),
+                       "resolution": _clock(clocks["fault-resolution"], site)},
+            "recorded_by": t.recorded_by}
+
+
+def _clock(c: Clock, site: SiteInfo) -> dict[str, Any]:
+    return {"clock": c.rule.key, "clause": c.rule.clause, "deadline": iso(c.deadline, site), "status": c.status.value,
+            "stopped_at": iso(c.stopped_at, site), "seconds_left": int(c.time_left.total_seconds())}
+
+
+# --- complaints --------------------------------------------------------------------
+
+
+def record_complaint(ctx: Context, contract_id: str, summary: str) -> dict[str, Any]:
+    text = _text("--summary", summary, 500, "say what the customer complains about")
+    with ctx.store.session() as s:
+        site = load_site(s)
+        now = ctx.now(site)
+        contract = get_contract(s, contract_id)
+        row = Complaint(contract_id=contract.id, received_at=now, summary=text, recorded_by=ctx.actor)
+        s.add(row)
+        s.flush()
+        s.add(ContractEvent(contract_id=contract.id, kind="complaint_received", at=now, actor=ctx.actor, months=0,
+                            ref=f"K{row.id}", detail=f"complaint K{row.id}: {text}"))
+        return _complaint_view(row, site, now)
+
+
+def report_complaint(ctx: Context, complaint: str | int, ref: str) -> dict[str, Any]:
+    if not _REF.fullmatch(ref.strip()):
+        raise BadInput(f"--ref {ref!r}: give the written report's document number (letters, digits, . _ / -, "
+                       f"at most 64)")
+    with ctx.store.session() as s:
+        site = load_site(s)
+        now = ctx.now(site)
+        number = _number(complaint, "K", "complaint", "colo complaint list")
+        row = s.get(Complaint, number, with_for_update=True)
+        if row is None:
+            raise NotFound(f"complaint K{number} does not exist: see `colo complaint list`")
+        if row.reported_at is not None:
+            raise Refused(f"complaint K{row.id} was already answered by written report {row.report_ref} "
+                          f"at {iso(row.reported_at, site)}")
+        _after(now, row.received_at, site, f"the written report on K{row.id}", "the complaint")
+        row.reported_at, row.report_ref = now, ref.strip()
+        s.add(ContractEvent(contract_id=row.contract_id, kind="complaint_reported", at=now, actor=ctx.actor,
+                            months=0, ref=f"K{row.id}", detail=f"complaint K{row.id}: written report {row.report_ref}"))
+        return _complaint_view(row, site, now)
+
+
+def list_complaints(ctx: Context) -> list[dict[str, Any]]:
+    """Complaints received up to 'now', oldest first, with the 24-hour report clock."""
+    with ctx.store.session() as s:
+        site = load_site(s)
+        now = ctx.now(site)
+        query = select(Complaint).where(Complaint.received_at <= now).order_by(Complaint.received_at, Complaint.id)
+        return [_complaint_view(k, site, now) for k in s.scalars(query)]
+
+
+def _complaint_view(k: Complaint, site: SiteInfo, now: datetime) -> dict[str, Any]:
+    ref = f"K{k.id}"
+    events = [Event("complaint_received", k.received_at.astimezone(site.tz), ref)]
+    if k.reported_at is not None:
+        events.append(Event("complaint_reported", k.reported_at.astimezone(site.tz), ref))
+    clock = compute_clocks(ContractFacts(k.contract_id, 0, tuple(events)), site.calendar, now, _COMPLAINT_RULES)[0]
+    reported = k.reported_at is not None and k.reported_at <= now
+    return {"complaint": ref, "contract": k.contract_id, "received_at": iso(k.received_at, site), "summary": k.summary,
+            "reported_at": iso(k.reported_at, site) if reported else None,
+            "report_ref": k.report_ref if reported else None, "clock": _clock(clock, site),
+            "recorded_by": k.recorded_by}
