@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from provision.drivers.pdu import PduDriver, pdu_driver, poll_outlet_states  # noqa: E402
 from provision.drivers.snmp import SnmpTarget  # noqa: E402
-from provision.lab.control import free_port  # noqa: E402
+from provision.lab.control import free_ports  # noqa: E402
 from provision.lab.snmpagent.__main__ import responder  # noqa: E402
 from provision.lab.snmpagent.data import device_rows, render  # noqa: E402
 from provision.secrets import Secret  # noqa: E402
@@ -56,12 +56,10 @@ def start_site(base: Path, pdus: int, outlets: int, simulators: int) -> tuple[li
     """Generated `.snmprec` data for every PDU and the snmpsim processes serving it; PDUs dealt round-robin."""
     state = base / "state"
     state.mkdir()
-    ports: set[int] = set()
-    while len(ports) < pdus:  # the kernel may hand out a just-released port again
-        ports.add(free_port(socket.SOCK_DGRAM))
+    ports = free_ports(socket.SOCK_DGRAM, pdus)
     devices: list[dict[str, Any]] = [{"name": f"pdu-{i:03d}", "platform": PLATFORMS[i % 2], "port": port,
                                       "community": secrets.token_hex(8), "outlets": outlets}
-                                     for i, port in enumerate(sorted(ports), start=1)]
+                                     for i, port in enumerate(ports, start=1)]
     children = []
     for k in range(simulators):
         mine = devices[k::simulators]

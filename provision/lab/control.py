@@ -36,6 +36,14 @@ def free_port(kind: int) -> int:
         return int(sock.getsockname()[1])
 
 
+def free_ports(kind: int, count: int) -> list[int]:
+    """`count` distinct free ports: the kernel may hand a just-released port out again."""
+    ports: set[int] = set()
+    while len(ports) < count:
+        ports.add(free_port(kind))
+    return sorted(ports)
+
+
 def relocated(source: Path, target: Path) -> Path:
     """A copy of an inventory directory with every device on free loopback ports.
 
@@ -43,15 +51,16 @@ def relocated(source: Path, target: Path) -> Path:
     lab a technician left running on the inventory's own ports.
     """
     target.mkdir(parents=True)
-    for src in sorted(source.glob("*.y*ml")):
-        data = yaml.safe_load(src.read_text(encoding="utf-8"))
-        for sw in data.get("switches", []) if isinstance(data, dict) else []:
-            sw["port"] = free_port(socket.SOCK_STREAM)
-            if sw.get("snmp"):
-                sw["snmp"]["port"] = free_port(socket.SOCK_DGRAM)
-        for pdu in data.get("pdus", []) if isinstance(data, dict) else []:
-            pdu["port"] = free_port(socket.SOCK_DGRAM)
-        (target / src.name).write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    files = {src.name: yaml.safe_load(src.read_text(encoding="utf-8")) for src in sorted(source.glob("*.y*ml"))}
+    switches = [sw for data in files.values() if isinstance(data, dict) for sw in data.get("switches", [])]
+    pdus = [pdu for data in files.values() if isinstance(data, dict) for pdu in data.get("pdus", [])]
+    snmp = [sw["snmp"] for sw in switches if sw.get("snmp")]
+    for device, port in zip(switches, free_ports(socket.SOCK_STREAM, len(switches)), strict=True):
+        device["port"] = port
+    for device, port in zip([*snmp, *pdus], free_ports(socket.SOCK_DGRAM, len(snmp) + len(pdus)), strict=True):
+        device["port"] = port
+    for name, data in files.items():
+        (target / name).write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return target
 
 
