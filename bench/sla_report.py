@@ -131,7 +131,8 @@ def per_contract(ctx: Context, month: str) -> dict[str, Any]:
     """Baseline: one report per contract, each querying its own outages and emergencies."""
     with ctx.store.session() as s:
         site = load_site(s)
-        rows = [sla._report(s, site, c, month) for c in s.scalars(
+        now = ctx.now(site)
+        rows = [sla._report(s, site, now, c, month) for c in s.scalars(
             select(Contract).where(Contract.state.in_(REPORTED_STATES)).order_by(Contract.year, Contract.seq))]
     return {"month": month, "contracts": rows, "breached": sum(1 for r in rows if r["breached"]),
             "total_credit": str(sum((Decimal(r["total_credit"]) for r in rows), Decimal("0.00")))}

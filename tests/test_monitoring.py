@@ -383,6 +383,10 @@ def test_power_outage_only_when_mains_and_ups_both_fail(lab: Lab, tmp_path: Path
             f"no power at A01 U{unit}: mains pdu-a01:{mains} off, ups pdu-a04:{ups} off")
         (declared,) = _tick(colo, db, "2026-12-10T10:15")["declared"]
         assert declared["check"] == "power" and declared["since"] == "2026-12-10T10:10:00+08:00"
+        ongoing = json.loads(colo("--db", db, "--at", "2026-12-10T10:17", "sla", "report", cid, "--month", "2026-12",
+                                  "--json").out)["outages"]
+        assert [(o["end"], o["minutes"], o["excluded_because"]) for o in ongoing] == [
+            ("2026-12-10T10:17:00+08:00", 7, "not reported yet: the customer has 5 days")]  # open: counted up to now
         _outlet(lab, db, "pdu-a04", ups, True)
         assert len(_tick(colo, db, "2026-12-10T10:20")["recovered"]) == 1
     report = json.loads(colo("--db", db, "sla", "report", cid, "--month", "2026-12", "--json").out)

@@ -39,6 +39,18 @@ def test_exclusions_are_named_and_unreported_ones_do_not_count() -> None:
         (True, None)]  # reported exactly 5 days later still counts
 
 
+def test_mid_month_an_unreported_outage_is_pending_and_an_unnotified_emergency_not_yet_late() -> None:
+    now = at("2026-12-06T10:00")
+    counted = classify([outage("2026-12-03T10:00", 30, reported=None), outage("2026-12-01T09:00", 30, reported=None)],
+                       START, END, now)
+    assert [(c.counted, c.reason) for c in counted] == [
+        (False, "not reported within 5 days"), (False, "not reported yet: the customer has 5 days")]
+    emergencies = [(at("2026-12-06T09:50"), None), (at("2026-12-06T09:40"), None)]
+    r = report([], emergencies, Decimal("3100.00"), START, END, now)
+    assert [c.label for c in r.credits] == ["emergency of 2026-12-06 reported late (> 15 min): one day's fee"]
+    assert report([], emergencies[:1], Decimal("3100.00"), START, END, now).credits == ()  # 10 minutes in: not yet
+
+
 def test_43_minutes_is_no_breach_44_waives_the_month() -> None:
     fee = Decimal("1000.00")
     ok = report([outage("2026-12-03T10:00", 43)], [], fee, START, END)

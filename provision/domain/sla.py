@@ -58,7 +58,12 @@ def month_window(month: str, tz: object) -> tuple[datetime, datetime]:
     return start, start + relativedelta(months=1)
 
 
-def classify(outages: list[Outage], start: datetime, end: datetime) -> list[Counted]:
+PENDING_REPORT = "not reported yet: the customer has 5 days"
+
+
+def classify(outages: list[Outage], start: datetime, end: datetime, now: datetime | None = None) -> list[Counted]:
+    """Each outage's minutes in the month and whether they count; as of `now`, an unreported
+    outage younger than 5 days is still pending, not yet excluded."""
     out = []
     for o in sorted(outages, key=lambda o: o.start):
         lo, hi = max(o.start, start), min(o.end, end)
@@ -66,7 +71,9 @@ def classify(outages: list[Outage], start: datetime, end: datetime) -> list[Coun
         if minutes == 0:
             continue
         reason = o.excluded.value if o.excluded else None
-        if reason is None and (o.reported_at is None or o.reported_at > o.start + REPORT_WINDOW):
+        if reason is None and o.reported_at is None and now is not None and now <= o.start + REPORT_WINDOW:
+            reason = PENDING_REPORT
+        elif reason is None and (o.reported_at is None or o.reported_at > o.start + REPORT_WINDOW):
             reason = Exclusion.UNREPORTED.value
         out.append(Counted(o, minutes, reason is None, reason))
     return out
@@ -87,9 +94,11 @@ class MonthReport:
 
 
 def report(outages: list[Outage], emergencies: list[tuple[datetime, datetime | None]], month_fee: Decimal,
-           start: datetime, end: datetime) -> MonthReport:
-    """The month's availability per kind, the breach, and every credit line (never more than the month's fee)."""
-    counted = classify(outages, start, end)
+           start: datetime, end: datetime, now: datetime | None = None) -> MonthReport:
+    """The month's availability per kind, the breach, and every credit line (never more than the month's fee).
+
+    As of `now`, an emergency not yet notified is late only once its 15 minutes are up."""
+    counted = classify(outages, start, end, now)
     total_minutes = int((end - start).total_seconds() // 60)
     per_kind = {kind: sum(c.minutes_in_month for c in counted if c.counted and c.outage.kind == kind)
                 for kind in ("network", "power")}
@@ -105,6 +114,6 @@ def report(outages: list[Outage], emergencies: list[tuple[datetime, datetime | N
         days = (end.date() - start.date()).days
         day_fee = to_fen(month_fee / days)
         late_days = sorted({declared.date() for declared, notified in emergencies
-                            if start <= declared < end and (notified is None or notified > declared + EMERGENCY_REPORT)})
+                            if start <= declared < end and (notified or now or end) > declared + EMERGENCY_REPORT})
         credits += [Line(f"emergency of {d} reported late (> 15 min): one day's fee", day_fee) for d in late_days]
     return MonthReport(total_minutes, per_kind, availability, breached, tuple(credits), month_fee)

@@ -122,7 +122,7 @@ def contract_report(ctx: Context, contract_id: str, month: str) -> dict[str, Any
         raise BadInput(f"--month {month!r}: give YYYY-MM, e.g. 2026-12")
     with ctx.store.session() as s:
         site = load_site(s)
-        return _report(s, site, get_contract(s, contract_id), month)
+        return _report(s, site, ctx.now(site), get_contract(s, contract_id), month)
 
 
 def site_report(ctx: Context, month: str) -> dict[str, Any]:
@@ -141,7 +141,8 @@ def site_report(ctx: Context, month: str) -> dict[str, Any]:
         for e in s.scalars(_sla_emergencies().join(Contract).where(
                 reported, Emergency.declared_at >= start, Emergency.declared_at < end)):  # report() counts no others
             emergencies[e.contract_id].append(e)
-        rows = [_report(s, site, c, month, outages[c.id], emergencies[c.id])
+        now = ctx.now(site)
+        rows = [_report(s, site, now, c, month, outages[c.id], emergencies[c.id])
                 for c in s.scalars(select(Contract).where(reported).order_by(Contract.year, Contract.seq))]
     return {"month": month, "contracts": rows, "breached": sum(1 for r in rows if r["breached"]),
             "total_credit": str(sum((Decimal(r["total_credit"]) for r in rows), Decimal("0.00")))}
@@ -159,21 +160,22 @@ def _sla_emergencies() -> Any:
     return select(Emergency).where(Emergency.kind.in_(("network", "power")))  # §4.5
 
 
-def _report(s: Any, site: SiteInfo, contract: Contract, month: str, rows: list[OutageRecord] | None = None,
-            emergency_rows: list[Emergency] | None = None) -> dict[str, Any]:
-    """One contract's month; the site report passes the rows it loaded in bulk, a single report queries them."""
+def _report(s: Any, site: SiteInfo, now: datetime, contract: Contract, month: str,
+            rows: list[OutageRecord] | None = None, emergency_rows: list[Emergency] | None = None) -> dict[str, Any]:
+    """One contract's month as of `now` (an outage still open counts up to now); the site report
+    passes the rows it loaded in bulk, a single report queries them."""
     start, end = month_window(month, site.tz)
     if rows is None:
         rows = list(s.scalars(_month_outages(start, end).where(OutageRecord.contract_id == contract.id)))
     if emergency_rows is None:
         emergency_rows = list(s.scalars(_sla_emergencies().where(Emergency.contract_id == contract.id)))
-    outages = [Outage(r.start.astimezone(site.tz), (r.end or end).astimezone(site.tz), r.kind,
+    outages = [Outage(r.start.astimezone(site.tz), (r.end or max(r.start, min(end, now))).astimezone(site.tz), r.kind,
                       r.reported_at.astimezone(site.tz) if r.reported_at else None,
                       EXCLUSIONS[r.excluded] if r.excluded else None) for r in rows]
     emergencies = [(e.declared_at.astimezone(site.tz), e.notified_at.astimezone(site.tz) if e.notified_at else None)
                    for e in emergency_rows]
-    r = report(outages, emergencies, month_fee(contract), start, end)
-    listed = classify(outages, start, end)
+    r = report(outages, emergencies, month_fee(contract), start, end, now)
+    listed = classify(outages, start, end, now)
     by_id = dict(zip([id(o) for o in outages], rows, strict=True))
     return {"contract": contract.id, "month": month, "minutes_in_month": r.minutes_in_month,
             "outages": [{"id": by_id[id(c.outage)].id, "kind": c.outage.kind, "start": iso(c.outage.start, site),
