@@ -341,6 +341,13 @@ def test_phone_and_webhook_contacts_late_report_and_a_www_check(lab: Lab, lab_db
         assert [p["check"] for p in gateway.received] == ["www", "www"]
         assert gateway.received[-1]["contract"] == by_phone and gateway.received[-1]["ended_at"] is None
 
+    audit = json.loads(colo("--db", lab_db, "audit", "--contract", by_phone, "--json").out)
+    actions = [r["action"] for r in audit]
+    for action in ("contract.contact_set", "contract.service_watched", "contract.outage", "contract.emergency",
+                   "contract.emergency_reported", "contract.emergency_ended"):
+        assert action in actions
+    assert colo("--db", lab_db, "audit", "verify").code == 0
+
     report = json.loads(colo("--db", lab_db, "sla", "report", by_phone, "--month", "2026-12", "--json").out)
     assert report["breached"] is False  # 10:05-10:35 unreported: excluded, nothing counted
     day_fee = "32.26"  # 1000.00 / 31 days, to the fen

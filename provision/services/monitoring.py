@@ -345,24 +345,32 @@ def incidents(ctx: Context, open_only: bool) -> list[dict[str, Any]]:
 def set_contact(ctx: Context, contract_id: str, channel: str, target: str) -> dict[str, Any]:
     target = check_target(channel, target)
     with ctx.store.session() as s:
+        site = load_site(s)
         contract = get_contract(s, contract_id)
         contract.notify_channel, contract.notify_target = channel, target
+        s.add(ContractEvent(contract_id=contract.id, kind="contact_set", at=ctx.now(site), actor=ctx.actor, months=0,
+                            detail=f"emergencies notified by {channel} to {target}"))
         return {"contract": contract.id, "channel": channel, "to": target}
 
 
 def watch_service(ctx: Context, contract_id: str, kind: str, target: str, remove: bool = False) -> dict[str, Any]:
     check = parse_check(kind, target)
     with ctx.store.session() as s:
+        site = load_site(s)
         contract = get_contract(s, contract_id)
         row = s.scalar(select(ServiceCheckRow).where(ServiceCheckRow.contract_id == contract.id,
                                                      ServiceCheckRow.kind == kind, ServiceCheckRow.target == check.target))
         if remove:
             if row is None:
-                raise BadInput(f"contract {contract.id} has no {kind} check of {check.target}: see `colo contract show`")
+                raise BadInput(f"contract {contract.id} has no {kind} check of {check.target}: nothing to remove")
             s.delete(row)
         elif row is None:
             s.add(ServiceCheckRow(contract_id=contract.id, kind=kind, target=check.target))
-        return {"contract": contract.id, "check": kind, "target": check.target, "watched": not remove}
+        else:
+            return {"contract": contract.id, "check": kind, "target": check.target, "watched": True, "changed": False}
+        s.add(ContractEvent(contract_id=contract.id, kind="service_unwatched" if remove else "service_watched",
+                            at=ctx.now(site), actor=ctx.actor, months=0, detail=f"{kind} {check.target}"))
+        return {"contract": contract.id, "check": kind, "target": check.target, "watched": not remove, "changed": True}
 
 
 def run(ctx_factory: Callable[[], Context], options: MonitorOptions, period: float,
