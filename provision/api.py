@@ -186,6 +186,8 @@ class Colo:
 
         if period < 1:
             raise BadInput(f"--period {period:g}: give seconds, at least 1 (the contract's period is 300)")
+        if self.at is not None:
+            raise BadInput("--at: `monitor run` keeps the real clock; use `monitor tick --at` for what-if rounds")
         return monitoring.run(lambda: Context.open(self.db, self.at, self.actor), options, period, rounds)
 
     def watch_service(self, contract_id: str, kind: str, target: str, remove: bool = False) -> dict[str, Any]:

@@ -409,12 +409,27 @@ def test_monitor_run_loops_and_bad_options_change_nothing(lab: Lab, lab_db: str)
     rounds = [json.loads(chunk) for chunk in run.stdout.replace("}\n{", "}\x00{").split("\x00")]
     assert len(rounds) == 2 and all(r["watched"] == 0 for r in rounds)
     for argv, message in [(["monitor", "tick", "--smtp", "nohost"], "--smtp 'nohost': give host:port"),
+                          (["--at", "2026-12-01T10:00", "monitor", "run"], "`monitor run` keeps the real clock"),
                           (["monitor", "tick", "--mail-from", "x@y.z"], "need --smtp"),
                           (["monitor", "run", "--period", "0.1"], "--period 0.1: give seconds"),
                           (["monitor", "watch", "C2026-0999", "www", "http://x/"], "C2026-0999")]:
         bad = subprocess.run([colo, "--db", lab_db, *argv], capture_output=True, text=True, timeout=60)
         assert bad.returncode != 0 and message in bad.stderr and bad.stdout == ""
         assert len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_a_second_monitor_is_refused(lab: Lab, lab_db: str, colo) -> None:  # type: ignore[no-untyped-def]
+    """Two monitors would count one outage's round twice and declare after five minutes instead of ten."""
+    _tick(colo, lab_db, "2026-12-01T10:00")
+    second = colo("--db", lab_db, "--at", "2026-12-01T10:01", "monitor", "tick")
+    assert second.code == 3 and "is another monitor running?" in second.err
+    earlier = colo("--db", lab_db, "--at", "2026-12-01T09:55", "monitor", "tick")
+    assert earlier.code == 3
+    _tick(colo, lab_db, "2026-12-01T10:05")
+    import sqlite3
+
+    with sqlite3.connect(lab_db) as db:
+        assert db.execute("select count(*) from monitor_rounds").fetchone() == (2,)
 
 
 def test_a_round_is_not_lost_to_another_pingers_traffic() -> None:

@@ -13,14 +13,14 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from provision.domain.monitoring import Feed, Step, Watch, has_power, step
+from provision.domain.monitoring import PERIOD, Feed, Step, Watch, has_power, step
 from provision.errors import BadInput, DeviceError, Refused
 from provision.monitor.icmp import open_pinger
 from provision.monitor.notify import Mailer, check_target, post_webhook
@@ -42,6 +42,7 @@ from provision.store.schema import (
     Placement,
     Rack,
     ServiceCheckRow,
+    SiteRow,
     Unit,
 )
 
@@ -55,6 +56,7 @@ class MonitorOptions:
     ping_attempts: int = 2
     check_timeout: float = 5.0
     mailer: Mailer | None = None
+    min_gap: float = PERIOD.total_seconds() / 2  # rounds closer than this are a second monitor, not a round
 
 
 @dataclass(frozen=True)
@@ -160,9 +162,12 @@ def tick(ctx: Context, options: MonitorOptions) -> dict[str, Any]:
     with ctx.store.session() as s:
         site = load_site(s)
         now = ctx.now(site)
+        _one_round_at_a_time(s, site, now, options.min_gap)
         targets, pdus = _targets(s)
     found = probe(targets, pdus, options)
     with ctx.store.session() as s:
+        s.execute(select(SiteRow.id).where(SiteRow.id == 1).with_for_update())  # a concurrent round waits here
+        _one_round_at_a_time(s, site, now, options.min_gap)
         declared, recovered = _record(s, site, now, targets, found, ctx.actor)
         failing = sum(1 for v in found.ok.values() if v is False)
         s.add(MonitorRound(at=now, seconds=round(time.perf_counter() - started, 3), icmp_mode=found.icmp_mode,
@@ -174,6 +179,16 @@ def tick(ctx: Context, options: MonitorOptions) -> dict[str, Any]:
                         for t, ok in found.ok.items() if ok is False],
             "declared": declared, "recovered": recovered, "notifications": notified,
             "seconds": round(time.perf_counter() - started, 3)}
+
+
+def _one_round_at_a_time(s: Session, site: SiteInfo, now: datetime, min_gap: float) -> None:
+    """Two monitors (a cron tick beside the service, say) would count one outage's round twice
+    and declare an emergency after five minutes' silence instead of ten."""
+    last = s.scalar(select(func.max(MonitorRound.at)))
+    if last is not None and now < last.astimezone(site.tz) + timedelta(seconds=min_gap):
+        raise Refused(f"the last monitor round ran at {iso(last.astimezone(site.tz), site)}; rounds are "
+                      f"{PERIOD.total_seconds() / 60:g} minutes apart: is another monitor running? (`colo monitor "
+                      f"run` and a cron `colo monitor tick` must not both run)")
 
 
 def _record(s: Session, site: SiteInfo, now: datetime, targets: list[Target], found: Findings,
@@ -374,14 +389,16 @@ def watch_service(ctx: Context, contract_id: str, kind: str, target: str, remove
 
 
 def run(ctx_factory: Callable[[], Context], options: MonitorOptions, period: float,
-        rounds: int | None = None, sleep: Callable[[float], None] = time.sleep) -> Iterator[dict[str, Any]]:
+        rounds: int | None = None) -> Iterator[dict[str, Any]]:
     """Rounds every `period` seconds, on the period's boundaries, until stopped (or `rounds` are done).
 
     A failed round (store unreachable, say) is reported and the next one still runs:
     a monitor that dies on one bad round watches nothing at 3 a.m.
     """
+    options = replace(options, min_gap=period / 4)  # rounds start at least period/2 apart, see below
     done = 0
     while rounds is None or done < rounds:
+        started = time.time()
         try:
             yield tick(ctx_factory(), options)
         except (BadInput, Refused):
@@ -390,4 +407,5 @@ def run(ctx_factory: Callable[[], Context], options: MonitorOptions, period: flo
             yield {"error": f"round failed: {exc.__class__.__name__}: {exc}"}
         done += 1
         if rounds is None or done < rounds:
-            sleep(period - time.time() % period)
+            earliest = started + period / 2  # the next boundary, but never a half-period after this round
+            time.sleep(max(0.0, earliest + (period - earliest % period) - time.time()))
