@@ -340,6 +340,8 @@ def test_phone_and_webhook_contacts_late_report_and_a_www_check(lab: Lab, lab_db
         assert [(n["emergency"], n["sent"]) for n in sent["notifications"]] == [(www_emergency, True)]
         assert [p["check"] for p in gateway.received] == ["www", "www"]
         assert gateway.received[-1]["contract"] == by_phone and gateway.received[-1]["ended_at"] is None
+        channels = {i["emergency"]: i["channel"] for i in json.loads(colo("--db", lab_db, "incident", "list", "--json").out)}
+        assert channels == {network: "phone", www_emergency: "webhook"}  # the channel that actually reached them
 
     audit = json.loads(colo("--db", lab_db, "audit", "--contract", by_phone, "--json").out)
     actions = [r["action"] for r in audit]

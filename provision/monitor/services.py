@@ -34,8 +34,14 @@ class ServiceCheck:
             url = urlsplit(self.target)
             return url.hostname or "", url.port or (443 if url.scheme == "https" else 80), url.path or "/", \
                 url.scheme == "https"
-        host, _, port = self.target.rpartition(":") if ":" in self.target else (self.target, "", "")
+        host, port = _host_port(self.target)
         return host, int(port) if port else DEFAULT_PORTS[self.kind], "", False
+
+
+def _host_port(target: str) -> tuple[str, str]:
+    """`host` or `host:port` → (host, port text, '' when absent)."""
+    host, _, port = target.rpartition(":") if ":" in target else (target, "", "")
+    return host, port
 
 
 def parse_check(kind: str, target: str) -> ServiceCheck:
@@ -53,7 +59,7 @@ def parse_check(kind: str, target: str) -> ServiceCheck:
         except ValueError:
             raise BadInput(f"--www {target!r}: the port is not a number 1-65535") from None
     else:
-        host, _, port = target.rpartition(":") if ":" in target else (target, "", "")
+        host, port = _host_port(target)
         if not _HOST.fullmatch(host) or (port and not (port.isdigit() and 1 <= int(port) <= 65535)):
             raise BadInput(f"--{kind} {target!r}: give host or host:port, e.g. 203.0.113.10:{DEFAULT_PORTS[kind]}")
     return ServiceCheck(kind, target)

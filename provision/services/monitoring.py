@@ -273,26 +273,27 @@ def notify_pending(ctx: Context, mailer: Mailer | None) -> list[dict[str, Any]]:
     """Send every emergency notification not yet accepted; phone ones are listed for a technician."""
     with ctx.store.session() as s:
         site = load_site(s)
-        pending = [(e.id, e.kind, e.target, e.declared_at.astimezone(site.tz), e.ended_at, s.get(Contract, e.contract_id))
-                   for e in s.scalars(select(Emergency).where(Emergency.notified_at.is_(None),
-                                                              Emergency.channel.is_not(None)).order_by(Emergency.id))]
-        jobs = [(eid, kind, target, declared, ended, c.id, *contact(s, c)) for eid, kind, target, declared, ended, c in pending
-                if c is not None]
+        jobs = []
+        for e, contract in s.execute(select(Emergency, Contract).join(Contract, Contract.id == Emergency.contract_id)
+                                     .where(Emergency.notified_at.is_(None), Emergency.channel.is_not(None))
+                                     .order_by(Emergency.id)):
+            event = {"event": "emergency", "emergency": e.id, "contract": contract.id, "check": e.kind,
+                     "target": e.target, "declared_at": iso(e.declared_at.astimezone(site.tz), site),
+                     "ended_at": iso(e.ended_at.astimezone(site.tz), site) if e.ended_at else None}
+            jobs.append((event, *contact(s, contract)))  # the contact as it is now, not as it was declared
     out = []
-    for eid, kind, target, declared, ended, contract_id, channel, to in jobs:
-        error = _deliver(channel, to, mailer, {
-            "event": "emergency", "emergency": eid, "contract": contract_id, "check": kind, "target": target,
-            "declared_at": iso(declared, site), "ended_at": iso(ended.astimezone(site.tz), site) if ended else None})
+    for event, channel, to in jobs:
+        error = _deliver(channel, to, mailer, event)
         with ctx.store.session() as s:
-            row = s.get(Emergency, eid)
+            row = s.get(Emergency, event["emergency"])
             assert row is not None
             if error is None:
-                row.notified_at, row.notify_error = ctx.now(site), None
-                s.add(ContractEvent(contract_id=contract_id, kind="emergency_reported", at=row.notified_at,
-                                    actor=ctx.actor, months=0, ref=str(eid), detail=f"customer notified by {channel}"))
+                row.notified_at, row.channel, row.notify_error = ctx.now(site), channel, None
+                s.add(ContractEvent(contract_id=row.contract_id, kind="emergency_reported", at=row.notified_at,
+                                    actor=ctx.actor, months=0, ref=str(row.id), detail=f"customer notified by {channel}"))
             else:
                 row.notify_error = error[:300]
-        out.append({"emergency": eid, "contract": contract_id, "channel": channel, "to": to,
+        out.append({"emergency": event["emergency"], "contract": event["contract"], "channel": channel, "to": to,
                     "sent": error is None, "error": error})
     return out
 
