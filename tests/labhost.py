@@ -49,11 +49,6 @@ class LabHost:
         # ARP gave up on the server while it was down; a real one announces itself when it returns
         ip("neigh", "flush", "dev", self.peer)
 
-    def run(self, *argv: str) -> subprocess.Popen[str]:
-        """A process inside the server (a service the monitor checks)."""
-        return subprocess.Popen(["ip", "netns", "exec", self.netns, *argv], text=True,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
 
 @contextmanager
 def lab_host(address: str, tag: str) -> Iterator[LabHost]:
