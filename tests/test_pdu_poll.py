@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 
 import pytest
 
@@ -22,13 +23,24 @@ from provision.secrets import Secret
 from tests.conftest import Lab
 
 
+def _target(driver: PduDriver, timeout: float, retries: int) -> PduDriver:
+    """The same PDU behind a target with other timeouts: a hung agent's test sets how long it is waited for."""
+    t = driver.target
+    return pdu_driver(driver.platform, SnmpTarget(t.name, t.host, t.port, t.community, timeout=timeout, retries=retries))
+
+
 @pytest.fixture
 def pdus(lab: Lab) -> Iterator[dict[str, tuple[PduDriver, list[int]]]]:
-    """Each lab PDU's driver (short timeout, no retry: a dead agent costs 0.3 s) and all its outlets; factory state."""
+    """Each lab PDU's driver and all its outlets; factory state.
+
+    The timeout is generous on purpose: a healthy agent sharing two loaded CI cores with
+    the other test worker took over 0.3 s to answer, and that is not what these tests are
+    about. Tests of a silent agent set its own short timeout with `_target`.
+    """
     lab.reset()
     config = json.loads((lab.dir / "config.json").read_text(encoding="utf-8"))
     yield {p["name"]: (pdu_driver(p["platform"], SnmpTarget(p["name"], "127.0.0.1", p["port"], Secret(p["community"]),
-                                                            timeout=0.3, retries=0)),
+                                                            timeout=3.0, retries=1)),
                        list(range(1, p["outlets"] + 1))) for p in config["pdus"]}
     lab.reset()  # no fault leaks into later tests on this worker's lab
 
@@ -49,31 +61,37 @@ def test_only_the_outlets_asked(pdus: dict[str, tuple[PduDriver, list[int]]]) ->
     assert got == {"pdu-a02": {7: True, 1: True}, "pdu-b02": {}}
 
 
-@pytest.mark.parametrize("hung", ["pdu-a02", "pdu-b02"])
-def test_a_stopped_agent_is_an_error_entry_and_the_others_answer(lab: Lab, pdus: dict[str, tuple[PduDriver, list[int]]],
-                                                                  hung: str) -> None:
-    with agent_paused(str(lab.state), hung):
+def test_stopped_agents_are_error_entries_and_the_others_answer(lab: Lab,
+                                                                pdus: dict[str, tuple[PduDriver, list[int]]]) -> None:
+    hung = ["pdu-a02", "pdu-a04", "pdu-b02"]  # both platforms; each waited for 1 s, once
+    requests = [(_target(driver, 1.0, 0), outlets) if name in hung else (driver, outlets)
+                for name, (driver, outlets) in pdus.items()]
+    with ExitStack() as stack:
+        for name in hung:
+            stack.enter_context(agent_paused(str(lab.state), name))
         start = time.perf_counter()
-        got = poll_outlet_states(list(pdus.values()))
+        got = poll_outlet_states(requests)
         elapsed = time.perf_counter() - start
-    failed = got[hung]
-    assert isinstance(failed, DeviceError) and failed.device == hung
-    assert "no SNMP answer" in str(failed)
-    assert all(isinstance(states, dict) and all(states.values()) for name, states in got.items() if name != hung)
-    assert elapsed < 1.5, f"the hung PDU's 0.3 s timeout is paid once, not per PDU; took {elapsed:.2f} s"
+    for name in hung:
+        failed = got[name]
+        assert isinstance(failed, DeviceError) and failed.device == name
+        assert "no SNMP answer" in str(failed) and "within 1s x1" in str(failed)
+    assert {name: states for name, states in got.items() if name not in hung} == {
+        name: dict.fromkeys(outlets, True) for name, (_, outlets) in pdus.items() if name not in hung}
+    # Asked one after another, the three silent PDUs alone would take 3 s.
+    assert elapsed < 3.0, f"the silent PDUs' timeouts run at the same time; took {elapsed:.2f} s"
 
 
 def test_the_poll_deadline_bounds_a_slow_pdu(lab: Lab, pdus: dict[str, tuple[PduDriver, list[int]]]) -> None:
-    slow = pdu_driver("raritan_px2", SnmpTarget("pdu-b03", "127.0.0.1", pdus["pdu-b03"][0].target.port,
-                                                pdus["pdu-b03"][0].target.community, timeout=1.0, retries=2))
+    slow = _target(pdus["pdu-b03"][0], 2.0, 2)  # 6 s of tries on its own
     with agent_paused(str(lab.state), "pdu-b03"):
         start = time.perf_counter()
-        got = poll_outlet_states([pdus["pdu-a01"], (slow, [1, 2])], timeout=0.5)
+        got = poll_outlet_states([pdus["pdu-a01"], (slow, [1, 2])], timeout=2.0)
         elapsed = time.perf_counter() - start
     assert isinstance(got["pdu-b03"], DeviceError)
-    assert "within the poll's 0.5s" in str(got["pdu-b03"])
+    assert "within the poll's 2s" in str(got["pdu-b03"])
     assert got["pdu-a01"] == dict.fromkeys(range(1, 43), True)
-    assert elapsed < 1.0, f"the deadline, not the target's 1 s x 3 tries, ends the poll; took {elapsed:.2f} s"
+    assert elapsed < 6.0, f"the deadline, not the target's 2 s x 3 tries, ends the poll; took {elapsed:.2f} s"
 
 
 @pytest.mark.parametrize(("faulty", "raw"), [("pdu-a03", 3), ("pdu-b03", -1)])  # APC: not off(1)/on(2); PX2: unavailable
