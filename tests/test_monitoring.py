@@ -449,6 +449,16 @@ def test_a_round_is_not_lost_to_another_pingers_traffic() -> None:
     assert [a for a, v in rtt.items() if v is None] == []
 
 
+def test_a_reply_queued_by_the_deadline_counts_though_the_pinger_looks_late() -> None:
+    """A monitor descheduled on a loaded host wakes after its deadline with replies waiting:
+    they are answers, not silence. A zero timeout is the extreme case: loopback's reply
+    is queued before sendto returns, and the round takes one look before giving up."""
+    from provision.monitor.icmp import open_pinger
+
+    with open_pinger("auto") as pinger:
+        assert all(pinger.round(["127.0.0.1"], timeout=0.0, attempts=1)["127.0.0.1"] is not None for _ in range(50))
+
+
 @pytest.mark.postgres
 def test_rounds_on_postgresql(lab: Lab, pg_url: str, colo) -> None:  # type: ignore[no-untyped-def]
     lab.reset()

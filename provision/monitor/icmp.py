@@ -111,9 +111,9 @@ class Pinger:
         deadline = time.monotonic() + timeout
         while len(got) < len(sent):
             left = deadline - time.monotonic()
-            if left <= 0:
+            self._drain(ident, token, sent, got, max(left, 0.0))
+            if left <= 0:  # one last look: replies queued while this process was not scheduled still count
                 break
-            self._drain(ident, token, sent, got, left)
         return got
 
     def _discard(self) -> None:
