@@ -25,6 +25,7 @@ import yaml
 
 from provision.api import Colo, ServerRecord
 from provision.domain.monitoring import Feed, Step, Watch, has_power, step
+from provision.lab.snmpagent import agent_paused
 from provision.monitor.services import ServiceCheck, parse_check, run_checks
 from tests.conftest import ROOT, Lab, free_port
 from tests.labhost import lab_host, skip_unless_netns
@@ -63,6 +64,15 @@ def test_two_failed_rounds_declare_and_a_good_round_ends_it() -> None:
 def test_power_is_lost_only_when_mains_and_ups_both_are(feeds: list[Feed], site_answered: bool,
                                                         expected: bool | None) -> None:
     assert has_power(feeds, site_answered) is expected
+
+
+@pytest.mark.parametrize("feeds", [
+    [Feed("mains", None), Feed("ups", None)],    # both PDUs silent: a management fault, not a power cut
+    [Feed("mains", False), Feed("ups", False)],  # both read off: the store's outlet mapping is wrong
+])
+def test_a_server_answering_ping_has_power(feeds: list[Feed]) -> None:
+    assert has_power(feeds, site_answered=True, server_answers=True) is True
+    assert has_power(feeds, site_answered=True, server_answers=False) is False
 
 
 # --- ICMP ------------------------------------------------------------------------------------------------
@@ -383,24 +393,49 @@ def test_power_outage_only_when_mains_and_ups_both_fail(lab: Lab, tmp_path: Path
     unit = json.loads(colo("--db", db, "contract", "show", cid, "--json").out)["placements"][0]["units"][0]
     mains = unit - 2  # A01: outlets 1-38 feed units 3-40
     ups = 39 + unit - 3
-    with lab_host(address, "power"):
+    with lab_host(address, "power") as server:
         _outlet(lab, db, "pdu-a01", mains, False)
         for at in ("2026-12-10T10:00", "2026-12-10T10:05"):
             assert _tick(colo, db, at)["failing"] == []  # the UPS feed carries it
         _outlet(lab, db, "pdu-a04", ups, False)
-        assert _tick(colo, db, "2026-12-10T10:10")["failing"][0]["why"] == (
-            f"no power at A01 U{unit}: mains pdu-a01:{mains} off, ups pdu-a04:{ups} off")
-        (declared,) = _tick(colo, db, "2026-12-10T10:15")["declared"]
-        assert declared["check"] == "power" and declared["since"] == "2026-12-10T10:10:00+08:00"
+        server.down()  # a server without power stops answering
+        failing = {f["check"]: f["why"] for f in _tick(colo, db, "2026-12-10T10:10")["failing"]}
+        assert failing["power"] == f"no power at A01 U{unit}: mains pdu-a01:{mains} off, ups pdu-a04:{ups} off"
+        declared = {d["check"]: d["since"] for d in _tick(colo, db, "2026-12-10T10:15")["declared"]}
+        assert declared == {"power": "2026-12-10T10:10:00+08:00", "network": "2026-12-10T10:10:00+08:00"}
         ongoing = json.loads(colo("--db", db, "--at", "2026-12-10T10:17", "sla", "report", cid, "--month", "2026-12",
                                   "--json").out)["outages"]
-        assert [(o["end"], o["minutes"], o["excluded_because"]) for o in ongoing] == [
-            ("2026-12-10T10:17:00+08:00", 7, "not reported yet: the customer has 5 days")]  # open: counted up to now
+        assert {(o["kind"], o["end"], o["minutes"], o["excluded_because"]) for o in ongoing} == {
+            (kind, "2026-12-10T10:17:00+08:00", 7, "not reported yet: the customer has 5 days")
+            for kind in ("power", "network")}  # open: counted up to now
         _outlet(lab, db, "pdu-a04", ups, True)
-        assert len(_tick(colo, db, "2026-12-10T10:20")["recovered"]) == 1
+        server.up()
+        assert {r["check"] for r in _tick(colo, db, "2026-12-10T10:20")["recovered"]} == {"power", "network"}
     report = json.loads(colo("--db", db, "sla", "report", cid, "--month", "2026-12", "--json").out)
-    ((kind, minutes),) = [(o["kind"], o["minutes"]) for o in report["outages"]]
-    assert (kind, minutes) == ("power", 10)
+    assert sorted((o["kind"], o["minutes"]) for o in report["outages"]) == [("network", 10), ("power", 10)]
+
+
+def test_a_server_that_answers_has_power_whatever_its_pdus_say(lab: Lab, tmp_path: Path, colo) -> None:  # type: ignore[no-untyped-def]
+    """Mains off and the UPS PDU silent (its management card or network failed) read as no
+    power at all; the server still answering ping shows the UPS is feeding it, so no power
+    outage is declared, credited or sent to the customer, and the round says why."""
+    lab.reset()
+    db = str(tmp_path / "colo.db")
+    Colo(db=db).init(str(_ups_inventory(lab, tmp_path / "inventory")))
+    cid, address = _active(db)
+    unit = json.loads(colo("--db", db, "contract", "show", cid, "--json").out)["placements"][0]["units"][0]
+    _outlet(lab, db, "pdu-a01", unit - 2, False)
+    with lab_host(address, "pdus") as server, agent_paused(str(lab.state), "pdu-a04"):
+        for at in ("2026-12-10T10:00", "2026-12-10T10:05", "2026-12-10T10:10"):
+            round_ = _tick(colo, db, at)
+            assert round_["failing"] == [] and round_["declared"] == []
+        assert f"A01 U{unit} ({cid}): the server answers ping but no feed reads on (mains pdu-a01:{unit - 2} off, " \
+               f"ups pdu-a04:{39 + unit - 3} silent); check the PDU's management network and the outlet mapping" \
+               in round_["notes"]
+        server.down()  # now nothing shows the server has power: silent feeds count as dead
+        _tick(colo, db, "2026-12-10T10:15")
+        declared = {d["check"] for d in _tick(colo, db, "2026-12-10T10:20")["declared"]}
+    assert declared == {"network", "power"}
 
 
 def test_monitor_run_loops_and_bad_options_change_nothing(lab: Lab, lab_db: str) -> None:

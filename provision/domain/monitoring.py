@@ -50,16 +50,19 @@ class Feed:
     on: bool | None      # None: the PDU did not answer
 
 
-def has_power(feeds: Sequence[Feed], site_answered: bool) -> bool | None:
+def has_power(feeds: Sequence[Feed], site_answered: bool, server_answers: bool = False) -> bool | None:
     """Whether a unit has power: lost only when mains AND UPS both have none (DOMAIN §3).
 
-    A PDU's management card runs on its own inlet, so a PDU that stops answering while
-    others on the site still answer is taken as a feed without power. When no PDU
-    answers at all the monitor itself is cut off and cannot tell (`None`).
+    A server that answers ping this round has power, whatever its outlets read: a PDU
+    whose management card or network failed, or an outlet mapped wrongly in the store,
+    must not become a power outage the provider credits and reports to the customer.
+    Otherwise a PDU's management card runs on its own inlet, so a PDU that stops
+    answering while others on the site still answer is taken as a feed without power.
+    When no PDU answers at all the monitor itself is cut off and cannot tell (`None`).
     """
     if not feeds:
         return None
-    if any(f.on for f in feeds):
+    if server_answers or any(f.on for f in feeds):
         return True
     if not site_answered and all(f.on is None for f in feeds):
         return None

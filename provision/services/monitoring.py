@@ -117,7 +117,8 @@ def probe(targets: list[Target], pdus: dict[str, PduInfo], options: MonitorOptio
         found.ok[t] = rtt[t.target] is not None
         if not found.ok[t]:
             found.why[t] = f"no ping reply from {t.target} ({options.ping_attempts} tries)"
-    _power(found, [t for t in targets if t.check == "power"], pdus)
+    answering = {t.contract_id for t in network if found.ok[t]}
+    _power(found, [t for t in targets if t.check == "power"], pdus, answering)
     services = [t for t in targets if t.check not in ("network", "power")]
     for t, problem in zip(services, run_checks([ServiceCheck(t.check, t.target) for t in services],
                                                options.check_timeout), strict=True):
@@ -127,7 +128,8 @@ def probe(targets: list[Target], pdus: dict[str, PduInfo], options: MonitorOptio
     return found
 
 
-def _power(found: Findings, targets: list[Target], pdus: dict[str, PduInfo]) -> None:
+def _power(found: Findings, targets: list[Target], pdus: dict[str, PduInfo], answering: set[str]) -> None:
+    """Each placement's power from its outlets; `answering` holds the contracts whose servers answered ping."""
     from provision.drivers.pdu import poll_outlet_states
 
     wanted: dict[str, set[int]] = defaultdict(set)
@@ -149,11 +151,14 @@ def _power(found: Findings, targets: list[Target], pdus: dict[str, PduInfo]) -> 
         feeds = [Feed(kind, None if isinstance(states.get(pdu), DeviceError) or pdu not in states
                       else states[pdu].get(number))  # type: ignore[union-attr]
                  for pdu, number, kind in t.feeds]
-        found.ok[t] = has_power(feeds, bool(answered))
+        readings = ", ".join(f"{kind} {pdu}:{n} {'off' if f.on is False else 'silent'}"
+                             for (pdu, n, kind), f in zip(t.feeds, feeds, strict=True))
+        found.ok[t] = has_power(feeds, bool(answered), t.contract_id in answering)
         if found.ok[t] is False:
-            found.why[t] = f"no power at {t.target}: " + ", ".join(
-                f"{kind} {pdu}:{n} {'off' if f.on is False else 'silent'}"
-                for (pdu, n, kind), f in zip(t.feeds, feeds, strict=True))
+            found.why[t] = f"no power at {t.target}: {readings}"
+        elif found.ok[t] and feeds and not any(f.on for f in feeds):
+            found.notes.append(f"{t.target} ({t.contract_id}): the server answers ping but no feed reads on "
+                               f"({readings}); check the PDU's management network and the outlet mapping")
 
 
 def tick(ctx: Context, options: MonitorOptions) -> dict[str, Any]:
