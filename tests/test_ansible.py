@@ -12,7 +12,8 @@ import pytest
 
 from provision.api import Colo
 from tests.conftest import ROOT, Lab
-from tests.test_provision import port_block, sign_on, state_files
+from tests.lab_contracts import active_contract, sign_on
+from tests.lab_devices import by_hand, port_block, state_files
 
 
 @pytest.fixture
@@ -79,8 +80,6 @@ def test_ansible_playbook_provisions_and_decommissions_without_the_runner(lab: L
 
 
 def test_outlet_module_needs_an_authorization_and_check_mode_uses_none(lab: Lab, lab_db: str, tmp_path: Path) -> None:
-    from tests.test_payments import active_contract
-
     cid, _ = active_contract(lab_db, "cisco_ios")
     env = os.environ | {"ANSIBLE_COLLECTIONS_PATH": str(ROOT / "playbooks" / "collections"),
                         "ANSIBLE_HOME": str(tmp_path / "ansible"), "ANSIBLE_NOCOLOR": "1"}
@@ -122,16 +121,13 @@ def test_inventory_plugin_builds_groups_from_the_store(lab: Lab, lab_db: str) ->
 
 
 def test_drift_audit_and_rule_bound_suspend_resume_playbooks(lab: Lab, lab_db: str, run_dir: Path, colo) -> None:  # type: ignore[no-untyped-def]
-    from tests.test_payments import active_contract
-    from tests.test_provision import _by_hand
-
     cid, iface = active_contract(lab_db, "cisco_ios")
 
     def play(name: str, at: str, *extra: str, check: bool = False):  # type: ignore[no-untyped-def]
         args = ["--db", lab_db, "--at", at, "run", str(ROOT / "playbooks" / f"{name}.yml"), "--json", *extra]
         return colo(*args, *(["--check"] if check else []))
 
-    _by_hand(lab, "sw-a101-1", [f"interface {iface}", "description patched by hand", "exit"])
+    by_hand(lab, "sw-a101-1", [f"interface {iface}", "description patched by hand", "exit"])
     r = play("drift", "2026-11-26T12:00", check=True)
     assert r.code == 0, r.err
     report = json.loads(r.out)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from provision.api import Colo
 from tests.conftest import Lab
-from tests.test_payments import active_contract
-from tests.test_provision import port_block
+from tests.lab_contracts import active_contract
+from tests.lab_devices import port_block
 
 
 def test_outlet_cycle_only_with_a_written_authorization(lab: Lab, lab_db: str, colo) -> None:  # type: ignore[no-untyped-def]

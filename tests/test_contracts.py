@@ -13,6 +13,7 @@ from provision.domain.lifecycle import State
 from provision.errors import BadInput, NotFound, Refused
 from provision.services.contracts import get_contract, transition
 from tests.conftest import order
+from tests.lab_contracts import walk_to
 
 AT = "2026-11-24T10:00:00+08:00"  # a Tuesday
 
@@ -201,19 +202,12 @@ def test_addresses_are_valid_hosts_of_their_pool(site_db: str) -> None:
             assert ipaddress.ip_address(a["ip"]) in net and a["ip"] not in (a["gateway"], str(net.network_address))
 
 
-def _walk_to(api: Colo, cid: str, states: list[State], at: str) -> None:
-    with api.context.store.session() as s:
-        contract = get_contract(s, cid)
-        for state in states:
-            transition(s, contract, state, datetime.fromisoformat(at), "tester")
-
-
 def test_leaving_service_frees_slot_and_port_and_quarantines_addresses(site_db: str) -> None:
     api = Colo(db=site_db, at=AT)
     cid = api.sign(order("Leaver", ips=2))["id"]
-    _walk_to(api, cid, [State.PROVISIONED, State.ACTIVE, State.ENDED], "2026-11-24T12:00:00+08:00")
+    walk_to(api, cid, [State.PROVISIONED, State.ACTIVE, State.ENDED], "2026-11-24T12:00:00+08:00")
     assert api.rack("A01")["units"][-3]["state"] == "occupied"  # ended still holds everything (DOMAIN §5)
-    _walk_to(api, cid, [State.DECOMMISSIONED], "2026-11-24T13:00:00+08:00")
+    walk_to(api, cid, [State.DECOMMISSIONED], "2026-11-24T13:00:00+08:00")
     shown = Colo(db=site_db, at="2026-11-24T14:00").contract(cid)
     assert shown["placements"][0]["released_at"] == "2026-11-24T13:00:00+08:00"
     assert shown["events"][-1]["detail"] == ("released A01 U3 sw-a101-1 GigabitEthernet1/0/1 "

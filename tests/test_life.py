@@ -7,8 +7,8 @@ import sqlite3
 
 from provision.api import Colo
 from tests.conftest import Lab
-from tests.test_payments import active_contract
-from tests.test_provision import port_block
+from tests.lab_contracts import active_contract
+from tests.lab_devices import port_block
 
 
 def test_sign_to_abandoned_with_an_intact_audit_log(lab: Lab, lab_db: str, colo) -> None:  # type: ignore[no-untyped-def]

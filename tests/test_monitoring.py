@@ -28,8 +28,8 @@ from provision.domain.monitoring import Feed, Step, Watch, has_power, step
 from provision.lab.snmpagent import agent_paused
 from provision.monitor.services import ServiceCheck, parse_check, run_checks
 from tests.conftest import ROOT, Lab, free_port
+from tests.lab_contracts import sign_on
 from tests.labhost import lab_host, skip_unless_netns
-from tests.test_provision import sign_on
 
 T0 = datetime.fromisoformat("2026-12-01T10:00+08:00")
 

@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 
-from provision.api import Colo, ServerRecord
+from provision.api import Colo
 from tests.conftest import Lab
-from tests.test_provision import PLATFORMS, SWITCH, port_block, sign_on
-
-
-def active_contract(db: str, platform: str = "cisco_ios", **terms: Any) -> tuple[str, str]:
-    contract = sign_on(db, platform, **terms)  # signed 2026-11-24 10:00, 12000.00 yearly unless terms say
-    cid, iface = contract["id"], contract["placements"][0]["port"]["interface"]
-    Colo(db=db, at="2026-11-25T09:00").provision([cid])
-    Colo(db=db, at="2026-11-25T10:00").record_server(cid, 1, ServerRecord(serial="SN1", mac="001122334455"))
-    assert Colo(db=db, at="2026-11-26T09:00").activate(cid)["state"] == "active"
-    return cid, iface
+from tests.lab_contracts import PLATFORMS, SWITCH, active_contract, sign_on
+from tests.lab_devices import journal_operations, journal_steps, port_block
 
 
 def test_unpaid_contract_is_noticed_suspended_and_resumed_when_paid(lab: Lab, lab_db: str, colo) -> None:  # type: ignore[no-untyped-def]
@@ -140,7 +131,6 @@ def test_interrupted_decommission_resumes_and_loses_nothing(lab: Lab, lab_db: st
     from provision.errors import OperationFailed
     from provision.lab.switchsim import write_faults
     from tests.conftest import ROOT
-    from tests.test_provision import _operations, _steps
 
     cid, iface = active_contract(lab_db, "huawei_vrp")
     Colo(db=lab_db, at="2027-01-05T10:00").terminate(cid, forced="policy")
@@ -156,13 +146,13 @@ def test_interrupted_decommission_resumes_and_loses_nothing(lab: Lab, lab_db: st
 
     # 2. killed while the switch saves: the next run completes and books the server into storage once
     write_faults(str(lab.state), "sw-a101-2", {"delay": [{"match": "^save", "seconds": 30}]})
-    killed = len(_operations(lab_db)) + 1
+    killed = len(journal_operations(lab_db)) + 1
     proc = subprocess.Popen([sys.executable, "-c", "import cli; cli.main()", "--db", lab_db, "--at",
                              "2027-01-05T12:00", "decommission", cid], cwd=ROOT, env=os.environ | {"COLO_USER": "t"},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 30
-        while not any(s["state"] == "applied" and s["op"] == killed for s in _steps(lab_db)):
+        while not any(s["state"] == "applied" and s["op"] == killed for s in journal_steps(lab_db)):
             assert time.monotonic() < deadline, "the reset never reached the read-back stage"
             time.sleep(0.1)
     finally:
@@ -172,7 +162,7 @@ def test_interrupted_decommission_resumes_and_loses_nothing(lab: Lab, lab_db: st
     assert Colo(db=lab_db).contract(cid)["state"] == "ended"
     result = Colo(db=lab_db, at="2027-01-05T12:10").decommission(cid)
     assert result["applied"]
-    assert [op["state"] for op in _operations(lab_db)][-3:] == ["rolled_back", "interrupted", "done"]
+    assert [op["state"] for op in journal_operations(lab_db)][-3:] == ["rolled_back", "interrupted", "done"]
     assert port_block(lab, "sw-a101-2", iface) == ["shutdown"]
     assert lab.device("sw-a101-2")["saved"] == lab.device("sw-a101-2")["running"]
     assert Colo(db=lab_db).contract(cid)["state"] == "in_storage"

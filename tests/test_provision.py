@@ -13,7 +13,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
@@ -21,38 +20,8 @@ import yaml
 from provision.api import Colo
 from provision.errors import OperationFailed, Refused
 from tests.conftest import ROOT, Lab, order
-
-PLATFORMS = ["cisco_ios", "huawei_vrp", "hp_comware"]
-SWITCH = {"cisco_ios": "sw-a101-1", "huawei_vrp": "sw-a101-2", "hp_comware": "sw-b201-1"}
-SIGNED = "2026-11-24T10:00"  # a Tuesday: install deadline is the end of Friday 27th
-
-
-def sign_on(db: str, platform: str, name: str = "ACME Hosting", at: str = SIGNED, **terms: Any) -> dict[str, Any]:
-    """Sign a one-server contract that lands on `platform`'s switch."""
-    api = Colo(db=db, at=at)
-    if platform == "huawei_vrp":  # A01 and A02 (Cisco) fill first: hold them for somebody else
-        for rack in ("A01", "A02"):
-            api.reserve(rack, 38, "someone else", "2027-01-01T00:00")
-    room = "B201" if platform == "hp_comware" else "A101"
-    contract = api.sign(order(name, room=room, **terms))
-    assert contract["placements"][0]["port"]["switch"] == SWITCH[platform]
-    return contract
-
-
-def port_block(lab: Lab, switch: str, interface: str) -> list[str]:
-    """The interface's lines as the simulator prints them in its running config."""
-    lines = lab.running(switch).splitlines()
-    start = lines.index(f"interface {interface}")
-    block = []
-    for line in lines[start + 1:]:
-        if not line.startswith(" "):
-            break
-        block.append(line.strip())
-    return block
-
-
-def state_files(lab: Lab) -> dict[str, str]:
-    return {f.name: f.read_text() for f in sorted(lab.state.glob("*.json"))}
+from tests.lab_contracts import PLATFORMS, SIGNED, SWITCH, sign_on
+from tests.lab_devices import by_hand, journal_operations, journal_steps, port_block, state_files
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
@@ -126,7 +95,7 @@ def test_rollback_when_the_pdu_refuses(lab: Lab, lab_db: str) -> None:
         Colo(db=lab_db).provision([cid])
     assert port_block(lab, "sw-a101-1", iface) == before
     assert Colo(db=lab_db).contract(cid)["state"] == "signed"
-    assert _operations(lab_db)[-1]["state"] == "rolled_back"
+    assert journal_operations(lab_db)[-1]["state"] == "rolled_back"
 
 
 def test_rollback_when_the_switch_rejects_a_line(lab: Lab, lab_db: str) -> None:
@@ -185,7 +154,7 @@ def test_plan_refused_when_the_port_was_changed_by_hand(lab: Lab, lab_db: str, t
     cid, iface = contract["id"], contract["placements"][0]["port"]["interface"]
     plan = tmp_path / "plan.json"
     assert colo("--db", lab_db, "provision", cid, "--dry-run", "--out", str(plan)).code == 0
-    _by_hand(lab, "sw-a101-1", [f"interface {iface}", "description patched at 3am", "exit"])
+    by_hand(lab, "sw-a101-1", [f"interface {iface}", "description patched at 3am", "exit"])
     r = colo("--db", lab_db, "apply", str(plan))
     assert r.code == 3
     assert f"sw-a101-1 {iface} changed since the plan: + description patched at 3am" in r.err
@@ -203,7 +172,7 @@ def test_killed_mid_apply_is_completed_by_the_next_run(lab: Lab, lab_db: str) ->
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            steps = _steps(lab_db)
+            steps = journal_steps(lab_db)
             if steps and steps[0]["state"] == "applied":
                 break
             time.sleep(0.1)
@@ -212,7 +181,7 @@ def test_killed_mid_apply_is_completed_by_the_next_run(lab: Lab, lab_db: str) ->
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-    assert _operations(lab_db)[-1]["state"] == "applying", "the journal shows the interrupted operation"
+    assert journal_operations(lab_db)[-1]["state"] == "applying", "the journal shows the interrupted operation"
     shown = Colo(db=lab_db).operations(cid)[0]
     assert shown["state"] == "interrupted (re-run to recover)" and shown["steps"][0]["state"] == "applied"
     assert Colo(db=lab_db).contract(cid)["state"] == "signed"
@@ -221,7 +190,7 @@ def test_killed_mid_apply_is_completed_by_the_next_run(lab: Lab, lab_db: str) ->
     result = Colo(db=lab_db).provision([cid])
     assert "resumed interrupted operation #1" in result["message"]
     assert Colo(db=lab_db).contract(cid)["state"] == "provisioned"
-    assert [op["state"] for op in _operations(lab_db)] == ["interrupted", "done"]
+    assert [op["state"] for op in journal_operations(lab_db)] == ["interrupted", "done"]
     assert f"description {cid} s1 ACME Hosting" in port_block(lab, "sw-a101-1", iface)
     assert lab.device("sw-a101-1")["saved"] == lab.device("sw-a101-1")["running"]
 
@@ -270,7 +239,7 @@ def test_secrets_never_leave_the_secrets_file(lab: Lab, lab_db: str, tmp_path: P
                colo("--db", lab_db, "apply", str(plan), "--json")]
     secrets = [v for entry in yaml.safe_load(Path(lab.secrets).read_text()).values() for k, v in entry.items()
                if k != "username"]
-    journal = json.dumps(_operations(lab_db)) + json.dumps(_steps(lab_db))
+    journal = json.dumps(journal_operations(lab_db)) + json.dumps(journal_steps(lab_db))
     for text in [o.out + o.err for o in outputs] + [plan.read_text(), journal]:
         for secret in secrets:
             assert secret not in text
@@ -282,34 +251,6 @@ def _switch_outlet(lab: Lab, db: str, pdu: str, outlet: int, on: bool) -> None:
 
     with Context.open(db).store.session() as s:
         pdus(s, [pdu])[pdu].driver().set_outlets({outlet: on})
-
-
-def _by_hand(lab: Lab, switch: str, commands: list[str]) -> None:
-    """A technician's change outside the toolkit, over the same SSH CLI."""
-    from provision.services.devices import SwitchInfo
-
-    sw = next(s for s in yaml.safe_load((lab.inventory / "network.yaml").read_text())["switches"] if s["name"] == switch)
-    driver = SwitchInfo(switch, sw["platform"], "127.0.0.1", sw["port"], sw["credentials"], None, None).driver()
-    try:
-        driver.push(commands)
-    finally:
-        driver.close()
-
-
-def _operations(db: str) -> list[dict[str, Any]]:
-    import sqlite3
-
-    with sqlite3.connect(db) as c:
-        rows = c.execute("SELECT id, kind, state, error FROM operations ORDER BY id").fetchall()
-    return [{"id": r[0], "kind": r[1], "state": r[2], "error": r[3]} for r in rows]
-
-
-def _steps(db: str) -> list[dict[str, Any]]:
-    import sqlite3
-
-    with sqlite3.connect(db) as c:
-        rows = c.execute("SELECT operation_id, device, target, state, error FROM operation_steps ORDER BY id").fetchall()
-    return [{"op": r[0], "device": r[1], "target": r[2], "state": r[3], "error": r[4]} for r in rows]
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)

@@ -23,7 +23,7 @@ from provision.api import Colo
 from provision.domain.lifecycle import State
 from provision.services import elevations
 from tests.conftest import Result, order
-from tests.test_contracts import _walk_to
+from tests.lab_contracts import walk_to
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 HOSTILE = "<script>alert(1)</script>"
@@ -47,8 +47,8 @@ def scene(site_db: str) -> Scene:
     api = Colo(db=site_db, at="2026-11-24T10:00")
     active = api.sign(order(f"ACME {HOSTILE}"))["id"]
     suspended = api.sign(order("Late Payer", quantity=2))["id"]
-    _walk_to(api, active, [State.PROVISIONED, State.ACTIVE], "2026-11-25T10:00:00+08:00")
-    _walk_to(api, suspended, [State.PROVISIONED, State.ACTIVE, State.SUSPENDED], "2026-11-25T10:00:00+08:00")
+    walk_to(api, active, [State.PROVISIONED, State.ACTIVE], "2026-11-25T10:00:00+08:00")
+    walk_to(api, suspended, [State.PROVISIONED, State.ACTIVE, State.SUSPENDED], "2026-11-25T10:00:00+08:00")
     held = Colo(db=site_db, at="2026-12-01T10:00").reserve("A03", 2, PROSPECT, "2026-12-20T18:00")["units"]
     outages = {}
     for kind, start, end, cause, reported, exclude, counted in [
