@@ -24,7 +24,7 @@ import pytest
 import yaml
 
 from provision.api import Colo, ServerRecord
-from provision.domain.monitoring import Feed, Step, Watch, has_power, step
+from provision.domain.monitoring import Feed, Step, Watch, has_power, reaches_network, step
 from provision.lab.snmpagent import agent_paused
 from provision.monitor.services import ServiceCheck, parse_check, run_checks
 from tests.conftest import ROOT, Lab, free_port
@@ -73,6 +73,17 @@ def test_power_is_lost_only_when_mains_and_ups_both_are(feeds: list[Feed], site_
 def test_a_server_answering_ping_has_power(feeds: list[Feed]) -> None:
     assert has_power(feeds, site_answered=True, server_answers=True) is True
     assert has_power(feeds, site_answered=True, server_answers=False) is False
+
+
+@pytest.mark.parametrize(("answers", "powered", "expected"), [
+    (True, True, True),
+    (False, True, False),   # powered and silent: the network (or the server) is down
+    (False, False, None),   # no power: the power outage holds that time; the port is not judged
+    (True, False, True),    # cannot happen once power has seen the ping; the reply decides
+])
+def test_a_server_without_power_says_nothing_of_its_network(answers: bool, powered: bool,
+                                                             expected: bool | None) -> None:
+    assert reaches_network(answers, powered) is expected
 
 
 # --- ICMP ------------------------------------------------------------------------------------------------
@@ -399,20 +410,26 @@ def test_power_outage_only_when_mains_and_ups_both_fail(lab: Lab, tmp_path: Path
             assert _tick(colo, db, at)["failing"] == []  # the UPS feed carries it
         _outlet(lab, db, "pdu-a04", ups, False)
         server.down()  # a server without power stops answering
-        failing = {f["check"]: f["why"] for f in _tick(colo, db, "2026-12-10T10:10")["failing"]}
-        assert failing["power"] == f"no power at A01 U{unit}: mains pdu-a01:{mains} off, ups pdu-a04:{ups} off"
+        round_ = _tick(colo, db, "2026-12-10T10:10")
+        assert [(f["check"], f["why"]) for f in round_["failing"]] == [
+            ("power", f"no power at A01 U{unit}: mains pdu-a01:{mains} off, ups pdu-a04:{ups} off")]
+        assert f"{address} ({cid}): no ping reply while its server has no power; counted as the power outage" \
+            in round_["notes"]  # one cause, one outage, one message to the customer
         declared = {d["check"]: d["since"] for d in _tick(colo, db, "2026-12-10T10:15")["declared"]}
-        assert declared == {"power": "2026-12-10T10:10:00+08:00", "network": "2026-12-10T10:10:00+08:00"}
+        assert declared == {"power": "2026-12-10T10:10:00+08:00"}
         ongoing = json.loads(colo("--db", db, "--at", "2026-12-10T10:17", "sla", "report", cid, "--month", "2026-12",
                                   "--json").out)["outages"]
-        assert {(o["kind"], o["end"], o["minutes"], o["excluded_because"]) for o in ongoing} == {
-            (kind, "2026-12-10T10:17:00+08:00", 7, "not reported yet: the customer has 5 days")
-            for kind in ("power", "network")}  # open: counted up to now
+        assert [(o["kind"], o["end"], o["minutes"], o["excluded_because"]) for o in ongoing] == [
+            ("power", "2026-12-10T10:17:00+08:00", 7, "not reported yet: the customer has 5 days")]  # open: up to now
         _outlet(lab, db, "pdu-a04", ups, True)
         server.up()
-        assert {r["check"] for r in _tick(colo, db, "2026-12-10T10:20")["recovered"]} == {"power", "network"}
-    report = json.loads(colo("--db", db, "sla", "report", cid, "--month", "2026-12", "--json").out)
-    assert sorted((o["kind"], o["minutes"]) for o in report["outages"]) == [("network", 10), ("power", 10)]
+        assert [r["check"] for r in _tick(colo, db, "2026-12-10T10:20")["recovered"]] == ["power"]
+    (outage,) = ongoing
+    assert colo("--db", db, "--at", "2026-12-10T11:00", "outage", "report", str(outage["id"])).code == 0
+    report = json.loads(colo("--db", db, "--at", "2027-01-01T09:00", "sla", "report", cid, "--month", "2026-12",
+                             "--json").out)
+    assert [(o["kind"], o["minutes"], o["counted"]) for o in report["outages"]] == [("power", 10, True)]
+    assert report["counted_minutes"] == {"network": 0, "power": 10}  # the silent server's ping is not counted again
 
 
 def test_a_server_that_answers_has_power_whatever_its_pdus_say(lab: Lab, tmp_path: Path, colo) -> None:  # type: ignore[no-untyped-def]
@@ -434,8 +451,8 @@ def test_a_server_that_answers_has_power_whatever_its_pdus_say(lab: Lab, tmp_pat
                in round_["notes"]
         server.down()  # now nothing shows the server has power: silent feeds count as dead
         _tick(colo, db, "2026-12-10T10:15")
-        declared = {d["check"] for d in _tick(colo, db, "2026-12-10T10:20")["declared"]}
-    assert declared == {"network", "power"}
+        declared = [d["check"] for d in _tick(colo, db, "2026-12-10T10:20")["declared"]]
+    assert declared == ["power"]
 
 
 def test_monitor_run_loops_and_bad_options_change_nothing(lab: Lab, lab_db: str) -> None:

@@ -1,4 +1,4 @@
-"""When probe results become an emergency, and when power counts as lost (SLA §1-§4).
+"""When probe results become an emergency, and what power and ping tell of each other (SLA §1-§4).
 
 Pure rules over one "watch" (a contract's network, power, or a service check) across
 rounds. A round that could not tell (`None`: say the PDUs' management network was
@@ -67,3 +67,15 @@ def has_power(feeds: Sequence[Feed], site_answered: bool, server_answers: bool =
     if not site_answered and all(f.on is None for f in feeds):
         return None
     return False
+
+
+def reaches_network(answers_ping: bool, powered: bool) -> bool | None:
+    """Whether a server's port reaches the upstream network, as its ping tells.
+
+    A server without power cannot answer, so its silence says nothing of the port
+    (DOMAIN §3: network availability is the port reaching upstream) and the time is
+    the power outage's: counted once, and the customer told once, of the cause.
+    """
+    if answers_ping:
+        return True
+    return False if powered else None

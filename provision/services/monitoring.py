@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from provision.domain.monitoring import PERIOD, Feed, Step, Watch, has_power, step
+from provision.domain.monitoring import PERIOD, Feed, Step, Watch, has_power, reaches_network, step
 from provision.errors import BadInput, DeviceError, Refused
 from provision.monitor.icmp import open_pinger
 from provision.monitor.notify import Mailer, check_target, post_webhook
@@ -65,6 +65,7 @@ class Target:
     check: str    # network | power | www | email | ftp
     target: str   # an address, "A01 U12", a URL, host:port
     feeds: tuple[tuple[str, int, str], ...] = ()  # power: (pdu, outlet, mains|ups)
+    placement: int | None = None  # network and power: the server they belong to
 
 
 @dataclass
@@ -79,8 +80,8 @@ class Findings:
 
 def _targets(s: Session) -> tuple[list[Target], dict[str, PduInfo]]:
     active = Contract.state == "active"
-    out = [Target(c, "network", ip) for c, ip in s.execute(
-        select(Placement.contract_id, Address.ip).join(Address, Address.placement_id == Placement.id)
+    out = [Target(c, "network", ip, placement=p) for c, p, ip in s.execute(
+        select(Placement.contract_id, Placement.id, Address.ip).join(Address, Address.placement_id == Placement.id)
         .join(Contract, Contract.id == Placement.contract_id)
         .where(active, Placement.released_at.is_(None)).order_by(Placement.contract_id, Address.ip_int))]
     outlet = {o.id: (pdu, o.number) for o, pdu in s.execute(select(Outlet, Pdu.name).join(Pdu, Pdu.id == Outlet.pdu_id))}
@@ -90,11 +91,11 @@ def _targets(s: Session) -> tuple[list[Target], dict[str, PduInfo]]:
             .join(Rack, Rack.id == Unit.rack_id).join(Contract, Contract.id == Placement.contract_id)
             .where(active, Placement.released_at.is_(None)).order_by(Placement.id, Unit.u)):
         units[(contract_id, placement_id)].append((rack, unit))
-    for (contract_id, _), placed in units.items():
+    for (contract_id, placement_id), placed in units.items():
         feeds = tuple((*outlet[oid], kind) for _, u in placed
                       for oid, kind in ((u.outlet_id, "mains"), (u.ups_outlet_id, "ups")) if oid is not None)
         label = f"{placed[0][0]} U{placed[0][1].u}" + (f"-U{placed[-1][1].u}" if len(placed) > 1 else "")
-        out.append(Target(contract_id, "power", label, feeds))
+        out.append(Target(contract_id, "power", label, feeds, placement_id))
     out += [Target(c.contract_id, c.kind, c.target) for c in s.scalars(
         select(ServiceCheckRow).join(Contract, Contract.id == ServiceCheckRow.contract_id).where(active)
         .order_by(ServiceCheckRow.id))]
@@ -113,12 +114,17 @@ def probe(targets: list[Target], pdus: dict[str, PduInfo], options: MonitorOptio
         if pinger.note:
             found.notes.append(pinger.note)
         rtt = pinger.round([t.target for t in network], options.ping_timeout, options.ping_attempts)
+    answering = {t.placement for t in network if rtt[t.target] is not None}
+    power = [t for t in targets if t.check == "power"]
+    _power(found, power, pdus, answering)
+    unpowered = {t.placement for t in power if found.ok[t] is False}
     for t in network:
-        found.ok[t] = rtt[t.target] is not None
-        if not found.ok[t]:
+        found.ok[t] = reaches_network(rtt[t.target] is not None, t.placement not in unpowered)
+        if found.ok[t] is False:
             found.why[t] = f"no ping reply from {t.target} ({options.ping_attempts} tries)"
-    answering = {t.contract_id for t in network if found.ok[t]}
-    _power(found, [t for t in targets if t.check == "power"], pdus, answering)
+        elif found.ok[t] is None:
+            found.notes.append(f"{t.target} ({t.contract_id}): no ping reply while its server has no power; "
+                               f"counted as the power outage")
     services = [t for t in targets if t.check not in ("network", "power")]
     for t, problem in zip(services, run_checks([ServiceCheck(t.check, t.target) for t in services],
                                                options.check_timeout), strict=True):
@@ -128,8 +134,8 @@ def probe(targets: list[Target], pdus: dict[str, PduInfo], options: MonitorOptio
     return found
 
 
-def _power(found: Findings, targets: list[Target], pdus: dict[str, PduInfo], answering: set[str]) -> None:
-    """Each placement's power from its outlets; `answering` holds the contracts whose servers answered ping."""
+def _power(found: Findings, targets: list[Target], pdus: dict[str, PduInfo], answering: set[int | None]) -> None:
+    """Each placement's power from its outlets; `answering` holds the placements whose servers answered ping."""
     from provision.drivers.pdu import poll_outlet_states
 
     wanted: dict[str, set[int]] = defaultdict(set)
@@ -153,7 +159,7 @@ def _power(found: Findings, targets: list[Target], pdus: dict[str, PduInfo], ans
                  for pdu, number, kind in t.feeds]
         readings = ", ".join(f"{kind} {pdu}:{n} {'off' if f.on is False else 'silent'}"
                              for (pdu, n, kind), f in zip(t.feeds, feeds, strict=True))
-        found.ok[t] = has_power(feeds, bool(answered), t.contract_id in answering)
+        found.ok[t] = has_power(feeds, bool(answered), t.placement in answering)
         if found.ok[t] is False:
             found.why[t] = f"no power at {t.target}: {readings}"
         elif found.ok[t] and feeds and not any(f.on for f in feeds):
