@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import click
@@ -633,10 +634,35 @@ def visit_list(opts: Options, overdue: bool, as_json: bool) -> None:
     emit(opts.api().visits(overdue), as_json, human)
 
 
+def _extra_vars(items: tuple[str, ...]) -> dict[str, Any]:
+    import yaml
+
+    from provision.errors import BadInput
+
+    out: dict[str, Any] = {}
+    for item in items:
+        if item.startswith("@"):
+            try:
+                loaded = yaml.safe_load(Path(item[1:]).read_text(encoding="utf-8"))
+            except (OSError, yaml.YAMLError) as e:
+                raise BadInput(f"-e {item}: cannot read it as YAML ({str(e).splitlines()[0]}); give a YAML file of "
+                               f"variables") from None
+            if not isinstance(loaded, dict) or not all(isinstance(k, str) for k in loaded):
+                raise BadInput(f"-e {item}: give a YAML mapping of variable names to values")
+            out.update(loaded)
+            continue
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise BadInput(f"-e {item!r}: give KEY=VALUE or @FILE")
+        out[key] = value
+    return out
+
+
 @cli.command("run")
 @click.argument("playbook", type=click.Path())
 @click.option("--check", is_flag=True, help="Ansible check mode with --diff: nothing is applied.")
-@click.option("-e", "--extra-var", "extra", multiple=True, metavar="KEY=VALUE")
+@click.option("-e", "--extra-var", "extra", multiple=True, metavar="KEY=VALUE|@FILE",
+              help="A string variable, or @FILE: a YAML mapping of variables (lists, dicts), as ansible-playbook takes.")
 @json_option
 @pass_options
 def run_playbook(opts: Options, playbook: str, check: bool, extra: tuple[str, ...], as_json: bool) -> None:
@@ -645,14 +671,8 @@ def run_playbook(opts: Options, playbook: str, check: bool, extra: tuple[str, ..
     Artifacts go to $COLO_RUN_DIR (default ./.colo-runs); the last 20 runs are kept.
     """
     from provision.api import Colo
-    from provision.errors import BadInput
 
-    extravars = {}
-    for item in extra:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise BadInput(f"-e {item!r}: give KEY=VALUE")
-        extravars[key] = value
+    extravars = _extra_vars(extra)
     if opts.db:
         extravars.setdefault("db", opts.db)
     if opts.at:
@@ -784,6 +804,17 @@ def monitor_ping(addresses: tuple[str, ...], icmp: str, timeout: float, attempts
 def monitor_watch(opts: Options, contract_id: str, kind: str, target: str, remove: bool, as_json: bool) -> None:
     """Also check a customer service: www by URL, email (SMTP) and ftp by host[:port] (SLA §4.4)."""
     emit(opts.api().watch_service(contract_id, kind, target, remove), as_json, _show)
+
+
+@monitor.command("show")
+@click.argument("contract_id", metavar="ID")
+@json_option
+@pass_options
+def monitor_show(opts: Options, contract_id: str, as_json: bool) -> None:
+    """Whom the contract's emergencies are told, and which of its services are checked."""
+    from provision import render
+
+    emit(opts.api().monitoring(contract_id), as_json, render.monitoring)
 
 
 @cli.group()

@@ -191,14 +191,26 @@ class Colo:
         return monitoring.run(lambda: Context.open(self.db, self.at, self.actor), options, period, rounds)
 
     def watch_service(self, contract_id: str, kind: str, target: str, remove: bool = False) -> dict[str, Any]:
-        from provision.services import monitoring
+        from provision.services import monitoring_setup
 
-        return monitoring.watch_service(self.context, contract_id, kind, target, remove)
+        return monitoring_setup.watch_service(self.context, contract_id, kind, target, remove)
 
     def set_contact(self, contract_id: str, channel: str, target: str) -> dict[str, Any]:
-        from provision.services import monitoring
+        from provision.services import monitoring_setup
 
-        return monitoring.set_contact(self.context, contract_id, channel, target)
+        return monitoring_setup.set_contact(self.context, contract_id, channel, target)
+
+    def monitoring(self, contract_id: str) -> dict[str, Any]:
+        from provision.services import monitoring_setup
+
+        return monitoring_setup.show(self.context, contract_id)
+
+    def configure_monitoring(self, contract_id: str, contact: tuple[str, str] | None = None,
+                             services: list[tuple[str, str]] | None = None, dry_run: bool = False) -> dict[str, Any]:
+        """Contact and the complete list of watched services as declared (None: leave that part)."""
+        from provision.services import monitoring_setup
+
+        return monitoring_setup.configure(self.context, contract_id, contact, services, dry_run)
 
     def incidents(self, open_only: bool = False) -> list[dict[str, Any]]:
         from provision.services import monitoring

@@ -321,3 +321,14 @@ def complaints(rows: list[dict[str, Any]]) -> None:
         complaint(r)
     if not rows:
         _say("no complaints")
+
+
+def monitoring(d: dict[str, Any]) -> None:
+    c = d["contact"]
+    chosen = "" if c["chosen"] else " (default: nothing chosen with `colo contract notify`)"
+    console.print(f"{d['contract']}: emergencies told by {c['channel']} to {c['to'] or '(no number on record)'}"
+                  f"{chosen}", markup=False)
+    for svc in d["services"]:
+        console.print(f"  watching {svc['kind']} {svc['target']}", markup=False)
+    if not d["services"]:
+        console.print("  no customer services watched (network and power always are)", markup=False)

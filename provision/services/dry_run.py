@@ -69,8 +69,11 @@ def _mac(cid: str) -> str:
     return "02c0" + cid.replace("C", "").replace("-", "")[-8:].rjust(8, "0")
 
 
-PLAYS = (("provision", "signed"), ("decommission", "ended"), ("suspend", "unpaid"), ("resume", "active"),
-         ("drift", None))
+MONITORING = {"contact": {"channel": "webhook", "target": "https://sms.ci.example/colo"},
+              "services": [{"kind": "www", "target": "https://www.ci.example/"}]}
+PLAYS: tuple[tuple[str, str | None, dict[str, Any]], ...] = (
+    ("provision", "signed", {}), ("decommission", "ended", {}), ("suspend", "unpaid", {}), ("resume", "active", {}),
+    ("drift", None, {}), ("monitoring", "active", MONITORING))
 
 
 def dry_run(inventory: str, say: Callable[[str], None] = print) -> dict[str, Any]:
@@ -92,8 +95,8 @@ def dry_run(inventory: str, say: Callable[[str], None] = print) -> dict[str, Any
             ids = _scenario(db, site)
             before = _snapshot(lab, db)
             results = []
-            for name, role in PLAYS:
-                extra = {"db": db, "at": "2026-12-02T09:00"} | ({"contract": ids[role]} if role else {})
+            for name, role, play_vars in PLAYS:
+                extra = {"db": db, "at": "2026-12-02T09:00"} | ({"contract": ids[role]} if role else {}) | play_vars
                 out = runner.run(str(ROOT / "playbooks" / f"{name}.yml"), check=True, extravars=extra)
                 would = sum(s["changed"] for s in out["summary"].values())
                 say(f"{name}.yml --check: ok, {would} task(s) would change")

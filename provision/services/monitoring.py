@@ -23,16 +23,16 @@ from sqlalchemy.orm import Session
 from provision.domain.monitoring import PERIOD, Feed, Step, Watch, has_power, reaches_network, step
 from provision.errors import BadInput, DeviceError, Refused
 from provision.monitor.icmp import open_pinger
-from provision.monitor.notify import Mailer, check_target, post_webhook
-from provision.monitor.services import ServiceCheck, parse_check, run_checks
+from provision.monitor.notify import Mailer, post_webhook
+from provision.monitor.services import ServiceCheck, run_checks
 from provision.services.context import Context, SiteInfo, load_site
-from provision.services.contracts import get_contract, iso
+from provision.services.contracts import iso
 from provision.services.devices import PduInfo
+from provision.services.monitoring_setup import contact
 from provision.store.schema import (
     Address,
     Contract,
     ContractEvent,
-    Customer,
     Emergency,
     MonitorRound,
     MonitorWatch,
@@ -269,17 +269,6 @@ def _recover(s: Session, site: SiteInfo, row: MonitorWatch, now: datetime, how: 
             "ended": iso(now, site), "how": how}
 
 
-def contact(s: Session, contract: Contract) -> tuple[str, str | None]:
-    """The channel the customer chose, else their email, else a phone number a technician calls."""
-    if contract.notify_channel:
-        return contract.notify_channel, contract.notify_target
-    customer = s.get(Customer, contract.customer_id)
-    assert customer is not None
-    if customer.email:
-        return "email", customer.email
-    return "phone", customer.mobile or customer.phone or customer.admin_phone
-
-
 def notify_pending(ctx: Context, mailer: Mailer | None) -> list[dict[str, Any]]:
     """Send every emergency notification not yet accepted; phone ones are listed for a technician."""
     with ctx.store.session() as s:
@@ -367,37 +356,6 @@ def incidents(ctx: Context, open_only: bool) -> list[dict[str, Any]]:
         return [{"emergency": e.id, "contract": e.contract_id, "check": e.kind, "target": e.target,
                  "declared_at": at(e.declared_at), "ended_at": at(e.ended_at), "notified_at": at(e.notified_at),
                  "channel": e.channel, "pending": e.notify_error} for e in s.scalars(query)]
-
-
-def set_contact(ctx: Context, contract_id: str, channel: str, target: str) -> dict[str, Any]:
-    target = check_target(channel, target)
-    with ctx.store.session() as s:
-        site = load_site(s)
-        contract = get_contract(s, contract_id)
-        contract.notify_channel, contract.notify_target = channel, target
-        s.add(ContractEvent(contract_id=contract.id, kind="contact_set", at=ctx.now(site), actor=ctx.actor, months=0,
-                            detail=f"emergencies notified by {channel} to {target}"))
-        return {"contract": contract.id, "channel": channel, "to": target}
-
-
-def watch_service(ctx: Context, contract_id: str, kind: str, target: str, remove: bool = False) -> dict[str, Any]:
-    check = parse_check(kind, target)
-    with ctx.store.session() as s:
-        site = load_site(s)
-        contract = get_contract(s, contract_id)
-        row = s.scalar(select(ServiceCheckRow).where(ServiceCheckRow.contract_id == contract.id,
-                                                     ServiceCheckRow.kind == kind, ServiceCheckRow.target == check.target))
-        if remove:
-            if row is None:
-                raise BadInput(f"contract {contract.id} has no {kind} check of {check.target}: nothing to remove")
-            s.delete(row)
-        elif row is None:
-            s.add(ServiceCheckRow(contract_id=contract.id, kind=kind, target=check.target))
-        else:
-            return {"contract": contract.id, "check": kind, "target": check.target, "watched": True, "changed": False}
-        s.add(ContractEvent(contract_id=contract.id, kind="service_unwatched" if remove else "service_watched",
-                            at=ctx.now(site), actor=ctx.actor, months=0, detail=f"{kind} {check.target}"))
-        return {"contract": contract.id, "check": kind, "target": check.target, "watched": not remove, "changed": True}
 
 
 def run(ctx_factory: Callable[[], Context], options: MonitorOptions, period: float,

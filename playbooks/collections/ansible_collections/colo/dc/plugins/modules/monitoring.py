@@ -1,0 +1,57 @@
+DOCUMENTATION = r"""
+module: monitoring
+short_description: Whom a contract's emergencies are told, and which of the customer's services are checked
+description:
+  - Declarative; only the difference is written, each change an audited contract event.
+    Check mode reports the difference and writes nothing. Network and power are always watched.
+options:
+  contract: {description: Contract id., type: str, required: true}
+  contact:
+    description: The channel emergencies go to (SLA 4.5); omit to leave it as it is.
+    type: dict
+    suboptions:
+      channel: {description: How., type: str, choices: [email, webhook, phone], required: true}
+      target: {description: An address, an http(s) URL of an SMS/IM gateway, or a phone number., type: str, required: true}
+  services:
+    description: The complete list of customer services to check (SLA 4.4); others are dropped. Omit to leave them.
+    type: list
+    elements: dict
+    suboptions:
+      kind: {description: What is checked., type: str, choices: [www, email, ftp], required: true}
+      target: {description: A URL for www, host[:port] for email (SMTP) and ftp., type: str, required: true}
+  db: {description: Store URL., type: str}
+  at: {description: Run as of this ISO time., type: str}
+  actor: {description: Who is recorded as acting., type: str}
+"""
+
+from ansible_collections.colo.dc.plugins.module_utils.colo import run_module  # noqa: E402 - DOCUMENTATION comes first in Ansible modules
+
+
+def _text(view):
+    lines = [f"contact: {view['contact']['channel']} {view['contact']['to']}"]
+    return "\n".join(lines + [f"watch {s['kind']} {s['target']}" for s in view["services"]]) + "\n"
+
+
+def action(module, api):
+    p = module.params
+    contact = (p["contact"]["channel"], p["contact"]["target"]) if p["contact"] else None
+    services = None if p["services"] is None else [(s["kind"], s["target"]) for s in p["services"]]
+    result = api.configure_monitoring(p["contract"], contact, services, dry_run=module.check_mode)
+    header = f"{result['contract']} monitoring"
+    return {"changed": result["changed"], "changes": result["changes"], "monitoring": result["after"],
+            "diff": {"before_header": header, "after_header": header,
+                     "before": _text(result["before"]), "after": _text(result["after"])}}
+
+
+def main():
+    run_module({"contract": {"type": "str", "required": True},
+                "contact": {"type": "dict", "options": {
+                    "channel": {"type": "str", "required": True, "choices": ["email", "webhook", "phone"]},
+                    "target": {"type": "str", "required": True}}},
+                "services": {"type": "list", "elements": "dict", "options": {
+                    "kind": {"type": "str", "required": True, "choices": ["www", "email", "ftp"]},
+                    "target": {"type": "str", "required": True}}}}, action)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,135 @@
+"""What the monitor watches for a contract and whom it tells: the contact channel and the customer's services.
+
+Technicians change one thing at a time (`colo contract notify`, `colo monitor watch`);
+playbooks declare the whole of it (`configure`), and only the difference is written.
+Every change is a contract event, so it is in the hash-chained audit log; a change
+that changes nothing writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from provision.errors import BadInput
+from provision.monitor.notify import check_target
+from provision.monitor.services import parse_check
+from provision.services.context import Context, load_site
+from provision.services.contracts import get_contract
+from provision.store.schema import Contract, ContractEvent, Customer, ServiceCheckRow
+
+
+def contact(s: Session, contract: Contract) -> tuple[str, str | None]:
+    """The channel the customer chose, else their email, else a phone number a technician calls."""
+    if contract.notify_channel:
+        return contract.notify_channel, contract.notify_target
+    customer = s.get(Customer, contract.customer_id)
+    assert customer is not None
+    if customer.email:
+        return "email", customer.email
+    return "phone", customer.mobile or customer.phone or customer.admin_phone
+
+
+def _services(s: Session, contract: Contract) -> dict[tuple[str, str], ServiceCheckRow]:
+    return {(r.kind, r.target): r for r in s.scalars(
+        select(ServiceCheckRow).where(ServiceCheckRow.contract_id == contract.id).order_by(ServiceCheckRow.id))}
+
+
+def _view(s: Session, contract: Contract) -> dict[str, Any]:
+    channel, to = contact(s, contract)
+    return {"contract": contract.id, "contact": {"channel": channel, "to": to, "chosen": bool(contract.notify_channel)},
+            "services": [{"kind": k, "target": t} for k, t in sorted(_services(s, contract))]}
+
+
+def _event(s: Session, contract: Contract, kind: str, at: datetime, actor: str, detail: str) -> None:
+    s.add(ContractEvent(contract_id=contract.id, kind=kind, at=at, actor=actor, months=0, detail=detail))
+
+
+def _set_contact(s: Session, contract: Contract, channel: str, target: str, at: datetime, actor: str) -> bool:
+    if (contract.notify_channel, contract.notify_target) == (channel, target):
+        return False
+    contract.notify_channel, contract.notify_target = channel, target
+    _event(s, contract, "contact_set", at, actor, f"emergencies notified by {channel} to {target}")
+    return True
+
+
+def _watch(s: Session, contract: Contract, kind: str, target: str, at: datetime, actor: str) -> None:
+    s.add(ServiceCheckRow(contract_id=contract.id, kind=kind, target=target))
+    _event(s, contract, "service_watched", at, actor, f"{kind} {target}")
+
+
+def _unwatch(s: Session, contract: Contract, row: ServiceCheckRow, at: datetime, actor: str) -> None:
+    s.delete(row)
+    _event(s, contract, "service_unwatched", at, actor, f"{row.kind} {row.target}")
+
+
+def show(ctx: Context, contract_id: str) -> dict[str, Any]:
+    with ctx.store.session() as s:
+        return _view(s, get_contract(s, contract_id))
+
+
+def set_contact(ctx: Context, contract_id: str, channel: str, target: str) -> dict[str, Any]:
+    target = check_target(channel, target)
+    with ctx.store.session() as s:
+        site = load_site(s)
+        contract = get_contract(s, contract_id)
+        changed = _set_contact(s, contract, channel, target, ctx.now(site), ctx.actor)
+        return {"contract": contract.id, "channel": channel, "to": target, "changed": changed}
+
+
+def watch_service(ctx: Context, contract_id: str, kind: str, target: str, remove: bool = False) -> dict[str, Any]:
+    check = parse_check(kind, target)
+    with ctx.store.session() as s:
+        site = load_site(s)
+        contract = get_contract(s, contract_id)
+        row = _services(s, contract).get((kind, check.target))
+        if remove and row is None:
+            raise BadInput(f"contract {contract.id} has no {kind} check of {check.target}: nothing to remove")
+        changed = remove or row is None
+        if remove and row is not None:
+            _unwatch(s, contract, row, ctx.now(site), ctx.actor)
+        elif row is None:
+            _watch(s, contract, kind, check.target, ctx.now(site), ctx.actor)
+        return {"contract": contract.id, "check": kind, "target": check.target, "watched": not remove,
+                "changed": changed}
+
+
+def configure(ctx: Context, contract_id: str, contact_to: tuple[str, str] | None,
+              services: Sequence[tuple[str, str]] | None, dry_run: bool = False) -> dict[str, Any]:
+    """The contract's monitoring made as declared: `contact_to` (channel, target) and the complete
+    list of watched services; None leaves that part as it is. Every input is checked before
+    anything is written; `dry_run` says what would change and writes nothing.
+    """
+    if contact_to is not None:
+        contact_to = (contact_to[0], check_target(*contact_to))
+    wanted = None if services is None else sorted({(k, parse_check(k, t).target) for k, t in services})
+    with ctx.store.session() as s:
+        site = load_site(s)
+        contract = get_contract(s, contract_id)
+        before = _view(s, contract)
+        rows = _services(s, contract)
+        add = [] if wanted is None else [w for w in wanted if w not in rows]
+        drop = [] if wanted is None else [rows[k] for k in sorted(rows) if k not in wanted]
+        current = (contract.notify_channel, contract.notify_target)
+        new_contact = contact_to if contact_to is not None and contact_to != current else None
+        changes = ([f"contact: {new_contact[0]} {new_contact[1]}"] if new_contact else []) + \
+            [f"watch {k} {t}" for k, t in add] + [f"unwatch {r.kind} {r.target}" for r in drop]
+        after = dict(before)
+        if new_contact:
+            after["contact"] = {"channel": new_contact[0], "to": new_contact[1], "chosen": True}
+        if wanted is not None:
+            after["services"] = [{"kind": k, "target": t} for k, t in wanted]
+        if not dry_run:
+            now = ctx.now(site)
+            if new_contact:
+                _set_contact(s, contract, *new_contact, now, ctx.actor)
+            for row in drop:
+                _unwatch(s, contract, row, now, ctx.actor)
+            for kind, target in add:
+                _watch(s, contract, kind, target, now, ctx.actor)
+        return {"contract": contract.id, "changed": bool(changes), "changes": changes, "before": before,
+                "after": after, "dry_run": dry_run}

@@ -1,0 +1,139 @@
+"""A contract's monitoring set up: by a technician one change at a time, by a playbook all at once.
+
+Both write only what differs, each change an audited contract event; check mode and
+dry runs write nothing; a bad contact or service target is refused before anything is
+written. The playbook runs through the real ansible-runner.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from provision.api import Colo
+from provision.domain.terms import Customer
+from provision.errors import BadInput
+from tests.conftest import EXAMPLE, order
+
+AT = "2026-11-24T10:00"
+
+
+def _signed(db: str) -> str:
+    customer = Customer(name="Watched Ltd", email="ops@watched.example")
+    return str(Colo(db=db, at=AT).sign(order(customer=customer))["id"])
+
+
+def _events(db: str, cid: str) -> list[str]:
+    return [e["kind"] for e in Colo(db=db).contract(cid)["events"]]
+
+
+def test_technician_changes_one_thing_at_a_time_and_a_repeat_writes_nothing(site_db: str, colo) -> None:  # type: ignore[no-untyped-def]
+    cid = _signed(site_db)
+    shown = json.loads(colo("--db", site_db, "monitor", "show", cid, "--json").out)
+    assert shown == {"contract": cid, "contact": {"channel": "email", "to": "ops@watched.example", "chosen": False},
+                     "services": []}  # nothing chosen: the customer's own email
+    r = colo("--db", site_db, "monitor", "show", cid)
+    assert r.code == 0 and "emergencies told by email to ops@watched.example (default" in r.out
+
+    for _ in range(2):
+        assert colo("--db", site_db, "contract", "notify", cid, "--phone", "+8613800000000").code == 0
+        assert colo("--db", site_db, "monitor", "watch", cid, "www", "https://www.watched.example/").code == 0
+    assert _events(site_db, cid).count("contact_set") == 1
+    assert _events(site_db, cid).count("service_watched") == 1
+    again = json.loads(colo("--db", site_db, "contract", "notify", cid, "--phone", "+8613800000000", "--json").out)
+    assert again["changed"] is False
+    shown = Colo(db=site_db).monitoring(cid)
+    assert shown["contact"] == {"channel": "phone", "to": "+8613800000000", "chosen": True}
+    assert shown["services"] == [{"kind": "www", "target": "https://www.watched.example/"}]
+
+
+def test_declared_monitoring_writes_the_difference_and_a_dry_run_nothing(site_db: str) -> None:
+    cid = _signed(site_db)
+    api = Colo(db=site_db, at="2026-11-24T11:00")
+    api.watch_service(cid, "ftp", "ftp.watched.example")
+    wanted = [("www", "https://www.watched.example/"), ("email", "mail.watched.example:25")]
+    before_events = _events(site_db, cid)
+
+    plan = api.configure_monitoring(cid, ("email", "noc@watched.example"), wanted, dry_run=True)
+    assert plan["changed"] and plan["changes"] == [
+        "contact: email noc@watched.example", "watch email mail.watched.example:25",
+        "watch www https://www.watched.example/", "unwatch ftp ftp.watched.example"]
+    assert _events(site_db, cid) == before_events and api.monitoring(cid) == plan["before"]
+
+    done = api.configure_monitoring(cid, ("email", "noc@watched.example"), wanted)
+    assert done["changes"] == plan["changes"] and api.monitoring(cid) == plan["after"] == done["after"]
+    assert _events(site_db, cid)[len(before_events):] == [
+        "contact_set", "service_unwatched", "service_watched", "service_watched"]
+    assert api.configure_monitoring(cid, ("email", "noc@watched.example"), wanted)["changed"] is False
+
+    kept = api.configure_monitoring(cid, None, None)  # neither part declared: both left as they are
+    assert kept["changed"] is False and kept["after"] == done["after"]
+    assert api.configure_monitoring(cid, None, [])["changes"] == [
+        "unwatch email mail.watched.example:25", "unwatch www https://www.watched.example/"]
+
+
+@pytest.mark.parametrize(("contact", "services", "message"), [
+    (("email", "not-an-address"), [], "--email 'not-an-address': give one address"),
+    (("pager", "123"), None, "channel 'pager': give one of"),
+    (None, [("www", "https://ok.example/"), ("ftp", "bad host:21")], "ftp"),
+])
+def test_bad_input_is_refused_before_anything_is_written(site_db: str, contact: tuple[str, str] | None,
+                                                         services: list[tuple[str, str]] | None, message: str) -> None:
+    cid = _signed(site_db)
+    api = Colo(db=site_db)
+    before = (api.monitoring(cid), _events(site_db, cid))
+    with pytest.raises(BadInput, match=message):
+        api.configure_monitoring(cid, contact, services)
+    assert (api.monitoring(cid), _events(site_db, cid)) == before
+
+
+@pytest.fixture
+def run_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("COLO_RUN_DIR", str(tmp_path / "runs"))
+    return tmp_path / "runs"
+
+
+def test_playbook_declares_monitoring_from_a_vars_file(tmp_path: Path, run_dir: Path, colo) -> None:  # type: ignore[no-untyped-def]
+    db = str(tmp_path / "colo.db")
+    Colo(db=db).init(str(EXAMPLE))
+    cid = _signed(db)
+    declared: dict[str, Any] = {
+        "contact": {"channel": "webhook", "target": "https://sms.watched.example/colo"},
+        "services": [{"kind": "www", "target": "https://www.watched.example/"},
+                     {"kind": "email", "target": "mail.watched.example"}]}
+    vars_file = tmp_path / "watched.yml"
+    vars_file.write_text(yaml.safe_dump(declared), encoding="utf-8")
+
+    def play(*extra: str) -> Any:
+        r = colo("--db", db, "run", str(EXAMPLE.parents[1] / "playbooks" / "monitoring.yml"), "-e", f"contract={cid}",
+                 "-e", f"@{vars_file}", "--json", *extra)
+        return r
+
+    untouched = Colo(db=db).monitoring(cid)
+    r = play("--check")
+    assert r.code == 0, r.err
+    assert json.loads(r.out)["summary"]["localhost"]["changed"] == 1
+    assert Colo(db=db).monitoring(cid) == untouched  # check mode wrote nothing
+
+    r = play()
+    assert r.code == 0 and json.loads(r.out)["summary"]["localhost"]["changed"] == 1, r.err
+    assert Colo(db=db).monitoring(cid) == {
+        "contract": cid, "contact": {"channel": "webhook", "to": "https://sms.watched.example/colo", "chosen": True},
+        "services": [{"kind": "email", "target": "mail.watched.example"},
+                     {"kind": "www", "target": "https://www.watched.example/"}]}
+    r = play()
+    assert r.code == 0 and json.loads(r.out)["summary"]["localhost"]["changed"] == 0  # as declared: nothing to do
+
+    vars_file.write_text(yaml.safe_dump({"contact": {"channel": "email", "target": "x y@z"}}), encoding="utf-8")
+    r = play()
+    assert r.code == 1 and "--email 'x y@z': give one address" in r.err
+    assert Colo(db=db).monitoring(cid)["contact"]["channel"] == "webhook"
+
+    for content, message in [("- a list\n", "give a YAML mapping"), ("key: [unclosed\n", "cannot read it as YAML")]:
+        vars_file.write_text(content, encoding="utf-8")
+        r = play()
+        assert r.code == 2 and f"-e @{vars_file}: {message}" in r.err
