@@ -321,6 +321,7 @@ def test_phone_and_webhook_contacts_late_report_and_a_www_check(lab: Lab, lab_db
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             self.server.received.append(json.loads(body))  # type: ignore[attr-defined]
+            self.server.paths = [*getattr(self.server, "paths", []), self.path]  # type: ignore[attr-defined]
             self.send_response(self.server.status)  # type: ignore[attr-defined]
             self.end_headers()
 
@@ -350,8 +351,10 @@ def test_phone_and_webhook_contacts_late_report_and_a_www_check(lab: Lab, lab_db
         assert again.code == 3 and "already notified" in again.err
 
         # the customer switches to a webhook: a gateway that fails is retried every round until it takes it
-        gateway_url = f"http://127.0.0.1:{gateway.server_port}/sms"
-        assert colo("--db", lab_db, "contract", "notify", by_phone, "--webhook", gateway_url).code == 0
+        gateway_url = f"http://127.0.0.1:{gateway.server_port}/sms?key=S3cr3tKey&to=8613800000000"
+        set_contact = colo("--db", lab_db, "contract", "notify", by_phone, "--webhook", gateway_url, "--json")
+        assert json.loads(set_contact.out)["to"] == f"http://127.0.0.1:{gateway.server_port}/sms?key=***&to=***"
+        shown = [set_contact.out]
         server.up()
         failed = _tick(colo, lab_db, "2026-12-07T10:35")
         assert [(n["emergency"], n["sent"]) for n in failed["notifications"]] == [(www_emergency, False)]
@@ -359,6 +362,11 @@ def test_phone_and_webhook_contacts_late_report_and_a_www_check(lab: Lab, lab_db
         gateway.status = 200
         sent = _tick(colo, lab_db, "2026-12-07T10:40")
         assert [(n["emergency"], n["sent"]) for n in sent["notifications"]] == [(www_emergency, True)]
+        assert gateway.paths[-1] == "/sms?key=S3cr3tKey&to=8613800000000"  # the gateway gets its key
+        shown += [json.dumps(failed), json.dumps(sent)] + [colo("--db", lab_db, *argv).out for argv in (
+            ["incident", "list", "--json"], ["monitor", "show", by_phone, "--json"], ["audit", "--json"])]
+        leaks = [out for out in shown if "S3cr3tKey" in out or "8613800000000" in out]
+        assert leaks == []  # not in any output, kept error or audit record
         assert [p["check"] for p in gateway.received] == ["www", "www"]
         assert gateway.received[-1]["contract"] == by_phone and gateway.received[-1]["ended_at"] is None
         channels = {i["emergency"]: i["channel"] for i in json.loads(colo("--db", lab_db, "incident", "list", "--json").out)}

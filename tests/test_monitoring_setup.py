@@ -80,14 +80,17 @@ def test_declared_monitoring_writes_the_difference_and_a_dry_run_nothing(site_db
     (("email", "not-an-address"), [], "--email 'not-an-address': give one address"),
     (("pager", "123"), None, "channel 'pager': give one of"),
     (None, [("www", "https://ok.example/"), ("ftp", "bad host:21")], "ftp"),
+    (("webhook", "https://sms.example/send?key=TOPSECRET&x=1 2"), None,
+     r"--webhook 'https://sms.example/send\?key=\*\*\*&x=\*\*\*': give an http"),  # the gateway's key not echoed
 ])
 def test_bad_input_is_refused_before_anything_is_written(site_db: str, contact: tuple[str, str] | None,
                                                          services: list[tuple[str, str]] | None, message: str) -> None:
     cid = _signed(site_db)
     api = Colo(db=site_db)
     before = (api.monitoring(cid), _events(site_db, cid))
-    with pytest.raises(BadInput, match=message):
+    with pytest.raises(BadInput, match=message) as refused:
         api.configure_monitoring(cid, contact, services)
+    assert "TOPSECRET" not in str(refused.value)
     assert (api.monitoring(cid), _events(site_db, cid)) == before
 
 

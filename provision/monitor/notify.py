@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from provision.errors import BadInput
 from provision.secrets import Credentials
@@ -38,12 +38,28 @@ def check_target(channel: str, target: str) -> str:
     if channel == "webhook":
         url = urlsplit(target)
         if url.scheme not in ("http", "https") or not url.hostname or any(c in target for c in " \r\n\t"):
-            raise BadInput(f"--webhook {target!r}: give an http:// or https:// URL of the SMS/IM gateway")
+            raise BadInput(f"--webhook {shown(channel, target)!r}: give an http:// or https:// URL of the SMS/IM "
+                           f"gateway")
     if channel == "phone" and not _PHONE.fullmatch(target):
         raise BadInput(f"--phone {target!r}: give a phone number, digits with an optional leading +")
     if channel not in CHANNELS:
         raise BadInput(f"channel {channel!r}: give one of {', '.join(CHANNELS)}")
     return target
+
+
+def shown(channel: str, target: str | None) -> str | None:
+    """A contact as output, logs and the audit trail may show it.
+
+    SMS/IM gateways take their API key in the webhook URL's query or user part, so those
+    are masked (query names kept, to tell gateways apart); the store keeps the URL whole,
+    to deliver. A key in the URL's path stays visible: give such gateways a key by query.
+    """
+    if channel != "webhook" or target is None:
+        return target
+    url = urlsplit(target.replace("\n", " ").replace("\r", " "))
+    host = url.netloc.rpartition("@")[2]
+    query = "&".join(f"{part.partition('=')[0]}=***" if "=" in part else "***" for part in url.query.split("&") if part)
+    return urlunsplit((url.scheme, ("***@" if "@" in url.netloc else "") + host, url.path, query, ""))
 
 
 @dataclass(frozen=True)

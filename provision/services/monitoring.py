@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from provision.domain.monitoring import PERIOD, Feed, Step, Watch, has_power, reaches_network, step
 from provision.errors import BadInput, DeviceError, Refused
 from provision.monitor.icmp import open_pinger
-from provision.monitor.notify import Mailer, post_webhook
+from provision.monitor.notify import Mailer, post_webhook, shown
 from provision.monitor.services import ServiceCheck, run_checks
 from provision.services.context import Context, SiteInfo, load_site
 from provision.services.contracts import iso
@@ -293,8 +293,8 @@ def notify_pending(ctx: Context, mailer: Mailer | None) -> list[dict[str, Any]]:
                                     actor=ctx.actor, months=0, ref=str(row.id), detail=f"customer notified by {channel}"))
             else:
                 row.notify_error = error[:300]
-        out.append({"emergency": event["emergency"], "contract": event["contract"], "channel": channel, "to": to,
-                    "sent": error is None, "error": error})
+        out.append({"emergency": event["emergency"], "contract": event["contract"], "channel": channel,
+                    "to": shown(channel, to), "sent": error is None, "error": error})
     return out
 
 
@@ -317,7 +317,8 @@ def _deliver(channel: str, to: str | None, mailer: Mailer | None, event: dict[st
         else:
             post_webhook(to, event)
     except (OSError, ValueError) as exc:  # smtplib's errors are OSErrors; so are refused connections
-        return f"{channel} to {to} failed: {exc}"
+        safe = shown(channel, to) or ""
+        return f"{channel} to {safe} failed: {str(exc).replace(to, safe)}"  # kept and listed: no gateway key in it
     return None
 
 

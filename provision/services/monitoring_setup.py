@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from provision.errors import BadInput
-from provision.monitor.notify import check_target
+from provision.monitor.notify import check_target, shown
 from provision.monitor.services import parse_check
 from provision.services.context import Context, load_site
 from provision.services.contracts import get_contract
@@ -41,7 +41,8 @@ def _services(s: Session, contract: Contract) -> dict[tuple[str, str], ServiceCh
 
 def _view(s: Session, contract: Contract) -> dict[str, Any]:
     channel, to = contact(s, contract)
-    return {"contract": contract.id, "contact": {"channel": channel, "to": to, "chosen": bool(contract.notify_channel)},
+    return {"contract": contract.id,
+            "contact": {"channel": channel, "to": shown(channel, to), "chosen": bool(contract.notify_channel)},
             "services": [{"kind": k, "target": t} for k, t in sorted(_services(s, contract))]}
 
 
@@ -53,7 +54,7 @@ def _set_contact(s: Session, contract: Contract, channel: str, target: str, at: 
     if (contract.notify_channel, contract.notify_target) == (channel, target):
         return False
     contract.notify_channel, contract.notify_target = channel, target
-    _event(s, contract, "contact_set", at, actor, f"emergencies notified by {channel} to {target}")
+    _event(s, contract, "contact_set", at, actor, f"emergencies notified by {channel} to {shown(channel, target)}")
     return True
 
 
@@ -78,7 +79,7 @@ def set_contact(ctx: Context, contract_id: str, channel: str, target: str) -> di
         site = load_site(s)
         contract = get_contract(s, contract_id)
         changed = _set_contact(s, contract, channel, target, ctx.now(site), ctx.actor)
-        return {"contract": contract.id, "channel": channel, "to": target, "changed": changed}
+        return {"contract": contract.id, "channel": channel, "to": shown(channel, target), "changed": changed}
 
 
 def watch_service(ctx: Context, contract_id: str, kind: str, target: str, remove: bool = False) -> dict[str, Any]:
@@ -116,11 +117,11 @@ def configure(ctx: Context, contract_id: str, contact_to: tuple[str, str] | None
         drop = [] if wanted is None else [rows[k] for k in sorted(rows) if k not in wanted]
         current = (contract.notify_channel, contract.notify_target)
         new_contact = contact_to if contact_to is not None and contact_to != current else None
-        changes = ([f"contact: {new_contact[0]} {new_contact[1]}"] if new_contact else []) + \
+        changes = ([f"contact: {new_contact[0]} {shown(*new_contact)}"] if new_contact else []) + \
             [f"watch {k} {t}" for k, t in add] + [f"unwatch {r.kind} {r.target}" for r in drop]
         after = dict(before)
         if new_contact:
-            after["contact"] = {"channel": new_contact[0], "to": new_contact[1], "chosen": True}
+            after["contact"] = {"channel": new_contact[0], "to": shown(*new_contact), "chosen": True}
         if wanted is not None:
             after["services"] = [{"kind": k, "target": t} for k, t in wanted]
         if not dry_run:
