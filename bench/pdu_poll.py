@@ -7,11 +7,11 @@ endpoints (one per PDU) and picking a PDU's records by its community. Every 10th
 has one outlet switched off first (by SNMP SET), so the readings are not all alike.
 
   poll       `poll_outlet_states` over every PDU and outlet: PDUs asked concurrently
-             on one asyncio loop and SNMP engine. `poll_first` runs in a fresh thread, so it
-             also pays building that thread's SNMP engine and registering every PDU's
-             community and address in it (pysnmp writes them into its MIB tables: ~10 ms
-             a PDU), as a monitor started by cron would on every tick; `poll_median` is
-             the median of --rounds polls after it, as a long-running monitor pays.
+             on one asyncio loop and SNMP dispatcher. `poll_first` runs in a fresh thread,
+             so it also pays whatever a first poll costs (building the thread's dispatcher,
+             each PDU's first transport), as a monitor started by cron would on every tick;
+             `poll_median` is the median of --rounds polls after it, as a long-running
+             monitor pays.
   baseline   net-snmp's `snmpbulkwalk -v2c` of the same outlet-state column, one
              subprocess per PDU, one after another: the shell loop a monitoring script
              runs. Max-repetitions is outlets + 1, so each walk ends in one request.
@@ -82,7 +82,7 @@ def wait_ready(base: Path, drivers: list[PduDriver], children: list[subprocess.P
         if any(child.poll() is not None for child in children):
             logs = "".join(log.read_text(errors="replace")[-2000:] for log in sorted(base.glob("snmpsim-*.log")))
             sys.exit(f"snmpsim exited at start:\n{logs}")
-        got = poll_outlet_states([(d, [1]) for d in drivers])  # no deadline: a cold engine's first poll is slow
+        got = poll_outlet_states([(d, [1]) for d in drivers])  # no deadline: simulators still starting answer late
         silent = [str(v) for v in got.values() if isinstance(v, Exception)]
         if not silent:
             return
@@ -105,7 +105,7 @@ def poll(drivers: list[PduDriver], outlets: list[int]) -> Readings:
 
 
 def poll_in_fresh_thread(drivers: list[PduDriver], outlets: list[int]) -> Readings:
-    """A thread has no SNMP engine until it first asks, so this poll pays for building one."""
+    """A thread has no SNMP dispatcher until it first asks, so this poll pays for building one."""
     out: list[Readings] = []
     worker = threading.Thread(target=lambda: out.append(poll(drivers, outlets)))
     worker.start()
@@ -162,7 +162,7 @@ def run(walk: str, drivers: list[PduDriver], args: argparse.Namespace) -> None:
     off = sum(not on for states in polled.values() for on in states.values())
     print(f"pdus: {len(drivers)} x {args.outlets} outlets ({', '.join(PLATFORMS)} in turn), "
           f"{args.simulators} snmpsim processes")
-    print(f"poll_first: {first:.3f} s (fresh thread: builds its SNMP engine, registers {len(drivers)} targets)")
+    print(f"poll_first: {first:.3f} s (fresh thread: its first poll of {len(drivers)} PDUs)")
     print(f"poll_median: {median:.3f} s ({args.rounds} rounds, min {min(rounds):.3f} s, max {max(rounds):.3f} s)")
     print(f"snmpbulkwalk_loop: {walked_s:.3f} s ({walked_s / len(drivers) * 1000:.1f} ms per PDU)")
     print(f"readings_agree: {'yes' if walked == polled else 'NO'} ({len(drivers) * args.outlets} outlets, {off} off)")

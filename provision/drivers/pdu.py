@@ -126,7 +126,7 @@ def pdu_driver(platform: str, target: SnmpTarget) -> PduDriver:
 
 
 # PDUs asked at a time. With all 200 of the benchmark at once, answers queued past the
-# targets' 1 s timeout (retransmissions piling on) and some were lost from the engine's
+# targets' 1 s timeout (retransmissions piling on) and some were lost from the dispatcher's
 # one UDP socket; 8-32 at a time gave the shortest polls (bench/pdu_poll.py).
 POLL_IN_FLIGHT = 32
 
@@ -138,7 +138,7 @@ def poll_outlet_states(requests: Sequence[tuple[PduDriver, Sequence[int]]],
     The monitor reads every PDU each tick: asked one after another, a site's PDUs cost
     the sum of their round trips, and one dead PDU (timeout x tries) would stall the
     tick. So the PDUs are asked concurrently (`POLL_IN_FLIGHT` at a time), on this
-    thread's single SNMP loop and engine, each in as few GETs as
+    thread's single SNMP loop and dispatcher, each in as few GETs as
     `SnmpSession.max_varbinds` allows. A PDU that does
     not answer, answers an error or a value that is no outlet state, or has not
     finished `timeout` seconds after the poll started (None: only its own target's

@@ -4,7 +4,7 @@ An agent can answer a GET or SET with no error status and still not have done it
 (a `noSuchInstance` varbind; snmpsim does exactly that for a SET on a read-only
 record), so every varbind is checked and anything short of the value asked for is a
 `DeviceError`. Callers are synchronous service threads: each thread owns a private
-event loop and SNMP engine, reused for all its requests; `run` drives a coroutine on
+event loop and SNMP dispatcher, reused for all its requests; `run` drives a coroutine on
 it, so several agents can be asked at once (gathered) from a plain function.
 """
 
@@ -32,7 +32,13 @@ class SnmpTarget:
 
 
 class _Engine:
-    """One event loop and SNMP engine per thread: building an engine costs ~0.8 s, a request ~2 ms."""
+    """One event loop and SNMP dispatcher per thread, reused for all its requests.
+
+    pysnmp's v1arch dispatcher: SNMPv2c messages built straight from the community,
+    no SNMP engine and no local configuration tables. The v3arch engine registered
+    each agent's address in its MIB tables (~25 ms a PDU, 3-5 s for a 200-PDU site's
+    first poll, bench/pdu_poll.py); v2c needs none of it.
+    """
 
     _local = threading.local()
     _all: list[tuple[asyncio.AbstractEventLoop, Any]] = []
@@ -42,9 +48,13 @@ class _Engine:
     def get(cls) -> tuple[asyncio.AbstractEventLoop, Any]:
         pair = getattr(cls._local, "pair", None)
         if pair is None:
-            from pysnmp.hlapi.v3arch.asyncio import SnmpEngine
+            from pysnmp.hlapi.v1arch.asyncio.dispatch import SnmpDispatcher
 
-            pair = (asyncio.new_event_loop(), SnmpEngine())
+            async def dispatcher() -> Any:  # binds to the loop it is built on
+                return SnmpDispatcher()
+
+            loop = asyncio.new_event_loop()
+            pair = (loop, loop.run_until_complete(dispatcher()))
             cls._local.pair = pair
             with cls._guard:
                 cls._all.append(pair)
@@ -54,8 +64,8 @@ class _Engine:
     def close_all(cls) -> None:
         with cls._guard:
             pairs, cls._all = cls._all, []
-        for loop, engine in pairs:
-            engine.close_dispatcher()
+        for loop, dispatcher in pairs:
+            dispatcher.close()
             loop.run_until_complete(asyncio.sleep(0))  # let the dispatcher's timer task finish cancelling
             loop.close()
 
@@ -70,7 +80,12 @@ def run(coro: Any) -> Any:
 
 
 class SnmpSession:
-    """GET / SET / walk against one agent; the community stays inside the Secret until the wire."""
+    """GET / SET / walk against one agent; the community stays inside the Secret until the wire.
+
+    Varbinds go out as numeric OIDs and come back unresolved: pysnmp's MIB lookups cost
+    ~1 ms of CPU per varbind both ways, 30-40 ms per 24-outlet PDU, more than the round
+    trip and the whole cost of a site poll (bench/pdu_poll.py).
+    """
 
     max_varbinds = 40  # per request: keeps a PDU under common agents' size limits
 
@@ -80,16 +95,17 @@ class SnmpSession:
 
     async def _setup(self) -> tuple[Any, Any, Any]:
         from pysnmp.error import PySnmpError
-        from pysnmp.hlapi.v3arch.asyncio import CommunityData, UdpTransportTarget
+        from pysnmp.hlapi.v1arch.asyncio.auth import CommunityData
+        from pysnmp.hlapi.v1arch.asyncio.transport import UdpTransportTarget
 
-        _, engine = _Engine.get()
+        _, dispatcher = _Engine.get()
         if self._transport is None:
             try:
                 self._transport = await UdpTransportTarget.create((self.target.host, self.target.port),
                                                                   timeout=self.target.timeout, retries=self.target.retries)
             except PySnmpError as e:  # an unresolvable host is this device's failure, not a crash of the caller
                 raise DeviceError(self.target.name, f"{e}; check the device's host in the inventory") from None
-        return engine, CommunityData(self.target.community.reveal(), mpModel=1), self._transport
+        return dispatcher, CommunityData(self.target.community.reveal(), mpModel=1), self._transport
 
     def close(self) -> None:
         self._transport = None
@@ -120,40 +136,24 @@ class SnmpSession:
         return dict(run(self.get_async(oids, what)))
 
     async def get_async(self, oids: Sequence[str], what: str) -> dict[str, Any]:
-        """`get` as a coroutine on this thread's loop, for callers that ask many agents at once.
-
-        Sent and read by numeric OID one layer below the hlapi's `get_cmd`, which looks
-        every varbind up in the MIB tree both ways: ~1 ms of CPU per varbind, 30-40 ms
-        per 24-outlet PDU, more than the round trip and the whole cost of a site poll
-        (bench/pdu_poll.py). The target table is the hlapi's own, shared with set/walk.
-        """
-        from pysnmp.entity.rfc3413.cmdgen import GetCommandGenerator
-        from pysnmp.hlapi.v3arch.asyncio.cmdgen import LCD
+        """`get` as a coroutine on this thread's loop, for callers that ask many agents at once."""
+        from pysnmp.hlapi.v1arch.asyncio.cmdgen import get_cmd
         from pysnmp.proto.rfc1902 import Null, ObjectName
 
-        def answered(_engine: Any, _handle: Any, indication: Any, status: Any, index: Any, varbinds: Any,
-                     answer: asyncio.Future[tuple[Any, Any, Any, Any]]) -> None:
-            if not answer.cancelled():  # a poll's deadline may have given up on it
-                answer.set_result((indication, status, index, varbinds))
-
-        engine, auth, transport = await self._setup()
-        target, _ = LCD.configure(engine, auth, transport, b"")
+        dispatcher, auth, transport = await self._setup()
         out: dict[str, Any] = {}
         for i in range(0, len(oids), self.max_varbinds):
-            answer: asyncio.Future[tuple[Any, Any, Any, Any]] = asyncio.get_running_loop().create_future()
-            GetCommandGenerator().send_varbinds(engine, target, None, b"", [(ObjectName(o), Null())
-                                                                             for o in oids[i:i + self.max_varbinds]],
-                                                answered, answer)
-            out.update(self._check(what, await answer))
+            chunk = [(ObjectName(o), Null()) for o in oids[i:i + self.max_varbinds]]
+            out.update(self._check(what, await get_cmd(dispatcher, auth, transport, *chunk)))
         return out
 
     def set(self, values: Sequence[tuple[str, Any]], what: str) -> None:
-        from pysnmp.hlapi.v3arch.asyncio import ContextData, ObjectIdentity, ObjectType, set_cmd
+        from pysnmp.hlapi.v1arch.asyncio.cmdgen import set_cmd
+        from pysnmp.proto.rfc1902 import ObjectName
 
         async def request() -> None:
-            engine, auth, transport = await self._setup()
-            result = await set_cmd(engine, auth, transport, ContextData(),
-                                   *(ObjectType(ObjectIdentity(o), v) for o, v in values))
+            dispatcher, auth, transport = await self._setup()
+            result = await set_cmd(dispatcher, auth, transport, *((ObjectName(o), v) for o, v in values))
             answered = dict(self._check(what, result))
             for oid, value in values:
                 if oid not in answered or answered[oid] != value:
@@ -163,15 +163,16 @@ class SnmpSession:
 
     def walk(self, base: str, what: str) -> dict[str, Any]:
         """Every OID under `base`, by GETBULK; stops at the end of the subtree."""
-        from pysnmp.hlapi.v3arch.asyncio import ContextData, ObjectIdentity, ObjectType, bulk_cmd
+        from pysnmp.hlapi.v1arch.asyncio.cmdgen import bulk_cmd
+        from pysnmp.proto.rfc1902 import Null, ObjectName
 
         async def request() -> dict[str, Any]:
-            engine, auth, transport = await self._setup()
+            dispatcher, auth, transport = await self._setup()
             out: dict[str, Any] = {}
             current = base
             while True:
-                indication, status, index, rows = await bulk_cmd(
-                    engine, auth, transport, ContextData(), 0, 25, ObjectType(ObjectIdentity(current)))
+                indication, status, index, rows = await bulk_cmd(dispatcher, auth, transport, 0, 25,
+                                                                 (ObjectName(current), Null()))
                 if indication or status:
                     self._check(what, (indication, status, index, rows))
                 done = False

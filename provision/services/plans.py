@@ -192,7 +192,7 @@ def build(kind: str, t: Targets, info: DeviceInfo, now: datetime) -> dict[str, A
                 "watts": driver.outlet_power_w(feeding) if feeding else {}}
 
     switches = parallel(sorted(sw_info), plan_switch)
-    # SNMP stays on this thread: a request costs milliseconds, a new thread's SNMP engine a second
+    # SNMP stays on this thread: a PDU's reads are a few milliseconds each
     pdu_reads = {name: read_pdu(name) for name in sorted(pdu_info)}
     pdus = []
     for name in sorted({o.pdu for o in t.outlets}):
