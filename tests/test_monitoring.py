@@ -509,6 +509,28 @@ def test_a_round_is_not_lost_to_another_pingers_traffic() -> None:
     assert [a for a, v in rtt.items() if v is None] == []
 
 
+def test_a_raw_pinger_queues_only_its_own_replies() -> None:
+    """The socket filter: another pinger's requests and replies never reach the monitor's raw
+    socket (an unfiltered one queues all twelve packets of this fping), so they cannot
+    fill its queue; its own replies still arrive."""
+    from provision.monitor.icmp import open_pinger
+
+    fping = shutil.which("fping")
+    if fping is None:
+        pytest.skip("fping is not installed (Debian package fping; .ci/run installs it)")
+    with open_pinger("privileged") as pinger:
+        subprocess.run([fping, "-q", "-c", "3", "127.0.0.1", "127.0.0.5"], capture_output=True)
+        queued = 0
+        while True:
+            try:
+                pinger.sock.recv(2048)
+                queued += 1
+            except BlockingIOError:
+                break
+        assert queued == 0
+        assert pinger.round(["127.0.0.1", "127.0.0.5"], timeout=1.0, attempts=1)["127.0.0.5"] is not None
+
+
 def test_a_reply_queued_by_the_deadline_counts_though_the_pinger_looks_late() -> None:
     """A monitor descheduled on a loaded host wakes after its deadline with replies waiting:
     they are answers, not silence. A zero timeout is the extreme case: loopback's reply

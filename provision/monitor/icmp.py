@@ -10,11 +10,15 @@ Two kinds of socket. Unprivileged (`SOCK_DGRAM`, "ping sockets") needs no root b
 only works when the process's group is inside the kernel's
 `net.ipv4.ping_group_range` — Debian ships `1 0`, which allows nobody. Privileged
 (`SOCK_RAW`) needs root or CAP_NET_RAW. `open_pinger("auto")` tries unprivileged
-first and says why it fell back.
+first and says why it fell back. A raw socket would see every ICMP packet on the host
+(another pinger's thousands included, filling its queue); the kernel's socket filter
+lets through only echo replies carrying this pinger's identifier, as a ping socket's
+own demultiplexing does.
 """
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import os
 import select
@@ -30,6 +34,7 @@ ECHO_REQUEST, ECHO_REPLY = 8, 0
 BURST = 64  # requests between two drains of the receive queue
 RANGE_SYSCTL = "/proc/sys/net/ipv4/ping_group_range"
 WIDEN = "sysctl -w net.ipv4.ping_group_range='0 2147483647'"
+SO_ATTACH_FILTER = 26  # Linux; Python's socket module does not name it
 
 
 def _checksum(data: bytes) -> int:
@@ -54,13 +59,32 @@ def ping_group_range() -> str:
         return "unknown"
 
 
+def _replies_to(ident: int) -> bytes:
+    """A classic BPF program for a raw ICMP socket: keep echo replies with identifier `ident`, drop the rest."""
+    program = [
+        (0xB1, 0, 0, 0),          # ldxb 4*([0]&0xf)   X = IP header length
+        (0x50, 0, 0, 0),          # ldb [x+0]          ICMP type
+        (0x15, 0, 3, ECHO_REPLY),  # jeq #0, else drop
+        (0x48, 0, 0, 4),          # ldh [x+4]          ICMP identifier
+        (0x15, 0, 1, ident),      # jeq #ident, else drop
+        (0x06, 0, 0, 0xFFFF),     # ret: keep the packet
+        (0x06, 0, 0, 0),          # ret: drop
+    ]
+    return b"".join(struct.pack("HBBI", *insn) for insn in program)
+
+
 @dataclass
 class Pinger:
-    """An open ICMP socket and how it was opened (`mode`), with the reason for a fallback (`note`)."""
+    """An open ICMP socket and how it was opened (`mode`), with the reason for a fallback (`note`).
+
+    `ident` is the identifier of every request it sends (a ping socket's kernel puts its
+    own in); replies are told apart by sequence number and a per-attempt token.
+    """
 
     sock: socket.socket
     mode: str  # unprivileged | privileged
     note: str = ""
+    ident: int = 0
 
     def close(self) -> None:
         self.sock.close()
@@ -94,38 +118,36 @@ class Pinger:
 
     def _attempt(self, part: Sequence[str], pending: Sequence[int], timeout: float) -> dict[int, float]:
         token = os.urandom(8)
-        ident = int.from_bytes(os.urandom(2), "big")  # the kernel replaces it on a ping socket
         self._discard()
         sent: dict[int, float] = {}
         got: dict[int, float] = {}
         for n, i in enumerate(pending, 1):
             try:
-                self.sock.sendto(_echo(ident, i, token), (part[i], 0))
+                self.sock.sendto(_echo(self.ident, i, token), (part[i], 0))
             except OSError as exc:
                 if exc.errno in (errno.EINVAL, errno.EAFNOSUPPORT) or isinstance(exc, socket.gaierror):
                     raise BadInput(f"address {part[i]!r} is not an IPv4 address") from None
                 continue  # unreachable network etc.: counts as no reply
             sent[i] = time.monotonic()
             if n % BURST == 0:
-                self._drain(ident, token, sent, got, 0.0)
+                self._drain(token, sent, got, 0.0)
         deadline = time.monotonic() + timeout
         while len(got) < len(sent):
             left = deadline - time.monotonic()
-            self._drain(ident, token, sent, got, max(left, 0.0))
+            self._drain(token, sent, got, max(left, 0.0))
             if left <= 0:  # one last look: replies queued while this process was not scheduled still count
                 break
         return got
 
     def _discard(self) -> None:
-        """Empty the queue before a round: a raw socket sees every ICMP packet on the host (another
-        pinger's thousands included) and a full queue would drop this round's first replies."""
+        """Empty the queue before an attempt: late replies to the last one only cost reading later."""
         while True:
             try:
                 self.sock.recv(2048)
             except BlockingIOError:
                 return
 
-    def _drain(self, ident: int, token: bytes, sent: dict[int, float], got: dict[int, float], wait: float) -> None:
+    def _drain(self, token: bytes, sent: dict[int, float], got: dict[int, float], wait: float) -> None:
         """Read every reply already queued; wait up to `wait` seconds for the first one."""
         ready, _, _ = select.select([self.sock], [], [], wait)
         if not ready:
@@ -140,11 +162,9 @@ class Pinger:
                 packet = packet[(packet[0] & 0x0F) * 4:]  # raw sockets see the IP header
             if len(packet) < 16:
                 continue
-            kind, _, _, reply_ident, seq = struct.unpack("!BBHHH", packet[:8])
+            kind, _, _, _, seq = struct.unpack("!BBHHH", packet[:8])
             if kind != ECHO_REPLY or packet[8:16] != token or seq not in sent or seq in got:
                 continue
-            if self.mode == "privileged" and reply_ident != ident:
-                continue  # another pinger's reply on this shared raw socket
             got[seq] = now - sent[seq]
 
 
@@ -177,9 +197,13 @@ def open_pinger(mode: str = "auto") -> Pinger:
                 raise BadInput(f"--icmp unprivileged: {refused}; run `{WIDEN}` (or add it to /etc/sysctl.d/) "
                                "or use --icmp privileged as root") from None
     try:
-        return Pinger(_socket(socket.SOCK_RAW), "privileged",
-                      f"{refused}; using a raw socket instead" if refused else "")
+        sock = _socket(socket.SOCK_RAW)
     except PermissionError:
         why = f"{refused}, and " if refused else ""
         raise BadInput(f"--icmp {mode}: {why}this process may not open a raw ICMP socket; run `{WIDEN}` "
                        "or give the monitor CAP_NET_RAW") from None
+    ident = int.from_bytes(os.urandom(2), "big")
+    code = _replies_to(ident)
+    program = ctypes.create_string_buffer(code, len(code))  # the kernel copies it: it may go after this call
+    sock.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER, struct.pack("HP", len(code) // 8, ctypes.addressof(program)))
+    return Pinger(sock, "privileged", f"{refused}; using a raw socket instead" if refused else "", ident)
