@@ -11,6 +11,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from provision.api import Colo
 from tests.conftest import EXAMPLE
@@ -38,7 +39,10 @@ def test_parallel_signing_never_hands_anything_out_twice(site_db: str) -> None:
     contracts = api.contracts()
     assert len(contracts) == WORKERS * PER_WORKER
     assert len({c["id"] for c in contracts}) == WORKERS * PER_WORKER
-    units, ports, addresses, outlets = Counter(), Counter(), Counter(), Counter()
+    units: Counter[Any] = Counter()
+    ports: Counter[Any] = Counter()
+    addresses: Counter[Any] = Counter()
+    outlets: Counter[Any] = Counter()
     for c in contracts:
         shown = api.contract(c["id"])
         assert len(shown["placements"]) == 2

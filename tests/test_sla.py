@@ -45,7 +45,7 @@ def test_mid_month_an_unreported_outage_is_pending_and_an_unnotified_emergency_n
                        START, END, now)
     assert [(c.counted, c.reason) for c in counted] == [
         (False, "not reported within 5 days"), (False, "not reported yet: the customer has 5 days")]
-    emergencies = [(at("2026-12-06T09:50"), None), (at("2026-12-06T09:40"), None)]
+    emergencies: list[tuple[datetime, datetime | None]] = [(at("2026-12-06T09:50"), None), (at("2026-12-06T09:40"), None)]
     r = report([], emergencies, Decimal("3100.00"), START, END, now)
     assert [c.label for c in r.credits] == ["emergency of 2026-12-06 reported late (> 15 min): one day's fee"]
     assert report([], emergencies[:1], Decimal("3100.00"), START, END, now).credits == ()  # 10 minutes in: not yet
