@@ -149,3 +149,21 @@ def test_drift_audit_and_rule_bound_suspend_resume_playbooks(lab: Lab, lab_db: s
     Colo(db=lab_db, at="2026-12-02T10:00").payment(cid, "12000.00")  # resumes at once
     r = play("resume", "2026-12-02T10:01", "-e", f"contract={cid}")
     assert r.code == 0 and json.loads(r.out)["summary"]["localhost"]["changed"] == 0
+
+
+def test_every_module_documents_itself_for_ansible_doc(tmp_path: Path) -> None:
+    """`ansible-doc` parses each module's DOCUMENTATION (YAML in a Python string that nothing
+    else reads, so a stray colon breaks it unnoticed) and finds its options."""
+    modules = sorted(p.stem for p in (ROOT / "playbooks/collections/ansible_collections/colo/dc/plugins/modules")
+                     .glob("*.py") if not p.stem.startswith("_"))
+    env = os.environ | {"ANSIBLE_COLLECTIONS_PATH": str(ROOT / "playbooks" / "collections"),
+                        "ANSIBLE_HOME": str(tmp_path / "ansible")}
+    done = subprocess.run([str(Path(sys.executable).with_name("ansible-doc")), "--json", "-t", "module",
+                           *(f"colo.dc.{m}" for m in modules)], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    docs = json.loads(done.stdout)
+    assert sorted(docs) == [f"colo.dc.{m}" for m in modules], done.stderr[-2000:]
+    for name, entry in docs.items():
+        doc = entry["doc"]
+        assert doc["short_description"] and doc["description"], name
+        assert {"db", "at", "actor"} <= set(doc["options"]), name

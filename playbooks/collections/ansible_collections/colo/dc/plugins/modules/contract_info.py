@@ -1,6 +1,8 @@
 DOCUMENTATION = r"""
 module: contract_info
 short_description: A contract as `colo contract show --json` prints it
+description:
+  - Read only; never changes anything.
 options:
   contract: {description: Contract id., type: str, required: true}
   db: {description: Store URL., type: str}

@@ -1,6 +1,9 @@
 DOCUMENTATION = r"""
 module: decommission
 short_description: Reset an ended contract's ports, switch its outlets off, store its servers
+description:
+  - Plan, apply through the journaled drivers, verify by read-back; then free the slots and ports,
+    quarantine the addresses and book the servers into storage with the 7-day clock. In check mode, only the plan.
 options:
   contract: {description: Contract id., type: str, required: true}
   location: {description: Warehouse shelf., type: str, default: warehouse}

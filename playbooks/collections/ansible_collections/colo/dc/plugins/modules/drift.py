@@ -1,6 +1,9 @@
 DOCUMENTATION = r"""
 module: drift
 short_description: Where the switch ports and PDU outlets differ from the store (and fix it on request)
+description:
+  - Reads every port and outlet the store placed and reports those that differ; with fix, applies the
+    store's intent as one journaled operation.
 options:
   fix: {description: Apply the store's intent where devices drifted (never in check mode)., type: bool, default: false}
   db: {description: Store URL., type: str}

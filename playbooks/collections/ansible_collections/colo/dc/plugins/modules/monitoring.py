@@ -11,14 +11,20 @@ options:
     type: dict
     suboptions:
       channel: {description: How., type: str, choices: [email, webhook, phone], required: true}
-      target: {description: An address, an http(s) URL of an SMS/IM gateway, or a phone number., type: str, required: true}
+      target:
+        description: An email address; the http(s) URL of an SMS/IM gateway; or a phone number.
+        type: str
+        required: true
   services:
     description: The complete list of customer services to check (SLA 4.4); others are dropped. Omit to leave them.
     type: list
     elements: dict
     suboptions:
       kind: {description: What is checked., type: str, choices: [www, email, ftp], required: true}
-      target: {description: A URL for www, host[:port] for email (SMTP) and ftp., type: str, required: true}
+      target:
+        description: A URL for www; host[:port] for email (SMTP) and ftp.
+        type: str
+        required: true
   db: {description: Store URL., type: str}
   at: {description: Run as of this ISO time., type: str}
   actor: {description: Who is recorded as acting., type: str}
