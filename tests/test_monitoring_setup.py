@@ -50,6 +50,13 @@ def test_technician_changes_one_thing_at_a_time_and_a_repeat_writes_nothing(site
     assert shown["contact"] == {"channel": "phone", "to": "+8613800000000", "chosen": True}
     assert shown["services"] == [{"kind": "www", "target": "https://www.watched.example/"}]
 
+    removed = colo("--db", site_db, "monitor", "watch", cid, "www", "https://www.watched.example/", "--remove", "--json")
+    assert json.loads(removed.out) == {"contract": cid, "check": "www", "target": "https://www.watched.example/",
+                                           "watched": False, "changed": True}
+    again = colo("--db", site_db, "monitor", "watch", cid, "www", "https://www.watched.example/", "--remove")
+    assert again.code == 2 and "has no www check of https://www.watched.example/: nothing to remove" in again.err
+    assert _events(site_db, cid).count("service_unwatched") == 1 and Colo(db=site_db).monitoring(cid)["services"] == []
+
 
 def test_declared_monitoring_writes_the_difference_and_a_dry_run_nothing(site_db: str) -> None:
     cid = _signed(site_db)

@@ -88,15 +88,14 @@ def watch_service(ctx: Context, contract_id: str, kind: str, target: str, remove
         site = load_site(s)
         contract = get_contract(s, contract_id)
         row = _services(s, contract).get((kind, check.target))
-        if remove and row is None:
-            raise BadInput(f"contract {contract.id} has no {kind} check of {check.target}: nothing to remove")
-        changed = remove or row is None
-        if remove and row is not None:
+        if remove:
+            if row is None:
+                raise BadInput(f"contract {contract.id} has no {kind} check of {check.target}: nothing to remove")
             _unwatch(s, contract, row, ctx.now(site), ctx.actor)
         elif row is None:
             _watch(s, contract, kind, check.target, ctx.now(site), ctx.actor)
         return {"contract": contract.id, "check": kind, "target": check.target, "watched": not remove,
-                "changed": changed}
+                "changed": remove or row is None}
 
 
 def configure(ctx: Context, contract_id: str, contact_to: tuple[str, str] | None,
