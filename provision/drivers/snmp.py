@@ -31,7 +31,7 @@ class SnmpTarget:
     retries: int = 2
 
 
-class _Engine:
+class _Dispatchers:
     """One event loop and SNMP dispatcher per thread, reused for all its requests.
 
     pysnmp's v1arch dispatcher: SNMPv2c messages built straight from the community,
@@ -70,12 +70,12 @@ class _Engine:
             loop.close()
 
 
-atexit.register(_Engine.close_all)
+atexit.register(_Dispatchers.close_all)
 
 
 def run(coro: Any) -> Any:
     """Run `coro` to completion on this thread's SNMP loop: how synchronous callers use the async requests."""
-    loop, _ = _Engine.get()
+    loop, _ = _Dispatchers.get()
     return loop.run_until_complete(coro)
 
 
@@ -98,7 +98,7 @@ class SnmpSession:
         from pysnmp.hlapi.v1arch.asyncio.auth import CommunityData
         from pysnmp.hlapi.v1arch.asyncio.transport import UdpTransportTarget
 
-        _, dispatcher = _Engine.get()
+        _, dispatcher = _Dispatchers.get()
         if self._transport is None:
             try:
                 self._transport = await UdpTransportTarget.create((self.target.host, self.target.port),
