@@ -9,6 +9,8 @@ PDU does not have.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -20,7 +22,7 @@ from provision.drivers.snmp import SnmpTarget
 from provision.errors import DeviceError
 from provision.lab.snmpagent import agent_paused, write_pdu_faults
 from provision.secrets import Secret
-from tests.conftest import Lab
+from tests.conftest import ROOT, Lab
 
 
 def _target(driver: PduDriver, timeout: float, retries: int) -> PduDriver:
@@ -114,3 +116,19 @@ def test_a_pdu_asked_twice_is_refused(pdus: dict[str, tuple[PduDriver, list[int]
     driver = pdus["pdu-a01"][0]
     with pytest.raises(ValueError, match="pdu-a01 asked more than once"):
         poll_outlet_states([(driver, [1]), (driver, [2])])
+
+
+def test_requests_a_deadline_gave_up_on_end_quietly_at_exit() -> None:
+    """A monitor that stops after a poll's deadline still has requests in flight: the process
+    must exit cleanly, not print a traceback from the SNMP layer's shutdown."""
+    code = ("import socket\n"
+            "from provision.drivers.pdu import pdu_driver, poll_outlet_states\n"
+            "from provision.drivers.snmp import SnmpTarget\n"
+            "from provision.secrets import Secret\n"
+            "silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+            "silent.bind(('127.0.0.1', 0))\n"
+            "target = SnmpTarget('pdu-x', '127.0.0.1', silent.getsockname()[1], Secret('c'), timeout=5, retries=0)\n"
+            "got = poll_outlet_states([(pdu_driver('apc_rpdu2', target), [1])], timeout=0.2)\n"
+            "print(type(got['pdu-x']).__name__)\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "DeviceError", "")

@@ -65,7 +65,10 @@ class _Dispatchers:
         with cls._guard:
             pairs, cls._all = cls._all, []
         for loop, dispatcher in pairs:
-            dispatcher.close()
+            # Not SnmpDispatcher.close(): it calls each pending request's callback with one argument too
+            # few (pysnmp 7.1), so a request a poll's deadline gave up on raised at exit. Closing the
+            # transports and the timer ends those requests the same way.
+            dispatcher.transport_dispatcher.close_dispatcher()
             loop.run_until_complete(asyncio.sleep(0))  # let the dispatcher's timer task finish cancelling
             loop.close()
 
