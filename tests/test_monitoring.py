@@ -7,6 +7,7 @@ real HTTP receiver, both on 127.0.0.1.
 
 from __future__ import annotations
 
+import asyncio
 import http.server
 import json
 import shutil
@@ -246,6 +247,53 @@ def _tick(colo, db: str, at: str, *extra: str) -> dict[str, Any]:  # type: ignor
     r = colo("--db", db, "--at", at, "monitor", "tick", "--ping-timeout", "0.5", "--json", *extra)
     assert r.code == 0, r.err
     return dict(json.loads(r.out))
+
+
+def test_a_site_wide_burst_is_notified_at_once_and_each_customer_once(site_db: str) -> None:
+    """Twenty emergencies pending together (a core switch failed): deliveries overlap at the
+    relay, every customer gets exactly one message, every emergency is marked, and the next
+    round has nothing left to send."""
+    from aiosmtpd.controller import Controller
+
+    from provision.domain.terms import Customer
+    from provision.monitor.notify import Mailer
+    from provision.services.context import Context
+    from provision.services.monitoring import NOTIFY_IN_FLIGHT, notify_pending
+    from tests.conftest import order
+
+    api = Colo(db=site_db, at="2026-11-24T10:00")
+    ids = [api.sign(order(customer=Customer(name=f"Burst {i}", email=f"noc{i}@burst.example")))["id"]
+           for i in range(20)]
+    for cid in ids:
+        api.record_emergency(cid, "2026-12-03T10:05", channel="email")
+
+    class Relay:
+        def __init__(self) -> None:
+            self.to: list[str] = []
+            self.active = self.most = 0
+
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            self.active += 1
+            self.most = max(self.most, self.active)
+            await asyncio.sleep(0.2)  # a relay taking its time: deliveries one after another would not overlap
+            self.active -= 1
+            self.to += envelope.rcpt_tos
+            return "250 OK"
+
+    relay = Relay()
+    controller = Controller(relay, hostname="127.0.0.1", port=free_port(1))
+    controller.start()
+    try:
+        ctx = Context.open(site_db, "2026-12-03T10:06", "monitor")
+        mailer = Mailer("127.0.0.1", controller.port, "noc@colo.example")
+        sent = notify_pending(ctx, mailer)
+        assert notify_pending(ctx, mailer) == []
+    finally:
+        controller.stop()
+    assert [(n["contract"], n["sent"]) for n in sent] == [(cid, True) for cid in ids]
+    assert sorted(relay.to) == sorted(f"noc{i}@burst.example" for i in range(20))
+    assert 1 < relay.most <= NOTIFY_IN_FLIGHT
+    assert all(i["notified_at"] == "2026-12-03T10:06:00+08:00" for i in api.incidents())
 
 
 def test_server_down_two_rounds_emergency_email_and_the_month_report(lab: Lab, lab_db: str, colo) -> None:  # type: ignore[no-untyped-def]
