@@ -644,8 +644,10 @@ def _extra_vars(items: tuple[str, ...]) -> dict[str, Any]:
         if item.startswith("@"):
             try:
                 loaded = yaml.safe_load(Path(item[1:]).read_text(encoding="utf-8"))
-            except (OSError, yaml.YAMLError) as e:
-                raise BadInput(f"-e {item}: cannot read it as YAML ({str(e).splitlines()[0]}); give a YAML file of "
+            except OSError as e:
+                raise BadInput(f"-e {item}: cannot read it ({e.strerror}); give a YAML file of variables") from None
+            except yaml.YAMLError as e:
+                raise BadInput(f"-e {item}: not valid YAML ({str(e).splitlines()[0]}); give a YAML mapping of "
                                f"variables") from None
             if not isinstance(loaded, dict) or not all(isinstance(k, str) for k in loaded):
                 raise BadInput(f"-e {item}: give a YAML mapping of variable names to values")

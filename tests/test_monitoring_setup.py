@@ -143,7 +143,10 @@ def test_playbook_declares_monitoring_from_a_vars_file(tmp_path: Path, run_dir: 
     assert r.code == 1 and "--email 'x y@z': give one address" in r.err
     assert Colo(db=db).monitoring(cid)["contact"]["channel"] == "webhook"
 
-    for content, message in [("- a list\n", "give a YAML mapping"), ("key: [unclosed\n", "cannot read it as YAML")]:
+    for content, message in [("- a list\n", "give a YAML mapping"), ("key: [unclosed\n", "not valid YAML")]:
         vars_file.write_text(content, encoding="utf-8")
         r = play()
         assert r.code == 2 and f"-e @{vars_file}: {message}" in r.err
+    vars_file.unlink()
+    r = play()
+    assert r.code == 2 and f"-e @{vars_file}: cannot read it (No such file or directory)" in r.err
