@@ -115,6 +115,19 @@ def write_inventory(spec: SiteSpec, directory: Path) -> Path:
 
 
 @contextmanager
+def scratch_dir(prefix: str, keep: bool) -> Iterator[Path]:
+    """A temporary directory for a run's stores and files; with --keep it stays for a look afterwards."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield tmp
+    finally:
+        if keep:
+            print(f"# kept {tmp}", file=sys.stderr)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextmanager
 def store_url(db_url: str | None, tmp: Path, label: str) -> Iterator[str]:
     """An empty store: a SQLite file under tmp, or a fresh PostgreSQL schema dropped afterwards."""
     if db_url is None:
@@ -245,8 +258,7 @@ def main() -> int:
     if large_n > LARGE.racks * PLACEABLE_PER_RACK or small_n > SMALL.racks * PLACEABLE_PER_RACK:
         parser.error("more contracts than placeable units")
 
-    tmp = Path(tempfile.mkdtemp(prefix="colo-bench-alloc-"))
-    try:
+    with scratch_dir("colo-bench-alloc-", args.keep) as tmp:
         backend = "postgresql" if args.db_url else "sqlite"
         print(f"backend: {backend}")
         print(f"large_site: {LARGE.racks} racks, {LARGE.racks * PLACEABLE_PER_RACK} placeable units, "
@@ -268,11 +280,6 @@ def main() -> int:
             met = ratio_median <= 2 and ratio_p99 <= 2 and not (large.error or small.error)
             print(f"goal_ratio_le_2: {'met' if met else 'NOT met'}")
         return 1 if (small.error or large.error or small.duplicates or large.duplicates) else 0
-    finally:
-        if args.keep:
-            print(f"# kept {tmp}", file=sys.stderr)
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

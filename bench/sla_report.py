@@ -38,10 +38,8 @@ from __future__ import annotations
 
 import argparse
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -51,7 +49,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from allocation import store_url  # the bench's own directory: one way to make a bench store
+from allocation import scratch_dir, store_url  # the bench's own directory: one way to make a bench store
 from sqlalchemy import insert, select
 
 from provision.api import Colo
@@ -188,8 +186,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (SQLite store)")
     args = parser.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="colo-bench-sla-"))
-    try:
+    with scratch_dir("colo-bench-sla-", args.keep) as tmp:
         print(f"backend: {'postgresql' if args.db_url else 'sqlite'}")
         with store_url(args.db_url, tmp, "sla") as db:
             Colo(db=db).init(str(EXAMPLE))
@@ -218,11 +215,6 @@ def main() -> int:
             same = site == base and (dom_breached, str(dom_credit)) == (site["breached"], site["total_credit"])
             print(f"outputs_identical: {'yes' if same else 'NO'}")
         return 0 if same else 1
-    finally:
-        if args.keep:
-            print(f"# kept {tmp}", file=sys.stderr)
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
