@@ -89,10 +89,7 @@ def respond_ticket(ctx: Context, ticket: str | int) -> dict[str, Any]:
     with ctx.store.session() as s:
         site = load_site(s)
         now = ctx.now(site)
-        row = _ticket(s, ticket)
-        if row.resolved_at is not None:
-            raise Refused(f"ticket T{row.id} was already resolved at {iso(row.resolved_at, site)}: "
-                          f"nothing left to respond to")
+        row = _unresolved(s, site, ticket, "nothing left to respond to")
         if row.responded_at is not None:
             raise Refused(f"ticket T{row.id} was already responded to at {iso(row.responded_at, site)}: "
                           f"resolve it with `colo ticket resolve T{row.id} --resolution TEXT`")
@@ -108,10 +105,7 @@ def resolve_ticket(ctx: Context, ticket: str | int, resolution: str) -> dict[str
     with ctx.store.session() as s:
         site = load_site(s)
         now = ctx.now(site)
-        row = _ticket(s, ticket)
-        if row.resolved_at is not None:
-            raise Refused(f"ticket T{row.id} was already resolved at {iso(row.resolved_at, site)}: "
-                          f"open a new ticket if the fault came back")
+        row = _unresolved(s, site, ticket, "open a new ticket if the fault came back")
         _after(now, row.responded_at or row.reported_at, site, f"the resolution of T{row.id}",
                "its response" if row.responded_at else "its report")
         # A resolution is also the response (the response clock stops on either).
@@ -138,6 +132,13 @@ def _ticket(s: Session, ticket: str | int) -> FaultTicket:
     row = s.get(FaultTicket, number, with_for_update=True)
     if row is None:
         raise NotFound(f"ticket T{number} does not exist: see `colo ticket list`")
+    return row
+
+
+def _unresolved(s: Session, site: SiteInfo, ticket: str | int, instead: str) -> FaultTicket:
+    row = _ticket(s, ticket)
+    if row.resolved_at is not None:
+        raise Refused(f"ticket T{row.id} was already resolved at {iso(row.resolved_at, site)}: {instead}")
     return row
 
 
