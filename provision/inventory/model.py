@@ -16,7 +16,7 @@ from itertools import combinations
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
 from provision.domain.placement import expand_interfaces, expand_numbers
 
@@ -101,6 +101,15 @@ class SnmpAccess(Strict):
     credentials: Name = Field(description="key of the SNMP community in COLO_SECRETS / the environment")
 
 
+# The real switch models each platform can behave like; the first is the platform's default.
+# Drivers and the lab's simulators key model-specific behaviour on these names.
+PERSONALITIES: dict[str, tuple[str, ...]] = {
+    "cisco_ios": ("catalyst-3560-ios15", "catalyst-9300-iosxe16"),
+    "huawei_vrp": ("s5720-v200r", "s5700-v100r"),
+    "hp_comware": ("s5130-comware7",),
+}
+
+
 class Switch(Device):
     platform: Literal["cisco_ios", "huawei_vrp", "hp_comware"]
     port: int = Field(default=22, ge=1, le=65535)
@@ -108,6 +117,20 @@ class Switch(Device):
     access_ports: Interfaces = Field(min_length=1)
     uplinks: Interfaces = []
     racks: list[Name] = Field(min_length=1)
+    personality: str | None = Field(default=None, description="the switch model's CLI behaviour; see PERSONALITIES")
+
+    @field_validator("personality")
+    @classmethod
+    def _personality(cls, v: str | None, info: ValidationInfo) -> str | None:
+        """Only a personality of the switch's own platform: the wrong one would mislead the drivers."""
+        allowed = PERSONALITIES.get(info.data.get("platform", ""), ())
+        if v is not None and allowed and v not in allowed:
+            raise ValueError(f"not a {info.data['platform']} personality: give one of {', '.join(allowed)}")
+        return v
+
+    def effective_personality(self) -> str:
+        """The personality as written, else the platform's default (the first in PERSONALITIES)."""
+        return self.personality or PERSONALITIES[self.platform][0]
 
 
 class Pdu(Device):

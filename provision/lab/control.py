@@ -78,7 +78,9 @@ def _config(inv: Inventory, state_dir: Path, creds: dict[str, dict[str, str]]) -
         login = creds[sw.credentials]
         entry = {"name": sw.name, "platform": sw.platform, "host": "127.0.0.1", "port": sw.port,
                  "interfaces": [*sw.access_ports, *sw.uplinks], "username": login["username"],
-                 "password": login["password"], "enable": login["enable"]}
+                 "password": login["password"], "enable": login["enable"],
+                 # the real model the simulator behaves like; uplinks carry no access-port site lines
+                 "personality": sw.effective_personality(), "uplinks": list(sw.uplinks)}
         if sw.snmp is not None:
             entry |= {"snmp_host": "127.0.0.1", "snmp_port": sw.snmp.port,
                       "community": creds[sw.snmp.credentials]["community"]}

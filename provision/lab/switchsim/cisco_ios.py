@@ -1,25 +1,72 @@
-"""Classic Catalyst IOS as the simulator speaks it (VENDOR-SYNTAX.md §1)."""
+"""Catalyst IOS as the simulator speaks it (VENDOR-SYNTAX.md §1), in two real models' personalities.
+
+Sources of the behaviour (public device output; "fs:N" is the id of a public GitHub file the
+lab's search index (`find_string`/`read_file`) returns, whose repository it does not name):
+- [IOS15-4500] fs:1083259875, `show running-config` of a Catalyst 4500 on IOS 15.2(4)E5: prints
+  `ip source binding FCF5.286B.580A vlan 30 10.10.10.1 interface Gi1/47` — MAC in upper case and
+  the interface abbreviated, while `mac address-table static` lines print lower case.
+- [3850-1612] fs:22908331897, `show running-config` of a WS-C3850-48P on IOS-XE 16.12: no `vlan N`
+  blocks (VTP server), `ip dhcp snooping vlan 1-999,1001-4094` merged with ranges and printed before
+  `ip dhcp snooping`, ACL entries with sequence numbers (` 10 permit …`), port lines in the order
+  switchport…, `power inline never`, channel-group, `spanning-tree portfast`, `ip dhcp snooping trust`.
+- [IOS-ORDER] fs:25081447851 and fs:4726671017 (running configs): `shutdown` prints after the
+  switchport lines and before `spanning-tree portfast` / `spanning-tree bpduguard enable`;
+  fs:26195334977 and fs:1135643384: `service-policy input` after `spanning-tree portfast`;
+  fs:65914498287 (a Cat9k config): `ip verify source` after spanning-tree, before service-policy.
+- [VTP] fs:62146482054 (IOS 15.2(4)EA5 `show vlan brief` / `show vtp status`), fs:45341248341 and
+  fs:16476364067 (a client's `vlan 500` → `VTP VLAN configuration not allowed when device is in
+  CLIENT mode.`), fs:4816549199 (3750 `show vlan brief`: three `Gi1/0/N` per 31-column line).
+- [XE-POLICE] fs:70779609922 (`show running-config | section policy-map`): `police cir 10000000 bc
+  512000` with ` conform-action transmit` / ` exceed-action drop` sub-lines. UNCONFIRMED: the corpus
+  (tests/corpus/QUIRKS.md, genieparser ShowRunPolicyMap) shows one line instead: `police cir 2565 bc 4234
+  conform-action transmit  exceed-action drop`; which a Cat9300 on 16.x prints was not settled.
+- [VLAN-BLANKS] tests/corpus/QUIRKS.md (ntc-templates `show vlan`, `show vtp status` raw captures):
+  `active    ` and `act/unsup ` keep their trailing blanks; so do the MD5 digest lines.
+UNCONFIRMED: where `power inline never` prints relative to `shutdown`; whether a VTP client says
+anything when `switchport access vlan N` names a VLAN it lacks (here: nothing, and no VLAN is made).
+"""
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from provision.lab.switchsim.dialect import GLOBAL, Dialect, Session, vlan_range
 from provision.lab.switchsim.model import Device, Rule
 
-MAC = r"[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}"
+MAC = r"[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}"
 IP = r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}"
+INVALID = "% Invalid input detected at '^' marker."
+XE = "catalyst-9300-iosxe16"
+VTP_BLOCK = "#vtp"  # bookkeeping kept with the device, never printed: VTP configuration revision
+DEFAULT_VLANS = [(1002, "fddi-default"), (1003, "token-ring-default"), (1004, "fddinet-default"),
+                 (1005, "trnet-default")]
+SHORT = {"gigabitethernet": "Gi", "tengigabitethernet": "Te", "fastethernet": "Fa", "twogigabitethernet": "Tw",
+         "twentyfivegige": "Twe", "fortygigabitethernet": "Fo", "hundredgige": "Hu"}
+# [IOS-ORDER], [3850-1612]; power inline against shutdown UNCONFIRMED
+PORT_ORDER = ["description", "switchport access vlan", "switchport mode", "srr-queue", "power inline", "shutdown",
+              "spanning-tree portfast", "spanning-tree bpduguard", "ip verify source", "service-policy"]
+
+
+def short_name(name: str) -> str:
+    """IOS's abbreviation of an interface name as its configuration prints it (`Gi1/0/30`)."""
+    m = re.fullmatch(r"([A-Za-z-]+)([\d/.]+)", name)
+    return name if m is None else SHORT.get(m.group(1).lower(), m.group(1)) + m.group(2)
 
 
 def _vlan_ok(d: Device, m: re.Match[str]) -> str | None:
-    return None if vlan_range(int(m.group("args").split()[-1])) else "% Invalid input detected at '^' marker."
+    return None if vlan_range(int(m.group("args").split()[-1])) else INVALID
 
 
 def _creates_vlan(d: Device, m: re.Match[str]) -> str:
+    """A VTP server creates a missing access VLAN and says so; a client cannot create it (UNCONFIRMED: silent)."""
     vlan = m.group("args")
-    if f"vlan {vlan}" in d.blocks:
+    if f"vlan {vlan}" in d.blocks or int(vlan) == 1:
+        return ""
+    if d.blocks.get(VTP_BLOCK, [""])[0] == "client":
         return ""
     d.block(f"vlan {vlan}")
+    _revision(d)
     return f"% Access VLAN does not exist. Creating vlan {vlan}"
 
 
@@ -28,20 +75,43 @@ def _policy_exists(d: Device, m: re.Match[str]) -> str | None:
 
 
 def _percent(d: Device, m: re.Match[str]) -> str | None:
-    return None if 10 <= int(m.group("args")) <= 90 else "% Invalid input detected at '^' marker."
+    return None if 10 <= int(m.group("args")) <= 90 else INVALID
 
 
-def _binding(d: Device, m: re.Match[str]) -> str | None:
-    parts = m.group("args").split()
-    if d.interface(parts[-1]) != parts[-1]:
-        return "% Invalid input detected at '^' marker."
-    return None if vlan_range(int(parts[2])) else "% Invalid input detected at '^' marker."
-
-
-def _police_range(d: Device, m: re.Match[str]) -> str | None:
-    bps, burst = (int(x) for x in m.group("args").split()[:2])
+def _police_range(bps: int, burst: int) -> str | None:
     ok = 1_000_000 <= bps <= 1_000_000_000 and 8000 <= burst <= 1_000_000
-    return None if ok else "% Invalid input detected at '^' marker."
+    return None if ok else INVALID
+
+
+def _revision(d: Device) -> None:
+    state = d.blocks.setdefault(VTP_BLOCK, ["server", "0"])
+    state[1] = str(int(state[1]) + 1)
+
+
+def vlan_list(text: str) -> set[int] | None:
+    """`100,110-112` → {100, 110, 111, 112}; None when malformed or out of range."""
+    out: set[int] = set()
+    for part in text.split(","):
+        m = re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?", part)
+        if m is None:
+            return None
+        first, last = int(m.group(1)), int(m.group(2) or m.group(1))
+        if not (vlan_range(first) and vlan_range(last) and first <= last):
+            return None
+        out.update(range(first, last + 1))
+    return out
+
+
+def vlan_ranges(vlans: set[int]) -> str:
+    """IOS's compact form of a VLAN set: `100,110-112` ([3850-1612])."""
+    out, ordered, i = [], sorted(vlans), 0
+    while i < len(ordered):
+        j = i
+        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
+            j += 1
+        out.append(str(ordered[i]) if j == i else f"{ordered[i]}-{ordered[j]}")
+        i = j + 1
+    return ",".join(out)
 
 
 class CiscoIos(Dialect):
@@ -49,21 +119,32 @@ class CiscoIos(Dialect):
     negate = "no"
     config_modes = frozenset({"config", "if", "vlan", "acl", "cmap", "pmap", "pmapc"})
     rules = {
-        "config": [Rule("mls qos"), Rule("ip dhcp snooping"),
-                   Rule("ip dhcp snooping vlan", r"\d+", multi=True, check=_vlan_ok),
-                   Rule("ip source binding", rf"{MAC} vlan \d+ {IP} interface \S+", multi=True, check=_binding)],
+        # multi: `no ip dhcp snooping` turns the feature off and leaves the VLAN list alone
+        "config": [Rule("mls qos", multi=True), Rule("ip dhcp snooping", multi=True)],
         "if": [Rule("description", r".{1,240}"), Rule("switchport mode", r"access|trunk"),
                Rule("switchport access vlan", r"\d+", check=_vlan_ok, note=_creates_vlan),
                Rule("srr-queue bandwidth limit", r"\d+", check=_percent),
                Rule("service-policy input", r"\S+", check=_policy_exists), Rule("ip verify source"),
                Rule("shutdown")],
-        "vlan": [Rule("name", r"\S{1,32}")],
-        "acl": [Rule("permit", r".+", multi=True), Rule("deny", r".+", multi=True)],
+        "vlan": [Rule("name", r"\S{1,32}")],  # `no name`; setting it is _vlan_name
         "cmap": [Rule("match access-group name", r"\S+")],
-        "pmapc": [Rule("police", r"\d+ \d+ exceed-action drop", check=_police_range)],
     }
-    order = {"if": ["description", "switchport access vlan", "switchport mode", "srr-queue", "ip verify source",
-                    "service-policy", "shutdown"]}
+    order = {"if": PORT_ORDER}
+
+    @property
+    def xe(self) -> bool:
+        return self.personality == XE
+
+    def new_device(self, device: Device) -> None:
+        super().new_device(device)
+        device.blocks[VTP_BLOCK] = ["server", "0"]
+
+    def site_lines(self, device: Device, interface: str) -> list[str]:
+        """Edge-port protection on every access port; the PoE 9300 also turns PoE off toward servers ([3850-1612])."""
+        if interface in device.uplinks:
+            return []
+        lines = ["spanning-tree portfast", "spanning-tree bpduguard enable"]
+        return ["power inline never", *lines] if self.xe else lines
 
     def prompt(self, s: Session) -> str:
         if s.pending is not None:
@@ -74,20 +155,28 @@ class CiscoIos(Dialect):
         return s.device.name + suffix
 
     def error(self, text: str) -> str:
-        return "                ^\n% Invalid input detected at '^' marker.\n"
+        return f"                ^\n{INVALID}\n"
+
+    def vtp_client(self, s: Session) -> bool:
+        return bool(s.faults.get("vtp_client"))
+
+    def dispatch(self, s: Session, line: str) -> str:
+        # the VTP mode is the device's: keep it where _creates_vlan (which sees only the device) finds it
+        state = s.device.blocks.setdefault(VTP_BLOCK, ["server", "0"])
+        state[0] = "client" if self.vtp_client(s) else "server"
+        return super().dispatch(s, line)
 
     def render(self, d: Device) -> str:
         globals_ = d.blocks.get(GLOBAL, [])
-        out = ["!", "version 15.2", f"hostname {d.name}", "!"]
+        out = ["!", "version 16.12" if self.xe else "version 15.2", f"hostname {d.name}", "!"]
         out += [line for line in globals_ if line == "mls qos"]
-        out += sorted(line for line in globals_ if line.startswith("ip dhcp snooping"))
+        # [3850-1612]: the VLAN list first, then the feature switch
+        out += [line for line in globals_ if line.startswith("ip dhcp snooping vlan ")]
+        out += [line for line in globals_ if line == "ip dhcp snooping"]
         out.append("!")
-        kinds = ("vlan ", "ip access-list", "class-map", "policy-map", "interface ")
-        for kind in kinds:
-            headers = [h for h in d.blocks if h.startswith(kind)]
-            if kind == "vlan ":
-                headers.sort(key=lambda h: int(h.split()[1]))
-            for header in headers:
+        # VTP server: VLANs live in vlan.dat, not in the running configuration ([3850-1612], [VTP])
+        for kind in ("ip access-list", "class-map", "policy-map", "interface "):
+            for header in (h for h in d.blocks if h.startswith(kind)):
                 out.append(header)
                 out += [f" {line}" for line in d.blocks[header]]
                 out.append("!")
@@ -95,6 +184,64 @@ class CiscoIos(Dialect):
         out += ["!", "end"]
         body = "\n".join(out)
         return f"Building configuration...\n\nCurrent configuration : {len(body)} bytes\n{body}\n"
+
+    def vlans(self, d: Device) -> list[tuple[int, str]]:
+        made = sorted(int(h.split()[1]) for h in d.blocks if re.fullmatch(r"vlan \d+", h))
+        named = [(1, "default")]
+        for vlan in made:
+            name = next((x.split(" ", 1)[1] for x in d.blocks[f"vlan {vlan}"] if x.startswith("name ")), None)
+            named.append((vlan, name or f"VLAN{vlan:04d}"))
+        return named
+
+    def show_vlan_brief(self, d: Device) -> str:
+        """[VTP]: 4+32+9 columns, then the access ports, wrapped at 31 columns onto indented lines."""
+        members: dict[int, list[str]] = {}
+        for name in d.interfaces:
+            lines = d.blocks.get(f"interface {name}", [])
+            if "switchport mode trunk" in lines:
+                continue
+            vlan = next((int(x.split()[-1]) for x in lines if x.startswith("switchport access vlan ")), 1)
+            members.setdefault(vlan, []).append(short_name(name))
+        out = ["", "VLAN Name                             Status    Ports",
+               "---- -------------------------------- --------- -------------------------------"]
+        for vlan, name in self.vlans(d):
+            rows: list[str] = []
+            for port in members.get(vlan, []):
+                if rows and len(rows[-1]) + 2 + len(port) <= 31:
+                    rows[-1] += f", {port}"
+                else:
+                    rows.append(port)
+            first = f"{vlan:<4} {name:<32} {'active':<9} {rows[0] if rows else ''}"  # `active    `: trailing blanks
+            out += [first, *(f"{'':48}{row}" for row in rows[1:])]
+        out += [f"{vlan:<4} {name:<32} act/unsup " for vlan, name in DEFAULT_VLANS]
+        return "\n".join(out)
+
+    def show_vtp_status(self, s: Session) -> str:
+        """[VTP]: IOS 15.2 / IOS-XE 16 `show vtp status` of a VTPv1 switch without a domain."""
+        d = s.device
+        revision = d.blocks.get(VTP_BLOCK, ["server", "0"])[1]
+        digest = hashlib.md5("".join(f"{v}{n}" for v, n in self.vlans(d)).encode()).digest()
+        octets = [f"0x{b:02X}" for b in digest]
+        device_id = hashlib.sha1(d.name.encode()).hexdigest()[:10] + "00"
+        return "\n".join([
+            "VTP Version capable             : 1 to 3",
+            "VTP version running             : 1",
+            "VTP Domain Name                 : ",
+            "VTP Pruning Mode                : Disabled",
+            "VTP Traps Generation            : Disabled",
+            f"Device ID                       : {device_id[:4]}.{device_id[4:8]}.{device_id[8:]}",
+            "Configuration last modified by 0.0.0.0 at 0-0-00 00:00:00",
+            "Local updater ID is 0.0.0.0 (no valid interface found)",
+            "",
+            "Feature VLAN:",
+            "--------------",
+            f"VTP Operating Mode                : {'Client' if self.vtp_client(s) else 'Server'}",
+            "Maximum VLANs supported locally   : 1005",
+            f"Number of existing VLANs          : {len(self.vlans(d)) + len(DEFAULT_VLANS)}",
+            f"Configuration Revision            : {revision}",
+            f"MD5 digest                        : {' '.join(octets[:8])} ",  # trailing blank as printed
+            f"                                    {' '.join(octets[8:])} ",
+        ])
 
 
 def _enable(dl: Dialect, s: Session, m: re.Match[str]) -> str:
@@ -149,14 +296,97 @@ def _named_block(mode: str, prefix: str):  # type: ignore[no-untyped-def]
     return enter
 
 
+def _cisco(dl: Dialect) -> CiscoIos:
+    assert isinstance(dl, CiscoIos)
+    return dl
+
+
 def _vlan(dl: Dialect, s: Session, m: re.Match[str]) -> str:
     if not vlan_range(int(m.group(1))):
         return dl.error(m.group(0))
+    if _cisco(dl).vtp_client(s):  # [VTP]
+        return "VTP VLAN configuration not allowed when device is in CLIENT mode."
+    if f"vlan {m.group(1)}" not in s.device.blocks:
+        _revision(s.device)
     return _named_block("vlan", "vlan")(dl, s, m)  # type: ignore[no-any-return]
 
 
 def _no_vlan(dl: Dialect, s: Session, m: re.Match[str]) -> str:
-    s.device.blocks.pop(f"vlan {m.group(1)}", None)
+    if _cisco(dl).vtp_client(s):
+        return "VTP VLAN configuration not allowed when device is in CLIENT mode."
+    if s.device.blocks.pop(f"vlan {m.group(1)}", None) is not None:
+        _revision(s.device)
+    s.changed = True
+    return ""
+
+
+def _vlan_name(dl: Dialect, s: Session, m: re.Match[str]) -> str:
+    """`name X` in the VLAN database is a VTP change like creating the VLAN."""
+    lines = s.device.block(s.block)
+    lines[:] = [x for x in lines if not x.startswith("name ")] + [f"name {m.group(1)}"]
+    _revision(s.device)
+    s.changed = True
+    return ""
+
+
+def _snooping_vlans(dl: Dialect, s: Session, m: re.Match[str]) -> str:
+    """IOS keeps one `ip dhcp snooping vlan` line: adding merges into it, `no` removes from it ([3850-1612])."""
+    wanted = vlan_list(m.group(2))
+    if wanted is None:
+        return dl.error(m.group(0))
+    globals_ = s.device.block(GLOBAL)
+    old = next((x for x in globals_ if x.startswith("ip dhcp snooping vlan ")), None)
+    current = vlan_list(old.split()[-1]) or set() if old else set()
+    current = current - wanted if m.group(1) else current | wanted
+    globals_[:] = [x for x in globals_ if x != old]
+    if current:
+        globals_.append(f"ip dhcp snooping vlan {vlan_ranges(current)}")
+    s.changed = True
+    return ""
+
+
+def _binding(dl: Dialect, s: Session, m: re.Match[str]) -> str:
+    """Typed with any interface spelling; kept as IOS prints it: MAC upper case, name abbreviated ([IOS15-4500])."""
+    negated, mac, vlan, ip, typed = m.group(1), m.group(2), int(m.group(3)), m.group(4), m.group(5)
+    name = s.device.interface(typed)
+    if name is None or not vlan_range(vlan):
+        return dl.error(m.group(0))
+    line = f"ip source binding {mac.upper()} vlan {vlan} {ip} interface {short_name(name)}"
+    globals_ = s.device.block(GLOBAL)
+    if negated:
+        globals_[:] = [x for x in globals_ if x != line]
+    elif line not in globals_:
+        globals_.append(line)
+    s.changed = True
+    return ""
+
+
+def _ace(dl: Dialect, s: Session, m: re.Match[str]) -> str:
+    """An extended ACL entry; IOS-XE numbers entries 10, 20, … and prints the numbers ([3850-1612])."""
+    seq, entry = m.group(1), m.group(2)
+    lines = s.device.block(s.block)
+    bodies = [x.split(" ", 1)[1] if x[0].isdigit() else x for x in lines]
+    if entry in bodies:
+        return ""
+    if _cisco(dl).xe:
+        numbers = [int(x.split()[0]) for x in lines if x[0].isdigit()]
+        number = int(seq) if seq else (max(numbers, default=0) + 10)
+        if number in numbers:
+            return "% Duplicate sequence number"
+        lines.append(f"{number} {entry}")
+        lines.sort(key=lambda x: int(x.split()[0]))
+    else:
+        lines.append(entry)
+    s.changed = True
+    return ""
+
+
+def _no_ace(dl: Dialect, s: Session, m: re.Match[str]) -> str:
+    seq, entry = m.group(1), m.group(2)
+    lines = s.device.block(s.block)
+    lines[:] = [x for x in lines if not (
+        (seq is not None and x.split()[0] == seq)
+        or (entry is not None and (x == entry or (x[0].isdigit() and x.split(" ", 1)[1] == entry))))]
     s.changed = True
     return ""
 
@@ -171,21 +401,30 @@ def _class(dl: Dialect, s: Session, m: re.Match[str]) -> str:
 
 
 def _police(dl: Dialect, s: Session, m: re.Match[str]) -> str:
-    """Under a policy-map class the policer is one nested line, replaced when set again."""
-    problem = _police_range(s.device, re.fullmatch(r"police (?P<args>.+)", m.group(0)))  # type: ignore[arg-type]
+    """Under a policy-map class the policer replaces any earlier one.
+
+    Classic IOS keeps the line as typed; IOS-XE rewrites `police BPS BURST exceed-action drop` into
+    `police cir BPS bc BURST` with its actions on sub-lines ([XE-POLICE]).
+    """
+    bps, burst = int(m.group(1)), int(m.group(2))
+    problem = _police_range(bps, burst)
     if problem:
         return problem
     lines = s.device.block(s.block)
     at = lines.index(s.sub) + 1
-    if at < len(lines) and lines[at].startswith(" police"):
-        lines[at] = f" {m.group(0)}"
+    while at < len(lines) and lines[at].startswith(" "):
+        del lines[at]
+    if _cisco(dl).xe:
+        new = [f" police cir {bps} bc {burst}", "  conform-action transmit", "  exceed-action drop"]
     else:
-        lines.insert(at, f" {m.group(0)}")
+        new = [f" police {bps} {burst} exceed-action drop"]
+    lines[at:at] = new
     s.changed = True
     return ""
 
 
 def _default_interface(dl: Dialect, s: Session, m: re.Match[str]) -> str:
+    """Every line goes, the site's standard ones too: a real port back at defaults has no portfast either."""
     block = dl.interface_block(s, m.group(1))
     if block is None:
         return dl.error(m.group(0))
@@ -203,6 +442,14 @@ def _show_run(dl: Dialect, s: Session, m: re.Match[str]) -> str:
         body = "\n".join(["!", *lines])
         return f"Building configuration...\n\nCurrent configuration : {len(body)} bytes\n{body}\n"
     return dl.render(s.device)
+
+
+def _show_vlan(dl: Dialect, s: Session, m: re.Match[str]) -> str:
+    return _cisco(dl).show_vlan_brief(s.device)
+
+
+def _show_vtp(dl: Dialect, s: Session, m: re.Match[str]) -> str:
+    return _cisco(dl).show_vtp_status(s)
 
 
 def _write(dl: Dialect, s: Session, m: re.Match[str]) -> str:
@@ -223,21 +470,28 @@ def _ok(dl: Dialect, s: Session, m: re.Match[str]) -> str:
     return ""
 
 
+SHOWS = [(r"show running-config(?: interface (\S+))?", _show_run), (r"show vlan brief", _show_vlan),
+         (r"show vtp status", _show_vtp)]
 CiscoIos.commands = {
-    "user": [(r"enable", _enable), (r"exit|logout|quit", _exit), (r"terminal (width \d+|length \d+)", _ok)],
-    "enable": [(r"terminal (width \d+|length \d+)", _ok), (r"conf(igure)?( t(erminal)?)?", _to("config")),
-               (r"show running-config(?: interface (\S+))?", _show_run), (r"write( mem(ory)?)?", _write),
+    "user": [(r"enable", _enable), (r"exit|logout|quit", _exit), (r"terminal (width \d+|length \d+|no monitor)", _ok),
+             (r"show vlan brief", _show_vlan), (r"show vtp status", _show_vtp)],
+    "enable": [(r"terminal (width \d+|length \d+|no monitor)", _ok), (r"conf(igure)?( t(erminal)?)?", _to("config")),
+               *SHOWS, (r"write( mem(ory)?)?", _write),
                (r"copy running-config startup-config", _copy), (r"exit|logout|disable", _exit)],
     "config": [(r"interface (\S+ ?\S*)", _interface), (r"vlan (\d+)", _vlan), (r"no vlan (\d+)", _no_vlan),
+               (r"(no )?ip dhcp snooping vlan (\S+)", _snooping_vlans),
+               (rf"(no )?ip source binding ({MAC}) vlan (\d+) ({IP}) interface (\S+ ?\S*)", _binding),
                (r"ip access-list extended (\S+)", _named_block("acl", "ip access-list extended")),
                (r"class-map match-all (\S+)", _named_block("cmap", "class-map match-all")),
                (r"policy-map (\S+)", _named_block("pmap", "policy-map")),
                (r"default interface (\S+)", _default_interface), (r"end", _to("enable")), (r"exit", _exit),
-               (r"do show running-config(?: interface (\S+))?", _show_run)],
-    "if": [(r"interface (\S+)", _interface), (r"exit", _exit), (r"end", _to("enable"))],
-    "vlan": [(r"exit", _exit), (r"end", _to("enable"))],
-    "acl": [(r"exit", _exit), (r"end", _to("enable"))],
+               *((f"do {p}", h) for p, h in SHOWS)],
+    "if": [(r"interface (\S+)", _interface), (r"exit", _exit), (r"end", _to("enable")),
+           *((f"do {p}", h) for p, h in SHOWS)],
+    "vlan": [(r"name (\S{1,32})", _vlan_name), (r"exit", _exit), (r"end", _to("enable"))],
+    "acl": [(r"(?:(\d+) )?((?:permit|deny) .+)", _ace), (r"no (?:(\d+)|(?:\d+ )?((?:permit|deny) .+))", _no_ace),
+            (r"exit", _exit), (r"end", _to("enable"))],
     "cmap": [(r"exit", _exit), (r"end", _to("enable"))],
     "pmap": [(r"class (\S+)", _class), (r"exit", _exit), (r"end", _to("enable"))],
-    "pmapc": [(r"police \d+ \d+ exceed-action drop", _police), (r"exit", _exit), (r"end", _to("enable"))],
+    "pmapc": [(r"police (\d+) (\d+) exceed-action drop", _police), (r"exit", _exit), (r"end", _to("enable"))],
 }

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from provision.inventory.model import PERSONALITIES
 from provision.lab.switchsim.model import Device, Rule, find_rule, negation_rule, remove_line, set_line
 
 GLOBAL = ""  # block holding top-level single lines
@@ -31,12 +32,17 @@ class Session:
     changed: bool = False
     saved: bool = False
     faults: dict[str, list] = field(default_factory=dict)  # type: ignore[type-arg]
+    monitor: bool = True  # logs shown on this terminal until `undo terminal monitor` (Huawei, H3C)
+    logs: list[str] = field(default_factory=list)  # log lines the server writes after the next prompt
+    prompt_shown: str = ""  # the prompt the line being typed follows (Comware's echo wraps with it)
 
 
 Command = Callable[["Dialect", Session, re.Match[str]], str]
 
 
 class Dialect:
+    """One platform's CLI; `personality` picks the real model it behaves like (PERSONALITIES)."""
+
     platform: ClassVar[str]
     negate: ClassVar[str]
     config_modes: ClassVar[frozenset[str]]
@@ -44,12 +50,38 @@ class Dialect:
     commands: ClassVar[dict[str, list[tuple[str, Command]]]]  # mode → (regex, handler); "*" applies everywhere
     order: ClassVar[dict[str, list[str]]] = {}  # mode → canonical order of line prefixes in its blocks
 
+    def __init__(self, personality: str | None = None) -> None:
+        names = PERSONALITIES[self.platform]
+        if personality is not None and personality not in names:
+            raise ValueError(f"{self.platform} has no personality {personality!r}: one of {', '.join(names)}")
+        self.personality = personality or names[0]
+
     def start_mode(self) -> str:
         return "user"
 
     def new_device(self, device: Device) -> None:
+        """Factory state plus the site's standard lines a real switch of this model carries."""
         for name in device.interfaces:
-            device.block(f"interface {name}")
+            lines = device.block(f"interface {name}")
+            lines += self.site_lines(device, name)
+            lines.sort(key=self.sort_key("if"))
+
+    def site_lines(self, device: Device, interface: str) -> list[str]:
+        """Lines nobody types but every such port carries (site standard, model defaults that print)."""
+        return []
+
+    def line_order(self, mode: str) -> list[str]:
+        """The order the device prints a block's lines in, by prefix; the personality may change it."""
+        return self.order.get(mode, [])
+
+    def sort_key(self, mode: str) -> Callable[[str], int]:
+        order = self.line_order(mode)
+        return lambda line: next((i for i, p in enumerate(order) if line == p or line.startswith(p + " ")),
+                                 len(order))
+
+    def echo(self, s: Session, line: str) -> str:
+        """What the terminal echoes of a typed line (Comware wraps long ones)."""
+        return line
 
     def prompt(self, s: Session) -> str:
         raise NotImplementedError
@@ -66,6 +98,25 @@ class Dialect:
     # ---- mechanism -----------------------------------------------------------------
 
     def handle(self, s: Session, line: str) -> str:
+        """Run one input line; a port whose link went up or down logs it on monitoring terminals."""
+        before = self.link_states(s)
+        out = self.dispatch(s, line)
+        after = self.link_states(s)
+        for name, up in after.items():
+            if before.get(name) != up and s.monitor:
+                s.logs += self.link_log(s, name, up)
+        return out
+
+    def link_states(self, s: Session) -> dict[str, bool]:
+        unplugged = set(s.faults.get("unplugged", []))
+        return {name: "shutdown" not in s.device.blocks.get(f"interface {name}", []) and name not in unplugged
+                for name in s.device.interfaces}
+
+    def link_log(self, s: Session, interface: str, up: bool) -> list[str]:
+        """The log lines the device prints when a port's link changes; none on a platform without."""
+        return []
+
+    def dispatch(self, s: Session, line: str) -> str:
         text = line.strip()
         if s.pending is not None:
             answer, s.pending, s.pending_prompt = s.pending, None, ""
@@ -120,9 +171,9 @@ class Dialect:
         return any(re.search(p, text) for p in s.faults.get("reject", []))
 
     def sort(self, s: Session, lines: list[str]) -> None:
-        order = self.order.get(s.mode)
-        if order:
-            lines.sort(key=lambda line: next((i for i, p in enumerate(order) if line.startswith(p)), len(order)))
+        """Stable: lines the order does not name keep their relative place (site lines, unknown ones)."""
+        if self.line_order(s.mode):
+            lines.sort(key=self.sort_key(s.mode))
 
     def confirm(self, s: Session, prompt: str, on_yes: Callable[[], str]) -> str:
         """Ask [Y/N] like the device does; anything but y/yes cancels."""

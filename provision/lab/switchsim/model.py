@@ -47,6 +47,7 @@ class Device:
     interfaces: list[str]
     blocks: dict[str, list[str]] = field(default_factory=dict)
     saved: str | None = None
+    uplinks: list[str] = field(default_factory=list)  # the rest are access ports, which carry site lines
 
     def block(self, header: str) -> list[str]:
         return self.blocks.setdefault(header, [])

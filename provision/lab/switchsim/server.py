@@ -8,6 +8,7 @@ reloaded if a test or another tool changed it in between.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 from dataclasses import dataclass
@@ -37,7 +38,8 @@ class Switch:
         if self.device is not None and not self.state.changed_elsewhere():
             return self.device
         data = self.state.load()
-        device = Device(self.config["name"], self.config["platform"], list(self.config["interfaces"]))
+        device = Device(self.config["name"], self.config["platform"], list(self.config["interfaces"]),
+                        uplinks=list(self.config.get("uplinks", [])))
         if data and "model" in data:
             device.blocks = {k: list(v) for k, v in data["model"]["blocks"].items()}
             device.saved = data["model"].get("saved")
@@ -69,8 +71,10 @@ async def shell(switch: Switch, process: asyncssh.SSHServerProcess[str]) -> None
     s = Session(device, switch.dialect.start_mode(), enable_secret=switch.config.get("enable", ""),
                 faults=switch.faults())
     out = process.stdout
-    out.write(switch.dialect.prompt(s))
+    s.prompt_shown = switch.dialect.prompt(s)
+    out.write(s.prompt_shown)
     buffer = ""
+    pending_logs: list[asyncio.TimerHandle] = []
     try:
         while not s.closed:
             chunk = await process.stdin.read(4096)
@@ -84,7 +88,7 @@ async def shell(switch: Switch, process: asyncssh.SSHServerProcess[str]) -> None
                 line, buffer = buffer[:m.start()], buffer[m.end():]
                 log.debug("%s < %r", device.name, line)
                 if s.echo:
-                    out.write(line)
+                    out.write(switch.dialect.echo(s, line))
                 out.write("\r\n")
                 for rule in s.faults.get("delay", []):
                     if re.search(rule["match"], line):
@@ -100,11 +104,26 @@ async def shell(switch: Switch, process: asyncssh.SSHServerProcess[str]) -> None
                 if result:
                     out.write(result.rstrip("\n").replace("\n", "\r\n") + "\r\n")
                 if not s.closed:
-                    out.write(switch.dialect.prompt(s))
+                    s.prompt_shown = switch.dialect.prompt(s)
+                    out.write(s.prompt_shown)
+                if s.logs and not s.closed:
+                    # a real switch logs a moment after the command, wherever the terminal's cursor is
+                    text, s.logs = "".join(s.logs), []
+                    pending_logs.append(asyncio.get_running_loop().call_later(LOG_DELAY, _write, out, text))
     except (asyncssh.BreakReceived, asyncssh.TerminalSizeChanged, ConnectionError):
         pass
     finally:
+        for handle in pending_logs:
+            handle.cancel()
         process.exit(0)
+
+
+LOG_DELAY = 0.05  # seconds between a port's change and its log line on the session
+
+
+def _write(out: asyncssh.SSHWriter[str], text: str) -> None:
+    with contextlib.suppress(OSError, asyncssh.Error):  # the session ended before its log line was due
+        out.write(text)
 
 
 class _Auth(asyncssh.SSHServer):
@@ -126,7 +145,7 @@ async def serve(config: dict[str, Any]) -> list[asyncssh.SSHAcceptor]:
     key = asyncssh.generate_private_key("ssh-ed25519")
     servers = []
     for sw in config["switches"]:
-        switch = Switch(sw, DIALECTS[sw["platform"]](), StateFile(config["state_dir"], sw["name"]))
+        switch = Switch(sw, DIALECTS[sw["platform"]](sw.get("personality")), StateFile(config["state_dir"], sw["name"]))
         switch.load()
 
         def factory(sw: dict[str, Any] = sw) -> asyncssh.SSHServer:

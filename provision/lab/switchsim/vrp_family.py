@@ -96,6 +96,16 @@ def display(dl: Dialect, s: Session, m: re.Match[str]) -> str:
     return dl.render(s.device)
 
 
+def terminal_monitor(on: str, off: str):  # type: ignore[no-untyped-def]
+    """`terminal monitor` / `undo terminal monitor` (user view): log lines on this session or not."""
+
+    def go(dl: Dialect, s: Session, m: re.Match[str]) -> str:
+        s.monitor = not m.group(0).lower().startswith("undo")
+        return on if s.monitor else off
+
+    return go
+
+
 def display_this(dl: Dialect, s: Session, m: re.Match[str]) -> str:
     assert isinstance(dl, VrpFamily)
     return dl.render_interface(s.device, s.block) if s.mode == "if" else dl.render(s.device)
