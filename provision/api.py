@@ -114,6 +114,17 @@ class Colo:
 
         return provisioning.drift(self.context, fix)
 
+    @staticmethod
+    def parse_switch_config(platform: str, interface: str, path: str) -> dict[str, Any]:
+        from provision.services import switch_view
+
+        return switch_view.parse_saved(platform, interface, path)
+
+    def switch_port(self, switch: str, interface: str) -> dict[str, Any]:
+        from provision.services import switch_view
+
+        return switch_view.show_live(self.context, switch, interface)
+
     def ansible_inventory(self) -> dict[str, Any]:
         from provision.services import inventory_view
 

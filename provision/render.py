@@ -159,11 +159,31 @@ def plan_devices(p: dict[str, Any]) -> None:
                 console.print(f"    [{style}]{escape(line)}[/{style}]")
             for note in port["notes"]:
                 console.print(f"    [yellow]note:[/yellow] {escape(note)}")
+            if port.get("unmanaged"):
+                console.print(f"    unmanaged (the site's, kept): {'; '.join(port['unmanaged'])}", markup=False)
     for pdu in p["pdus"]:
         for n, o in sorted(pdu["outlets"].items(), key=lambda kv: int(kv[0])):
             change = "" if o["before"] == o["after"] else " -> " + ("on" if o["after"] else "off")
             console.print(f"pdu {pdu['pdu']} outlet {n}: {'on' if o['before'] else 'off'}{change}  "
                           f"[{o['contract']} server {o['server']}]", markup=False)
+
+
+def switch_port(d: dict[str, Any]) -> None:
+    """One port's managed facts, then the site's lines the toolkit leaves alone."""
+    where = d.get("switch") or d.get("source")
+    console.print(f"{where} {d['interface']} ({d['platform']})", markup=False)
+    bindings = ", ".join(f"{b['ip']}" + (f" mac {b['mac']}" if b["mac"] else "") + (f" vlan {b['vlan']}" if b["vlan"]
+                         else "") for b in d["bindings"])
+    rows = [("description", d["description"]), ("mode", d["mode"]), ("access vlan", d["vlan"]),
+            ("rate in", d["rate_in_kbps"] and f"{d['rate_in_kbps']} kbit/s"),
+            ("rate out", d["rate_out_kbps"] and f"{d['rate_out_kbps']} kbit/s"),
+            ("egress share", d["egress_percent"] and f"{d['egress_percent']} % of port speed"),
+            ("source guard", d["guard"]), ("bindings", bindings or None), ("shut down", "yes" if d["shutdown"] else "no")]
+    for label, value in rows:
+        console.print(f"  {label:<13} {'-' if value is None else value}", markup=False)
+    console.print(f"  unmanaged     {len(d['unmanaged'])} line(s), kept as they are", markup=False)
+    for line in d["unmanaged"]:
+        console.print(f"    {line}", markup=False)
 
 
 def activation(d: dict[str, Any]) -> None:

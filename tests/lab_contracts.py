@@ -31,10 +31,15 @@ def active_contract(db: str, platform: str = "cisco_ios", **terms: Any) -> tuple
     """Signed, provisioned on the lab's devices and activated: (contract id, switch interface)."""
     contract = sign_on(db, platform, **terms)  # signed 2026-11-24 10:00, 12000.00 yearly unless terms say
     cid, iface = contract["id"], contract["placements"][0]["port"]["interface"]
+    activate_signed(db, cid)
+    return cid, iface
+
+
+def activate_signed(db: str, cid: str) -> None:
+    """Provision a signed contract on the lab's devices, record its server and activate it."""
     Colo(db=db, at="2026-11-25T09:00").provision([cid])
     Colo(db=db, at="2026-11-25T10:00").record_server(cid, 1, ServerRecord(serial="SN1", mac="001122334455"))
     assert Colo(db=db, at="2026-11-26T09:00").activate(cid)["state"] == "active"
-    return cid, iface
 
 
 def walk_to(api: Colo, cid: str, states: list[State], at: str) -> None:

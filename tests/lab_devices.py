@@ -51,3 +51,27 @@ def journal_steps(db: str) -> list[dict[str, Any]]:
     with sqlite3.connect(db) as c:
         rows = c.execute("SELECT operation_id, device, target, state, error FROM operation_steps ORDER BY id").fetchall()
     return [{"op": r[0], "device": r[1], "target": r[2], "state": r[3], "error": r[4]} for r in rows]
+
+
+def port_reading(lab: Lab, switch: str, interface: str):  # type: ignore[no-untyped-def]
+    """The port's facts and site lines as the driver reads them from what the simulator prints (no session)."""
+    from provision.drivers.switch import PLATFORMS
+
+    driver_class = PLATFORMS[lab.device(switch)["platform"]]
+    driver = driver_class.__new__(driver_class)  # parsing only: no access, no session
+    driver.name = switch
+    return driver.read(driver.parse(lab.running(switch)), interface)
+
+
+def site_lines(lab: Lab, switch: str, interface: str) -> list[str]:
+    """The port's unmanaged lines exactly as printed (indentation and all): what must survive every change."""
+    unmanaged = set(port_reading(lab, switch, interface).unmanaged)
+    lines = lab.running(switch).splitlines()
+    start = lines.index(f"interface {interface}")
+    out = []
+    for line in lines[start + 1:]:
+        if not line.startswith(" "):
+            break
+        if line.strip() in unmanaged:
+            out.append(line)
+    return out

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from provision.api import Colo
+from provision.domain.portfacts import PortFacts
 from tests.conftest import ROOT, Lab
 from tests.lab_contracts import active_contract, sign_on
-from tests.lab_devices import by_hand, port_block, state_files
+from tests.lab_devices import by_hand, port_block, port_reading, state_files
 
 
 @pytest.fixture
@@ -76,7 +77,7 @@ def test_ansible_playbook_provisions_and_decommissions_without_the_runner(lab: L
     assert done.returncode == 0, done.stdout[-2000:]
     assert "changed=1" in done.stdout
     assert Colo(db=lab_db).contract(cid)["state"] == "in_storage"
-    assert port_block(lab, "sw-b201-1", iface) == ["port link-mode bridge", "shutdown"]
+    assert port_reading(lab, "sw-b201-1", iface).facts == PortFacts(mode="access", shutdown=True)
 
 
 def test_outlet_module_needs_an_authorization_and_check_mode_uses_none(lab: Lab, lab_db: str, tmp_path: Path) -> None:

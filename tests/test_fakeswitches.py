@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from provision.domain.portconfig import PortIntent, port_description
+from provision.domain.portfacts import PortFacts
 from provision.drivers.switch import SwitchAccess, switch_driver
 from provision.drivers.switch.base import SwitchDriver
 from provision.errors import DeviceError
@@ -54,22 +55,22 @@ def test_port_vlan_and_description_round_trip(fake_cisco: SwitchDriver) -> None:
     iface = "FastEthernet0/3"
     intent = PortIntent(iface, 110, port_description("C2026-0001", 1, "ACME! # quit?"), 100, ())
     running = fake_cisco.running()
-    before = fake_cisco.port_state(running, iface)
+    before = fake_cisco.read(running, "Fa0/3")
     wanted = fake_cisco.render(intent)
     assert wanted.notes == ("no rate limit: 100 Mbit/s is the port's full speed",)
-    commands = fake_cisco.ensure(running, wanted.prerequisites) + fake_cisco.change(iface, before, wanted.state)
+    commands = fake_cisco.ensure(running, wanted.prerequisites) + fake_cisco.change(before, wanted.facts)
     assert commands[:2] == ["vlan 110", "exit"]
     fake_cisco.push(commands)
-    after = fake_cisco.port_state(fake_cisco.running(), iface)
-    assert after.same_as(wanted.state), after.differences(wanted.state)
-    assert "description C2026-0001 s1 ACME quit" in after.interface
+    after = fake_cisco.read(fake_cisco.running(), iface)
+    assert after.facts == wanted.facts, after.facts.differences(wanted.facts)
+    assert after.facts.description == "C2026-0001 s1 ACME quit"
     fake_cisco.save()
-    assert fake_cisco.change(iface, after, wanted.state) == [], "applying again changes nothing"
-    fake_cisco.push(fake_cisco.change(iface, after, before))
-    assert fake_cisco.port_state(fake_cisco.running(), iface).same_as(before)
+    assert fake_cisco.change(after, wanted.facts) == [], "applying again changes nothing"
+    fake_cisco.push(fake_cisco.change(after, before.facts))
+    assert fake_cisco.read(fake_cisco.running(), iface).facts == before.facts
 
 
 def test_a_rejected_line_raises_with_the_device_message(fake_cisco: SwitchDriver) -> None:
     with pytest.raises(DeviceError, match=r"'service-policy input COLO-IN-10M': No such command"):
         fake_cisco.push(["interface FastEthernet0/4", "service-policy input COLO-IN-10M", "exit"])
-    assert fake_cisco.port_state(fake_cisco.running(), "FastEthernet0/4").interface == ()
+    assert fake_cisco.read(fake_cisco.running(), "FastEthernet0/4").facts == PortFacts()

@@ -6,9 +6,10 @@ import json
 import sqlite3
 
 from provision.api import Colo
+from provision.domain.portfacts import PortFacts
 from tests.conftest import Lab
 from tests.lab_contracts import active_contract
-from tests.lab_devices import port_block
+from tests.lab_devices import port_block, port_reading
 
 
 def test_sign_to_abandoned_with_an_intact_audit_log(lab: Lab, lab_db: str, colo) -> None:  # type: ignore[no-untyped-def]
@@ -31,7 +32,7 @@ def test_sign_to_abandoned_with_an_intact_audit_log(lab: Lab, lab_db: str, colo)
     assert notice["ends_at"] == "2027-02-10T10:00:00+08:00"
     assert actions("2027-02-10T09:59") == []
     assert actions("2027-02-10T10:00") == ["end", "decommission"]
-    assert [line for line in port_block(lab, "sw-a101-2", iface)] == ["shutdown"]
+    assert port_reading(lab, "sw-a101-2", iface).facts == PortFacts(mode="access", shutdown=True)
     assert run("2027-02-10T10:01", "storage", "list")[0]["abandon_after"] == "2027-02-17T10:00:00+08:00"
     assert actions("2027-02-17T10:00") == ["abandon"]
     assert actions("2027-02-17T10:01") == []

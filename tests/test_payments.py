@@ -7,9 +7,10 @@ import json
 import pytest
 
 from provision.api import Colo
+from provision.domain.portfacts import PortFacts
 from tests.conftest import Lab
-from tests.lab_contracts import PLATFORMS, SWITCH, active_contract, sign_on
-from tests.lab_devices import journal_operations, journal_steps, port_block
+from tests.lab_contracts import PLATFORMS, SWITCH, activate_signed, active_contract, sign_on
+from tests.lab_devices import journal_operations, journal_steps, port_block, port_reading, site_lines
 
 
 def test_unpaid_contract_is_noticed_suspended_and_resumed_when_paid(lab: Lab, lab_db: str, colo) -> None:  # type: ignore[no-untyped-def]
@@ -64,7 +65,10 @@ def test_bad_amounts_change_nothing(lab: Lab, lab_db: str, colo) -> None:  # typ
 def test_forced_termination_refund_then_decommission_to_storage(lab: Lab, lab_db: str, platform: str, colo) -> None:  # type: ignore[no-untyped-def]
     from provision.lab.snmpagent import read_pdu_state
 
-    cid, iface = active_contract(lab_db, platform)
+    contract = sign_on(lab_db, platform)
+    cid, iface = contract["id"], contract["placements"][0]["port"]["interface"]
+    site = site_lines(lab, SWITCH[platform], iface)
+    activate_signed(lab_db, cid)
     Colo(db=lab_db, at="2026-11-26T10:00").payment(cid, "12000.00")
     view = Colo(db=lab_db).contract(cid)
     ip = view["placements"][0]["addresses"][0]["ip"]
@@ -80,12 +84,12 @@ def test_forced_termination_refund_then_decommission_to_storage(lab: Lab, lab_db
     r = colo("--db", lab_db, "--at", "2027-03-04T11:00", "decommission", cid, "--dry-run", "--json")
     assert r.code == 0, r.err
     assert lab.device(SWITCH[platform])["running"] == before["running"], "dry run changes nothing"
-    assert any(line.startswith("- description") for line in json.loads(r.out)["plan"]["switches"][0]["ports"][0]["diff"])
+    assert any(line.startswith("description: ") for line in json.loads(r.out)["plan"]["switches"][0]["ports"][0]["diff"])
 
     r = colo("--db", lab_db, "--at", "2027-03-04T11:00", "decommission", cid, "--location", "W1-07", "--json")
     assert r.code == 0, r.err
-    block = port_block(lab, SWITCH[platform], iface)
-    assert [line for line in block if line != "port link-mode bridge"] == ["shutdown"]
+    assert port_reading(lab, SWITCH[platform], iface).facts == PortFacts(mode="access", shutdown=True)
+    assert site_lines(lab, SWITCH[platform], iface) == site, "the port's site lines are byte-identical"
     assert ip not in lab.running(SWITCH[platform]), "bindings outside the interface are gone too"
     assert read_pdu_state(str(lab.state), pdu)["outlets"][str(outlet)]["on"] is False
     after = Colo(db=lab_db, at="2027-03-04T11:00").contract(cid)
@@ -113,7 +117,7 @@ def test_enforce_ends_decommissions_and_abandons_on_the_clock(lab: Lab, lab_db: 
     assert enforce("2026-11-27T09:00") == [(cid, "flag_ending", True)]  # term ends 2026-12-26
     assert enforce("2026-11-27T09:01") == []
     assert enforce("2026-12-26T10:00") == [(cid, "end", True), (cid, "decommission", True)]
-    assert port_block(lab, "sw-b201-1", iface) == ["port link-mode bridge", "shutdown"]
+    assert port_reading(lab, "sw-b201-1", iface).facts == PortFacts(mode="access", shutdown=True)
     assert enforce("2026-12-26T10:05") == []
     assert enforce("2027-01-02T09:59") == []
     assert enforce("2027-01-02T10:00") == [(cid, "abandon", True)]
@@ -163,7 +167,7 @@ def test_interrupted_decommission_resumes_and_loses_nothing(lab: Lab, lab_db: st
     result = Colo(db=lab_db, at="2027-01-05T12:10").decommission(cid)
     assert result["applied"]
     assert [op["state"] for op in journal_operations(lab_db)][-3:] == ["rolled_back", "interrupted", "done"]
-    assert port_block(lab, "sw-a101-2", iface) == ["shutdown"]
+    assert port_reading(lab, "sw-a101-2", iface).facts == PortFacts(mode="access", shutdown=True)
     assert lab.device("sw-a101-2")["saved"] == lab.device("sw-a101-2")["running"]
     assert Colo(db=lab_db).contract(cid)["state"] == "in_storage"
     assert len(Colo(db=lab_db).storage()) == 1

@@ -18,10 +18,11 @@ import pytest
 import yaml
 
 from provision.api import Colo
+from provision.domain.portfacts import Bound, PortFacts, released
 from provision.errors import OperationFailed, Refused
 from tests.conftest import ROOT, Lab, order
 from tests.lab_contracts import PLATFORMS, SIGNED, SWITCH, sign_on
-from tests.lab_devices import by_hand, journal_operations, journal_steps, port_block, state_files
+from tests.lab_devices import by_hand, journal_operations, journal_steps, port_block, port_reading, site_lines, state_files
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
@@ -37,7 +38,8 @@ def test_dry_run_changes_nothing_then_apply_verifies_and_rerun_is_a_no_op(lab: L
     assert state_files(lab) == before, "a dry run must not change any device"
     assert Colo(db=lab_db).contract(cid)["state"] == "signed"
     port = dry["plan"]["switches"][0]["ports"][0]
-    assert f"+ description {cid} s1 ACME Hosting" in port["diff"]
+    assert f"description: none → '{cid} s1 ACME Hosting'" in port["diff"]
+    site = site_lines(lab, SWITCH[platform], iface)
     sheet = dry["plan"]["ip_sheet"][0]
     assert sheet["address"] == contract["placements"][0]["addresses"][0]["ip"]
     assert sheet["netmask"] == "255.255.255.0" and sheet["dns"]
@@ -50,7 +52,9 @@ def test_dry_run_changes_nothing_then_apply_verifies_and_rerun_is_a_no_op(lab: L
     block = port_block(lab, SWITCH[platform], iface)
     assert f"description {cid} s1 ACME Hosting" in block
     assert "shutdown" not in block
-    assert set(port["after"]["interface"]) <= set(block)
+    reading = port_reading(lab, SWITCH[platform], iface)
+    assert reading.facts == PortFacts.from_dict(port["after"])
+    assert site_lines(lab, SWITCH[platform], iface) == site, "the site's own lines are untouched"
     device = lab.device(SWITCH[platform])
     assert device["saved"] == device["running"], "a verified change is saved"
 
@@ -69,6 +73,7 @@ def test_install_guarantee_breached_flags_refund(lab: Lab, lab_db: str) -> None:
 def test_hostile_customer_name_adds_no_configuration(lab: Lab, lab_db: str, platform: str) -> None:
     contract = sign_on(lab_db, platform, name="Evil Corp")
     cid, iface = contract["id"], contract["placements"][0]["port"]["interface"]
+    site = port_reading(lab, SWITCH[platform], iface).unmanaged
     # Signing already refuses control characters; a record imported around it must still be harmless.
     import sqlite3
 
@@ -79,7 +84,9 @@ def test_hostile_customer_name_adds_no_configuration(lab: Lab, lab_db: str, plat
     descriptions = [line for line in block if line.startswith("description")]
     assert descriptions == [f"description {cid} s1 Evil shutdown quit undo vlan batch 110 reload"]
     assert "shutdown" not in block
-    assert set(block) - {"port link-mode bridge"} == set(result["plan"]["switches"][0]["ports"][0]["after"]["interface"])
+    reading = port_reading(lab, SWITCH[platform], iface)
+    assert reading.facts == PortFacts.from_dict(result["plan"]["switches"][0]["ports"][0]["after"])
+    assert reading.unmanaged == site, "nothing but the managed facts was added"
 
 
 def test_rollback_when_the_pdu_refuses(lab: Lab, lab_db: str) -> None:
@@ -157,7 +164,7 @@ def test_plan_refused_when_the_port_was_changed_by_hand(lab: Lab, lab_db: str, t
     by_hand(lab, "sw-a101-1", [f"interface {iface}", "description patched at 3am", "exit"])
     r = colo("--db", lab_db, "apply", str(plan))
     assert r.code == 3
-    assert f"sw-a101-1 {iface} changed since the plan: + description patched at 3am" in r.err
+    assert f"sw-a101-1 {iface} changed since the plan: description: none → 'patched at 3am'" in r.err
 
 
 def test_killed_mid_apply_is_completed_by_the_next_run(lab: Lab, lab_db: str) -> None:
@@ -210,7 +217,8 @@ def test_activation_completes_the_binding_and_starts_the_term(lab: Lab, lab_db: 
     activated = Colo(db=lab_db, at="2026-11-26T09:00").activate(cid)
     assert activated["state"] == "active" and activated["links"][0]["link"] == "up"
     assert activated["term_end"].startswith("2027-11-26")
-    assert f"ip source binding 0011.2233.4455 vlan 110 {ip} interface {iface}" in lab.running("sw-a101-1")
+    facts = port_reading(lab, "sw-a101-1", iface).facts
+    assert facts.bindings == (Bound(ip, "001122334455", 110),) and facts.guard == "ip"
     assert "ip verify source" in port_block(lab, "sw-a101-1", iface)
 
 
@@ -270,14 +278,13 @@ def test_a_provisioned_port_can_be_returned_to_a_clean_default(lab: Lab, lab_db:
     with Context.open(lab_db).store.session() as s:
         driver = switches(s, [SWITCH[platform]])[SWITCH[platform]].driver()
     try:
-        current = driver.port_state(driver.running(), iface)
-        driver.push(driver.change(iface, current, driver.released()))
-        assert driver.port_state(driver.running(), iface) == driver.released()
+        current = driver.read(driver.running(), iface)
+        driver.push(driver.change(current, released(current.facts)))
+        assert driver.read(driver.running(), iface).facts == released(current.facts) == PortFacts(mode="access",
+                                                                                                 shutdown=True)
     finally:
         driver.close()
     assert ip not in lab.running(SWITCH[platform])
-    assert port_block(lab, SWITCH[platform], iface) == (["port link-mode bridge", "shutdown"]
-                                                        if platform == "hp_comware" else ["shutdown"])
 
 
 def test_exit_codes_and_messages(lab: Lab, lab_db: str, tmp_path: Path, colo) -> None:  # type: ignore[no-untyped-def]

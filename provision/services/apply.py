@@ -20,8 +20,9 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from provision.domain.portfacts import PortFacts
 from provision.drivers.switch.base import switch_lock
-from provision.drivers.switch.config import PortState, Stanza
+from provision.drivers.switch.config import Stanza
 from provision.errors import ColoError, DeviceError, OperationFailed, Refused
 from provision.services import devices
 from provision.services.context import Context
@@ -193,12 +194,12 @@ def _run_switches(ctx: Context, plan: dict[str, Any], steps: list[dict[str, Any]
             running = driver.running()
             bad = []
             for st in mine:
-                now_state = driver.port_state(running, st["target"])
-                after = PortState.from_dict(st["after"])
-                if now_state.same_as(after):
+                now = driver.read(running, st["target"]).facts
+                after = PortFacts.from_dict(st["after"])
+                if now == after:
                     journal.mark(st, "applied")
                 else:
-                    bad.append(f"{st['target']} reads back different: " + "; ".join(after.differences(now_state)))
+                    bad.append(f"{st['target']} reads back different: " + "; ".join(after.differences(now)))
             for p in sw["prerequisites"]:
                 if not driver.has_prerequisite(running, Stanza(p["header"], tuple(p["children"]))):
                     bad.append(f"'{p['header']}' missing after the change")
@@ -271,11 +272,11 @@ def _undo(ctx: Context, steps: list[dict[str, Any]], journal: Journal) -> list[s
             try:
                 running = driver.running()
                 commands = [c for st in mine for c in driver.change(
-                    st["target"], driver.port_state(running, st["target"]), PortState.from_dict(st["before"]))]
+                    driver.read(running, st["target"]), PortFacts.from_dict(st["before"]))]
                 driver.push(commands)
                 running = driver.running()
                 for st in mine:
-                    if driver.port_state(running, st["target"]).same_as(PortState.from_dict(st["before"])):
+                    if driver.read(running, st["target"]).facts == PortFacts.from_dict(st["before"]):
                         journal.mark(st, "undone")
                     else:
                         failed.append(f"{name} {st['target']} did not return to its earlier state")

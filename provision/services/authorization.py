@@ -216,8 +216,9 @@ def _outlet_cycle(ctx: Context, place: dict[str, Any]) -> str:
 
 
 def _port_bounce(ctx: Context, place: dict[str, Any]) -> str:
+    from dataclasses import replace
+
     from provision.drivers.switch.base import switch_lock
-    from provision.drivers.switch.config import PortState
     from provision.services import devices
 
     port = place["port"]
@@ -225,10 +226,9 @@ def _port_bounce(ctx: Context, place: dict[str, Any]) -> str:
         info = devices.switches(s, [port["switch"]])[port["switch"]]
     with devices.sessions(), switch_lock(port["switch"]):
         driver = info.driver()
-        now = driver.port_state(driver.running(), port["interface"])
-        down = PortState((*now.interface, "shutdown"), now.globals)
-        driver.push(driver.change(port["interface"], now, down))
-        driver.push(driver.change(port["interface"], down, now))
-        if not driver.port_state(driver.running(), port["interface"]).same_as(now):
+        now = driver.read(driver.running(), port["interface"])
+        driver.push(driver.change(now, replace(now.facts, shutdown=True)))
+        driver.push(driver.change(driver.read(driver.running(), port["interface"]), now.facts))
+        if driver.read(driver.running(), port["interface"]).facts != now.facts:
             raise DeviceError(port["switch"], f"{port['interface']} did not return to its state after the bounce")
     return f"{port['switch']} {port['interface']} shut and re-enabled (read back)"

@@ -21,14 +21,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from provision.domain.portconfig import Binding, PortIntent, port_description
-from provision.drivers.switch.config import Desired, PortState, Stanza
+from provision.domain.portfacts import PortFacts, released
+from provision.drivers.switch.config import Stanza
+from provision.drivers.switch.portsyntax import Desired
 from provision.errors import BadInput, Refused
 from provision.services import devices
 from provision.services.context import SiteInfo
 from provision.services.contracts import customer_key, get_contract, placements_view
 from provision.store.schema import Customer, Outlet, Pdu, Placement, Rack, Unit
 
-FORMAT = "colo-plan/1"
+FORMAT = "colo-plan/2"  # 2: ports as facts, not lines
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -170,15 +172,14 @@ def build(kind: str, t: Targets, info: DeviceInfo, now: datetime) -> dict[str, A
         running = driver.running()
         ports, needs = [], []
         for target in (p for p in t.ports if p.switch == name):
-            iface = target.intent.interface
-            desired = Desired(driver.released()) if t.release else driver.render(target.intent)
-            current = driver.port_state(running, iface)
+            current = driver.read(running, target.intent.interface)
+            desired = Desired(released(current.facts)) if t.release else driver.render(target.intent)
             needs += [st for st in desired.prerequisites if st not in needs]
-            ports.append({"contract": target.contract, "server": target.position, "interface": iface,
-                          "before": current.as_dict(), "after": desired.state.as_dict(),
-                          "diff": current.differences(desired.state),
-                          "commands": driver.change(iface, current, desired.state),
-                          "notes": list(desired.notes)})
+            ports.append({"contract": target.contract, "server": target.position, "interface": current.interface,
+                          "before": current.facts.as_dict(), "after": desired.facts.as_dict(),
+                          "diff": current.facts.differences(desired.facts),
+                          "commands": driver.change(current, desired.facts),
+                          "unmanaged": list(current.unmanaged), "notes": list(desired.notes)})
         missing = [st for st in needs if not driver.has_prerequisite(running, st)]
         return {"switch": name, "platform": info.platform, "ports": ports,
                 "prerequisites": [{"header": st.header, "children": list(st.children)} for st in missing],
@@ -265,11 +266,11 @@ def drift(plan: dict[str, Any], t: Targets, info: DeviceInfo) -> list[str]:
         running = driver.running()
         out = []
         for port in sw["ports"]:
-            now_state = driver.port_state(running, port["interface"])
-            before = PortState.from_dict(port["before"])
-            if not now_state.same_as(before):
+            now = driver.read(running, port["interface"]).facts
+            before = PortFacts.from_dict(port["before"])
+            if now != before:
                 out.append(f"{sw['switch']} {port['interface']} changed since the plan: "
-                           + "; ".join(before.differences(now_state)))
+                           + "; ".join(before.differences(now)))
         wanted_missing = [Stanza(p["header"], tuple(p["children"])) for p in sw["prerequisites"]]
         for st in wanted_missing:
             if driver.has_prerequisite(running, st):

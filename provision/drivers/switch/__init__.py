@@ -10,7 +10,7 @@ from provision.drivers.switch.huawei_vrp import HuaweiVrp
 PLATFORMS: dict[str, type[SwitchDriver]] = {d.platform: d for d in (CiscoIos, HuaweiVrp, HpComware)}
 
 
-def switch_driver(platform: str, access: SwitchAccess) -> SwitchDriver:
+def switch_driver(platform: str, access: SwitchAccess | None) -> SwitchDriver:
     try:
         return PLATFORMS[platform](access)
     except KeyError:

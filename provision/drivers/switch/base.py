@@ -8,7 +8,9 @@ device holds.
 
 from __future__ import annotations
 
+import difflib
 import fcntl
+import functools
 import logging
 import os
 import re
@@ -22,9 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+from netutils.constants import BASE_INTERFACES
+
 from provision.domain.portconfig import PortIntent
-from provision.drivers.switch.config import Desired, PortState, RunningConfig, Stanza, diff_lines, stanza_commands
-from provision.errors import DeviceError
+from provision.domain.portfacts import Bound, PortFacts
+from provision.drivers.switch.config import RunningConfig, Stanza, clean, stanza_commands
+from provision.drivers.switch.portsyntax import Desired, PortReading, PortSyntax
+from provision.errors import BadInput, DeviceError
 from provision.secrets import Credentials
 
 log = logging.getLogger(__name__)
@@ -50,79 +56,112 @@ class SwitchDriver(ABC):
     device_type: ClassVar[str]           # netmiko's name for the platform
     show_running: ClassVar[str]
     skip_line: ClassVar[re.Pattern[str]]  # banners, separators and trailers of the running config
-    exit_command: ClassVar[str]          # one configuration level up
-    negate_word: ClassVar[str]           # "no" / "undo"
-    single_valued: ClassVar[frozenset[str]]  # line prefixes that hold one value: "no/undo <prefix>" removes it
-    removed_with_argument: ClassVar[frozenset[str]] = frozenset()  # ...unless the device wants the value named
+    syntax: ClassVar[PortSyntax]         # how the port's facts print and are typed
     enters_mode: ClassVar[re.Pattern[str]]   # global commands that open a sub-mode
-    hidden_defaults: ClassVar[frozenset[str]] = frozenset()  # lines the device always shows
+    # Errors only in the platform's own error forms: log lines (`%Jan 1 ... IFNET/3/...` on
+    # Comware, `%LINK-3-UPDOWN` on IOS) and informational `%` lines are not errors.
     error_pattern: ClassVar[str]
     needs_enable: ClassVar[bool] = False
     # Entering and leaving configuration explicitly, with the prompt to wait for: netmiko's
     # own mode check on VRP/Comware waits for output to settle, ~4 s each way.
     config_enter: ClassVar[tuple[str, str]]
     config_leave: ClassVar[tuple[str, str]]
+    config_prompt: ClassVar[str]         # any configuration-mode prompt: each line waits for it
+    session_setup: ClassVar[tuple[tuple[str, str], ...]] = ()  # (command, prompt) after login: log lines off
+    save_command: ClassVar[str]
+    save_prompts: ClassVar[tuple[tuple[str, str], ...]] = ()   # (question, answer) the save may ask
+    save_done: ClassVar[str]             # what the device prints when the configuration was written
+    interface_abbreviations: ClassVar[dict[str, str]] = {}    # this platform's short names, for netutils
+    foreign_lines: ClassVar[re.Pattern[str]]  # lines only other platforms print (telling a wrong file)
     netmiko_options: ClassVar[dict[str, Any]] = {}
 
-    def __init__(self, access: SwitchAccess) -> None:
+    def __init__(self, access: SwitchAccess | None) -> None:
+        """`access` None: a driver that only reads saved configurations (`colo switch parse`)."""
         self.access = access
-        self.name = access.name
+        self.name = access.name if access else f"a {self.platform} configuration"
         self._conn: Any = None
 
     # ---- syntax (pure) -------------------------------------------------------------
 
-    @abstractmethod
     def render(self, intent: PortIntent) -> Desired:
-        """The port's intended lines on this platform, the shared objects they need, and the caveats."""
+        """The port's intended facts on this platform, the shared objects they need, and the caveats."""
+        needs = [self.vlan_stanza(intent.vlan)]
+        notes: list[str] = []
+        limits = self.rate_limits(intent, needs, notes)
+        bindings = self.bindings(intent, needs, notes)
+        facts = PortFacts(description=intent.description, mode="access", vlan=intent.vlan, **limits,
+                          guard=self.guard(bindings) if bindings else None, bindings=bindings,
+                          shutdown=not intent.enabled)
+        return Desired(facts, tuple(needs), tuple(notes))
 
     @abstractmethod
-    def port_globals(self, running: RunningConfig, interface: str) -> tuple[str, ...]:
-        """Global lines that belong to `interface` (bindings kept outside the interface block)."""
+    def vlan_stanza(self, vlan: int) -> Stanza:
+        """How the platform creates a VLAN."""
 
-    def released(self) -> PortState:
-        """A port handed back to the pool: shut down, with no trace of its last tenant (decommission)."""
-        return PortState(("shutdown",))
+    @abstractmethod
+    def rate_limits(self, intent: PortIntent, needs: list[Stanza], notes: list[str]) -> dict[str, int | None]:
+        """The rate facts enforcing the contract's bandwidth, adding the objects they need and what they cannot do."""
+
+    @abstractmethod
+    def guard(self, bindings: tuple[Bound, ...]) -> str:
+        """The anti-spoofing check that enforces `bindings`, as this platform names it."""
+
+    def bindings(self, intent: PortIntent, needs: list[Stanza], notes: list[str]) -> tuple[Bound, ...]:
+        if any(b.mac is None for b in intent.bindings):
+            notes.append("address bound to the port without a MAC until the server is recorded; activation adds it")
+        return tuple(Bound(str(b.address), b.mac, intent.vlan) for b in intent.bindings)
 
     def parse(self, text: str) -> RunningConfig:
         return RunningConfig.parse(text, self.skip_line)
 
-    def port_state(self, running: RunningConfig, interface: str) -> PortState:
-        lines = running.children(f"interface {interface}")
-        if lines is None:
-            raise DeviceError(self.name, f"has no interface {interface}: check the inventory's access_ports")
-        return PortState(tuple(line for line in lines if line not in self.hidden_defaults),
-                         self.port_globals(running, interface))
+    def port_key(self, name: str) -> tuple[str, str]:
+        """What makes two spellings one port: `Gi1/0/30`, `gigabitethernet 1/0/30` and `GigabitEthernet1/0/30`.
+
+        The platform's own abbreviations win over netutils' (Huawei's XGE is XGigabitEthernet,
+        H3C's is Ten-GigabitEthernet), and case and hyphens do not count.
+        """
+        m = re.fullmatch(r"(.*?[A-Za-z-])([\d/:.]+)", re.sub(r"\s+", "", name))
+        if m is None:
+            return (name.lower(), "")
+        prefix = m.group(1).lower()
+        full = _abbreviations(type(self)).get(prefix, prefix)
+        return (full.lower().replace("-", ""), m.group(2))
+
+    def read(self, running: RunningConfig, interface: str) -> PortReading:
+        """The port's facts as the device holds them, under the name the device prints; an unknown port is bad input."""
+        wanted = self.port_key(interface)
+        printed = {self.port_key(name): name for name in running.interface_headers()}
+        name = printed.get(wanted)
+        if name is None:
+            near = difflib.get_close_matches(interface, list(printed.values()), n=3, cutoff=0.6)
+            hint = f"; nearest: {', '.join(near)}" if near else ""
+            raise BadInput(f"{self.name} has no interface {interface}{hint}: check the interface name "
+                           f"(for a switch of the site, its access_ports in the inventory)")
+        return self.syntax.read(running, f"interface {name}", name, lambda other: self.port_key(other) == wanted)
+
+    def change(self, reading: PortReading, wanted: PortFacts) -> list[str]:
+        return self.syntax.commands(reading, wanted)
+
+    def prerequisite_form(self, child: str) -> str:
+        """A shared object's child line as compared: the platform drops or adds words real devices vary in."""
+        return child.strip()
 
     def has_prerequisite(self, running: RunningConfig, stanza: Stanza) -> bool:
-        return running.has(stanza)
-
-    def key(self, line: str) -> str:
-        return next((prefix for prefix in self.single_valued if line.startswith(prefix)), line)
-
-    def negate(self, line: str) -> str:
-        prefix = self.key(line)
-        if prefix == line or prefix in self.removed_with_argument:
-            return f"{self.negate_word} {line}"
-        return f"{self.negate_word} {prefix}"
-
-    def change(self, interface: str, current: PortState, wanted: PortState) -> list[str]:
-        """Commands taking a port from `current` to `wanted`; empty when they already agree.
-
-        Interface lines first (removals before additions, for devices that refuse a
-        change while a dependent setting is present), then global lines, added before
-        removed so a port's binding is never absent while its filter is on.
-        """
-        removals, additions = diff_lines(current.interface, wanted.interface, self.key)
-        commands: list[str] = []
-        if removals or additions:
-            commands += [f"interface {interface}", *map(self.negate, removals), *additions, self.exit_command]
-        commands += [line for line in wanted.globals if line not in current.globals]
-        commands += [f"{self.negate_word} {line}" for line in current.globals if line not in wanted.globals]
-        return commands
+        return running.has(stanza, self.prerequisite_form)
 
     def ensure(self, running: RunningConfig, stanzas: Sequence[Stanza]) -> list[str]:
         missing = [st for st in stanzas if not self.has_prerequisite(running, st)]
-        return stanza_commands(missing, self.exit_command, self.enters_mode)
+        return stanza_commands(missing, self.syntax.exit_command, self.enters_mode)
+
+    def check_file(self, text: str, source: str) -> RunningConfig:
+        """A saved configuration of this platform, parsed; another platform's or no configuration is bad input."""
+        running = self.parse(text)
+        foreign = next((line for line in text.splitlines() if self.foreign_lines.search(line)), None)
+        if not running.interface_headers() or foreign is not None:
+            why = f"it has {foreign.strip()!r}" if foreign else "it has no interface blocks"
+            raise BadInput(f"{source} is not a {self.platform} configuration ({why}); give the --platform the "
+                           f"file was saved from")
+        return running
 
     # ---- session (I/O) -------------------------------------------------------------
 
@@ -130,34 +169,39 @@ class SwitchDriver(ABC):
         """Connect, retrying transient failures with exponential backoff; never retry a refused login."""
         if self._conn is not None and self._conn.is_alive():
             return
+        if self.access is None:
+            raise DeviceError(self.name, "this driver only parses saved configurations; it has no device to open")
+        access = self.access
         from netmiko import ConnectHandler
         from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException
 
-        creds = self.access.credentials.require("username", "password")
+        creds = access.credentials.require("username", "password")
         params: dict[str, Any] = {
-            "device_type": self.device_type, "host": self.access.host, "port": self.access.port,
+            "device_type": self.device_type, "host": access.host, "port": access.port,
             "username": creds.username, "password": creds.password.reveal() if creds.password else "",
-            "conn_timeout": self.access.connect_timeout, "auth_timeout": self.access.connect_timeout,
+            "conn_timeout": access.connect_timeout, "auth_timeout": access.connect_timeout,
             "fast_cli": True, "allow_agent": False, "use_keys": False,
             "ssh_config_file": None, "session_log": None,
         }
         params |= self.netmiko_options
         if self.needs_enable:
             params["secret"] = creds.enable.reveal() if creds.enable else ""
-        delay = self.access.backoff_s
-        for attempt in range(1, self.access.attempts + 1):
+        delay = access.backoff_s
+        for attempt in range(1, access.attempts + 1):
             try:
                 self._conn = ConnectHandler(**params)
                 if self.needs_enable:
                     self._conn.enable()
+                for command, prompt in self.session_setup:
+                    self._conn.send_command(command, expect_string=prompt, cmd_verify=False)
                 return
             except NetmikoAuthenticationException:
-                raise DeviceError(self.name, f"login refused at {self.access.host}:{self.access.port}: check the "
+                raise DeviceError(self.name, f"login refused at {access.host}:{access.port}: check the "
                                              f"secret {creds.name!r} (COLO_SECRETS or COLO_SECRET_* variables)") from None
             except (NetmikoTimeoutException, OSError, EOFError) as e:
                 reason = _scrub(str(e).splitlines()[0] if str(e) else type(e).__name__, creds)
-                if attempt == self.access.attempts:
-                    raise DeviceError(self.name, f"no SSH session to {self.access.host}:{self.access.port} after "
+                if attempt == access.attempts:
+                    raise DeviceError(self.name, f"no SSH session to {access.host}:{access.port} after "
                                                  f"{attempt} attempts ({reason}); is the switch up?") from None
                 log.warning("%s: connect attempt %d failed (%s); retrying in %.1fs", self.name, attempt, reason, delay)
                 time.sleep(delay)
@@ -190,19 +234,58 @@ class SwitchDriver(ABC):
         return self.parse(text)
 
     def push(self, commands: Sequence[str]) -> str:
-        """Send one batch in one configuration session; any error line aborts with the device's message."""
+        """Send one batch in one configuration session, line by line, stopping at the first error.
+
+        Each line waits for the configuration prompt, not for its echo: Comware wraps
+        the echo of a line that is long with the prompt, and netmiko's batch mode would
+        have sent the next lines before an error was read.
+        """
         if not commands:
             return ""
+
         def run(c: Any) -> str:
-            out = c.send_command(self.config_enter[0], expect_string=self.config_enter[1])
-            out += c.send_config_set(list(commands), error_pattern=self.error_pattern, read_timeout=60,
-                                     enter_config_mode=False, exit_config_mode=False)
-            return str(out + c.send_command(self.config_leave[0], expect_string=self.config_leave[1]))
+            from netmiko.exceptions import ConfigInvalidException
+
+            out = str(c.send_command(self.config_enter[0], expect_string=self.config_enter[1], cmd_verify=False))
+            for line in commands:
+                reply = str(c.send_command(line, expect_string=self.config_prompt, cmd_verify=False, read_timeout=60,
+                                           strip_prompt=False, strip_command=False))
+                out += reply
+                error = re.search(self.error_pattern, clean(reply), re.M)
+                if error:
+                    raise ConfigInvalidException(f"Invalid input detected at command: {line}, "
+                                                 f"matched error: {error.group(0)}")
+            return out + str(c.send_command(self.config_leave[0], expect_string=self.config_leave[1], cmd_verify=False))
 
         return str(self._call("configuration", run))
 
     def save(self) -> None:
-        self._call("saving the configuration", lambda c: c.save_config())
+        """Write the configuration, answering each question the platform asks, and insist on its success text."""
+
+        def run(c: Any) -> str:
+            waits = "|".join([self.config_leave[1], *(q for q, _ in self.save_prompts)])
+            out = str(c.send_command(self.save_command, expect_string=waits, cmd_verify=False, read_timeout=120))
+            for _ in range(len(self.save_prompts) + 1):
+                tail = clean(out).rstrip().splitlines()[-1:] or [""]
+                answer = next((a for q, a in self.save_prompts if re.search(q, tail[0])), None)
+                if answer is None:
+                    break
+                out += str(c.send_command(answer, expect_string=waits, cmd_verify=False, read_timeout=120))
+            return out
+
+        out = clean(str(self._call("saving the configuration", run)))
+        if not re.search(self.save_done, out, re.M):
+            last = next((line.strip() for line in reversed(out.splitlines()) if line.strip()), "no output")
+            raise DeviceError(self.name, f"saving the configuration was not confirmed (device said {last!r}); "
+                                         f"the change is live but unsaved: save it by hand")
+
+
+@functools.cache
+def _abbreviations(driver: type[SwitchDriver]) -> dict[str, str]:
+    """Lower-case spelling → full name: netutils' table, then the platform's own over it."""
+    table = {k.lower(): v for k, v in BASE_INTERFACES.items()}
+    table |= {v.lower(): v for v in driver.interface_abbreviations.values()}
+    return table | {k.lower(): v for k, v in driver.interface_abbreviations.items()}
 
 
 _LOCKS: dict[str, threading.Lock] = {}

@@ -1,20 +1,67 @@
-"""Cisco IOS (classic Catalyst 2960/3560/3750) access-port syntax. Sources: VENDOR-SYNTAX.md §1.
+"""Cisco IOS (classic Catalyst 2960/3560/3750, IOS-XE Catalyst 9k) access-port syntax. Sources: VENDOR-SYNTAX.md §1.
 
 Egress on classic Catalyst is limited only in percent of port speed (10-90 %), and
 ingress only by an MQC policer; the IP source guard needs the server's MAC. Each of
-these limits is stated in the plan instead of being papered over.
+these limits is stated in the plan instead of being papered over. In VTP server or
+client mode (the IOS default) VLANs live in the VLAN database, not the running
+config, so VLAN existence is read from `show vlan brief`.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
+
+from netutils.vlan import vlanconfig_to_list
 
 from provision.domain.portconfig import PortIntent, mac_dotted, port_speed_mbps
+from provision.domain.portfacts import Bound
 from provision.drivers.switch.base import SwitchDriver
-from provision.drivers.switch.config import Desired, PortState, RunningConfig, Stanza
+from provision.drivers.switch.config import RunningConfig, Stanza
+from provision.drivers.switch.portsyntax import BindingLine, PortSyntax, fact, number, present, text_or_none, word
+from provision.errors import Refused
 
 ANY = "COLO-ANY"
+_POLICE = re.compile(r"\s*police (?:cir |rate )?(\d+)\b.*")
+
+
+def policy_name(kbps: int) -> str:
+    return f"COLO-IN-{kbps // 1000}M" if kbps % 1000 == 0 else f"COLO-IN-{kbps}K"
+
+
+def _policy_rate(m: re.Match[str], running: RunningConfig) -> int | None:
+    """The ingress rate a port's policy enforces: the first policer of the policy-map it names, in kbit/s."""
+    for child in running.children(f"policy-map {m.group('v')}") or ():
+        police = _POLICE.fullmatch(child)
+        if police:
+            return int(police.group(1)) // 1000
+    return None
+
+
+SYNTAX = PortSyntax(
+    negate_word="no",
+    exit_command="exit",
+    lines=(
+        fact("description", r"description(?: (?P<v>.*))?", text_or_none, "description {}", "no description"),
+        fact("mode", r"switchport mode (?P<v>\S+)", word, "switchport mode {}", "no switchport mode"),
+        fact("vlan", r"switchport access vlan (?P<v>\d+)", number, "switchport access vlan {}",
+             "no switchport access vlan"),
+        fact("rate_in_kbps", r"service-policy input (?P<v>\S+)", _policy_rate,
+             lambda kbps: f"service-policy input {policy_name(kbps)}", None),
+        fact("egress_percent", r"srr-queue bandwidth limit (?P<v>\d+)", number, "srr-queue bandwidth limit {}",
+             "no srr-queue bandwidth limit"),
+        fact("guard", r"ip verify source(?P<v> port-security| mac-check)?",
+             lambda m, _: "ip+mac" if m.group("v") else "ip",
+             lambda g: "ip verify source port-security" if g == "ip+mac" else "ip verify source", "no ip verify source"),
+        fact("shutdown", r"shutdown", present, lambda _: "shutdown", "no shutdown"),
+    ),
+    # Global: `ip source binding 0011.2233.4455 vlan 110 203.0.113.10 interface Gi1/0/30` (IOS abbreviates the name)
+    binding=BindingLine(re.compile(r"ip source binding (?P<mac>\S+) vlan (?P<vlan>\d+) (?P<ip>\S+) interface (?P<iface>\S+)"),
+                        lambda b, iface: f"ip source binding {mac_dotted(b.mac or '', '.')} vlan {b.vlan} {b.ip} "
+                                         f"interface {iface}",
+                        is_global=True),
+)
 
 
 class CiscoIos(SwitchDriver):
@@ -23,58 +70,102 @@ class CiscoIos(SwitchDriver):
     needs_enable = True
     show_running = "show running-config"
     skip_line = re.compile(r"^(!|end$|Building configuration|Current configuration|version |hostname )")
-    config_enter = ("configure terminal", r"\(config\)#")
+    syntax = SYNTAX
+    config_enter = ("configure terminal", r"\(config\)#\s*$")
     config_leave = ("exit", r"#\s*$")  # every batch ends at global level; `end` is missing on some IOS clones
-    exit_command = "exit"
-    negate_word = "no"
-    single_valued = frozenset({"description", "switchport access vlan", "switchport mode", "srr-queue bandwidth limit",
-                               "service-policy input"})
-    removed_with_argument = frozenset({"service-policy input"})  # 'no service-policy input NAME'
+    config_prompt = r"\(config[^()]*\)#\s*$"
+    session_setup = (("terminal no monitor", r"#\s*$"),)
+    save_command = "write memory"
+    save_done = r"^\s*\[?OK\]?\s*$"  # IOS prints `[OK]`; fake-switches, the cross-check, a bare `OK`
     enters_mode = re.compile(r"^(interface|vlan \d|ip access-list|class-map|policy-map)")
-    # The informational "% Access VLAN does not exist. Creating vlan N" must not count as an error.
-    error_pattern = (r"% ?(Invalid|Incomplete|Ambiguous|Unknown|Bad|Error).*|% .*not supported.*"
-                     r"|Command rejected.*|No such command.*")
+    # The informational "% Access VLAN does not exist. Creating vlan N" is not an error, nor
+    # are log lines (`*Mar 1 00:00:00: %LINK-3-UPDOWN: ...`).
+    error_pattern = (r"^\s*% ?(Invalid input|Incomplete command|Ambiguous command|Unknown command|Bad |Error|"
+                     r".*not supported|.*not configured|.*does not exist(?!\. Creating vlan)).*"
+                     r"|^\s*VTP VLAN configuration not allowed.*|^\s*Command rejected.*"
+                     r"|^\s*No such command.*")  # the last: fake-switches, the independent simulator we cross-check
+    interface_abbreviations = {"Gi": "GigabitEthernet", "Te": "TenGigabitEthernet", "Fa": "FastEthernet",
+                               "Tw": "TwentyFiveGigE", "Fo": "FortyGigabitEthernet", "Hu": "HundredGigE"}
+    foreign_lines = re.compile(r"^\s*(#\s*$|undo |port link-type|port (default|access) vlan|qos lr |user-bind |"
+                               r"sysname |return\s*$)")
 
-    def render(self, intent: PortIntent) -> Desired:
-        lines = [f"description {intent.description}", f"switchport access vlan {intent.vlan}", "switchport mode access"]
-        needs = [Stanza(f"vlan {intent.vlan}")]
-        notes = []
+    def vlan_stanza(self, vlan: int) -> Stanza:
+        return Stanza(f"vlan {vlan}")
+
+    def rate_limits(self, intent: PortIntent, needs: list[Stanza], notes: list[str]) -> dict[str, int | None]:
+        """Ingress by an MQC policer in bit/s; egress only as srr-queue percent of the port speed (10-90)."""
         speed = port_speed_mbps(intent.interface)
-        if intent.bandwidth_mbps < speed:
-            bps = intent.bandwidth_mbps * 1_000_000
-            burst = min(max(bps // 80, 8000), 1_000_000)  # 100 ms of traffic, within the policer's range
-            policy = f"COLO-IN-{intent.bandwidth_mbps}M"
-            needs += [Stanza("mls qos"), Stanza(f"ip access-list extended {ANY}", ("permit ip any any",)),
-                      Stanza(f"class-map match-all {ANY}", (f"match access-group name {ANY}",)),
-                      Stanza(f"policy-map {policy}", (f"class {ANY}", f" police {bps} {burst} exceed-action drop"))]
-            lines.append(f"service-policy input {policy}")
-            percent = math.ceil(intent.bandwidth_mbps * 100 / speed)
-            if percent < 10:
-                notes.append(f"egress NOT limited: classic Catalyst limits egress only in percent of port speed "
-                             f"(10-90 %); {intent.bandwidth_mbps} Mbit/s is under 10 % of {speed} Mbit/s "
-                             f"(needs 'speed 100' or an IOS-XE switch)")
-            elif percent > 90:
-                notes.append(f"egress NOT limited: {intent.bandwidth_mbps} Mbit/s is above 90 % of {speed} Mbit/s, "
-                             f"the most srr-queue can express")
-            else:
-                lines.append(f"srr-queue bandwidth limit {percent}")
-                if percent * speed != intent.bandwidth_mbps * 100:
-                    notes.append(f"egress limited to {percent * speed // 100} Mbit/s ({percent} % of {speed}), "
-                                 f"the nearest step at or above {intent.bandwidth_mbps} Mbit/s")
-        else:
+        if intent.bandwidth_mbps >= speed:
             notes.append(f"no rate limit: {intent.bandwidth_mbps} Mbit/s is the port's full speed")
-        globals_ = []
+            return {}
+        bps = intent.bandwidth_mbps * 1_000_000
+        burst = min(max(bps // 80, 8000), 1_000_000)  # 100 ms of traffic, within the policer's range
+        needs += [Stanza("mls qos"), Stanza(f"ip access-list extended {ANY}", ("permit ip any any",)),
+                  Stanza(f"class-map match-all {ANY}", (f"match access-group name {ANY}",)),
+                  Stanza(f"policy-map {policy_name(bps // 1000)}",
+                         (f"class {ANY}", f" police {bps} {burst} exceed-action drop"))]
+        percent = math.ceil(intent.bandwidth_mbps * 100 / speed)
+        egress = None
+        if percent < 10:
+            notes.append(f"egress NOT limited: classic Catalyst limits egress only in percent of port speed "
+                         f"(10-90 %); {intent.bandwidth_mbps} Mbit/s is under 10 % of {speed} Mbit/s "
+                         f"(needs 'speed 100' or an IOS-XE switch)")
+        elif percent > 90:
+            notes.append(f"egress NOT limited: {intent.bandwidth_mbps} Mbit/s is above 90 % of {speed} Mbit/s, "
+                         f"the most srr-queue can express")
+        else:
+            egress = percent
+            if percent * speed != intent.bandwidth_mbps * 100:
+                notes.append(f"egress limited to {percent * speed // 100} Mbit/s ({percent} % of {speed}), "
+                             f"the nearest step at or above {intent.bandwidth_mbps} Mbit/s")
+        return {"rate_in_kbps": bps // 1000, "egress_percent": egress}
+
+    def bindings(self, intent: PortIntent, needs: list[Stanza], notes: list[str]) -> tuple[Bound, ...]:
+        """`ip source binding` needs the MAC: until the server is recorded the port is not bound at all."""
         if any(b.mac is None for b in intent.bindings):
             notes.append("IP source guard pending: Cisco binds an address only with the server's MAC; "
                          "record the server (`colo server record`) and activation completes it")
-        elif intent.bindings:
+            return ()
+        if intent.bindings:
             needs += [Stanza("ip dhcp snooping"), Stanza(f"ip dhcp snooping vlan {intent.vlan}")]
-            globals_ = [f"ip source binding {mac_dotted(b.mac, '.')} vlan {intent.vlan} {b.address} "
-                        f"interface {intent.interface}" for b in intent.bindings if b.mac]
-            lines.append("ip verify source")
-        if not intent.enabled:
-            lines.append("shutdown")
-        return Desired(PortState(tuple(lines), tuple(globals_)), tuple(needs), tuple(notes))
+        return tuple(Bound(str(b.address), b.mac, intent.vlan) for b in intent.bindings)
 
-    def port_globals(self, running: RunningConfig, interface: str) -> tuple[str, ...]:
-        return running.top_lines(re.compile(rf"^ip source binding .* interface {re.escape(interface)}$"))
+    def guard(self, bindings: tuple[Bound, ...]) -> str:
+        return "ip"
+
+    def running(self) -> RunningConfig:
+        """The running config plus the VLAN database: VTP server and client modes keep VLANs out of the config."""
+        from ntc_templates.parse import parse_output
+
+        running = super().running()
+        text = self._call("reading the VLAN table", lambda c: c.send_command("show vlan brief", read_timeout=60))
+        rows = parse_output(platform="cisco_ios", command="show vlan brief", data=str(text))
+        running.vlans = frozenset(int(r["vlan_id"]) for r in rows)
+        return running
+
+    def prerequisite_form(self, child: str) -> str:
+        """IOS-XE numbers ACL entries (` 10 permit ip any any`) and prints policers as `police cir N bc B`."""
+        line = re.sub(r"^\d+ ", "", child.strip())
+        police = _POLICE.fullmatch(line)
+        return f"police {police.group(1)}" if police else line
+
+    def has_prerequisite(self, running: RunningConfig, stanza: Stanza) -> bool:
+        vlan = re.fullmatch(r"vlan (\d+)", stanza.header)
+        if vlan and running.vlans is not None:
+            return int(vlan.group(1)) in running.vlans
+        snooping = re.fullmatch(r"ip dhcp snooping vlan (\d+)", stanza.header)
+        if snooping:  # IOS merges every snooping VLAN into one line of ranges
+            lines = running.top_lines(re.compile(r"^ip dhcp snooping vlan \S"))
+            return any(int(snooping.group(1)) in vlanconfig_to_list(line) for line in lines)
+        return super().has_prerequisite(running, stanza)
+
+    def ensure(self, running: RunningConfig, stanzas: Sequence[Stanza]) -> list[str]:
+        missing_vlans = [st.header for st in stanzas
+                         if re.fullmatch(r"vlan \d+", st.header) and not self.has_prerequisite(running, st)]
+        if missing_vlans and running.vlans is not None:  # read live: a saved file says nothing of VTP
+            status = str(self._call("reading the VTP status", lambda c: c.send_command("show vtp status")))
+            mode = re.search(r"VTP Operating Mode\s*:\s*(\w+)", status)
+            if mode and mode.group(1).lower() == "client":
+                raise Refused(f"{self.name} is a VTP client: {', '.join(missing_vlans)} cannot be created on it; "
+                              f"create the VLAN on the VTP server of its domain, then plan again")
+        return super().ensure(running, stanzas)

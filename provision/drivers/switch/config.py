@@ -1,15 +1,15 @@
-"""Running configurations as data: parse, compare and turn differences into commands.
+"""Running configurations as data: top-level blocks and the shared objects ports need.
 
 All three platforms print an indentation-structured configuration (Cisco separates
-blocks with `!`, Huawei and H3C with `#`), so one parser serves them; what differs —
-the words for "remove", which lines are single-valued, which defaults a device hides —
-is the syntax each driver declares.
+blocks with `!`, Huawei and H3C with `#`), so one parser serves them. It reads what
+real devices print, not what a simulator would: pager residue and terminal escapes,
+trailing spaces, and older VRP's global lines indented by one space after a `#`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 
@@ -31,59 +31,29 @@ class Stanza:
         return 1 + (len(last) - len(last.lstrip(" ")))
 
 
-@dataclass(frozen=True)
-class PortState:
-    """What the device holds for one port: lines inside the interface, port-specific global lines."""
-
-    interface: tuple[str, ...]
-    globals: tuple[str, ...] = ()
-
-    def as_dict(self) -> dict[str, list[str]]:
-        return {"interface": list(self.interface), "globals": list(self.globals)}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, list[str]]) -> PortState:
-        return cls(tuple(data["interface"]), tuple(data.get("globals", ())))
-
-    def same_as(self, other: PortState) -> bool:
-        return set(self.interface) == set(other.interface) and set(self.globals) == set(other.globals)
-
-    def differences(self, other: PortState) -> list[str]:
-        """`- line` for what only self has, `+ line` for what only other has (a readable drift report)."""
-        out = [f"- {line}" for line in (*self.interface, *self.globals)
-               if line not in other.interface and line not in other.globals]
-        out += [f"+ {line}" for line in (*other.interface, *other.globals)
-                if line not in self.interface and line not in self.globals]
-        return out
-
-
-@dataclass(frozen=True)
-class Desired:
-    """A port's intended state on one platform, the shared objects it needs, and what cannot be enforced."""
-
-    state: PortState
-    prerequisites: tuple[Stanza, ...] = ()
-    notes: tuple[str, ...] = ()
-
-
 @dataclass
 class RunningConfig:
     """Top-level blocks in device order: header → indented children (relative indentation kept)."""
 
     blocks: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # VLANs the device has where it keeps them outside the running config (Cisco's VLAN
+    # database in VTP server or client mode); None where the configuration lists them.
+    vlans: frozenset[int] | None = None
 
     @classmethod
     def parse(cls, text: str, skip: re.Pattern[str]) -> RunningConfig:
         blocks: dict[str, list[str]] = {}
         current: list[str] | None = None
-        for raw in text.splitlines():
+        for raw in clean(text).splitlines():
             line = raw.rstrip()
-            if not line.strip() or skip.match(line):
+            if not line.strip() or skip.match(line.lstrip()):
                 current = None if not line.startswith(" ") else current
                 continue
             if line.startswith(" "):
                 if current is not None:
                     current.append(line[1:])
+                else:  # older VRP indents the global lines of a `#` section by one space
+                    blocks.setdefault(line.strip(), [])
                 continue
             current = blocks.setdefault(line, [])
         return cls({h: tuple(c) for h, c in blocks.items()})
@@ -94,21 +64,29 @@ class RunningConfig:
     def top_lines(self, pattern: re.Pattern[str]) -> tuple[str, ...]:
         return tuple(h for h in self.blocks if pattern.search(h))
 
-    def has(self, stanza: Stanza) -> bool:
+    def interface_headers(self) -> dict[str, str]:
+        """Interface name as printed → its block header (`interface GigabitEthernet0/0/1`)."""
+        return {h.split(None, 1)[1]: h for h in self.blocks if re.match(r"interface \S", h)}
+
+    def has(self, stanza: Stanza, normal: Callable[[str], str] = str.strip) -> bool:
+        """The block exists and holds each wanted child, both read through the platform's `normal` form."""
         have = self.blocks.get(stanza.header)
-        return have is not None and all(c in have for c in stanza.children)
+        if have is None:
+            return False
+        printed = {normal(c) for c in have}
+        return all(normal(c) in printed for c in stanza.children)
 
 
-def diff_lines(current: Sequence[str], wanted: Sequence[str], key: Callable[[str], str]) -> tuple[list[str], list[str]]:
-    """Lines to remove (in reverse device order) and to add (in wanted order).
+_ESCAPES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# A pager prompt, then the cursor moved back, spaces over the prompt, and back again
+# (Huawei `  ---- More ----\x1b[42D<42 spaces>\x1b[42D`, Cisco ` --More-- ` with backspaces).
+_PAGER = re.compile(r" *(?:-+ ?More ?-+|<--- More --->|--More--) *(?:(?:\x1b\[\d+D|\x08+) *(?:\x1b\[\d+D|\x08+))?")
 
-    A line whose key is still wanted is not removed: setting the new value replaces it,
-    which is both fewer commands and the order devices with dependent settings need.
-    """
-    wanted_keys = {key(line) for line in wanted}
-    removals = [line for line in reversed(current) if line not in wanted and key(line) not in wanted_keys]
-    additions = [line for line in wanted if line not in current]
-    return removals, additions
+
+def clean(text: str) -> str:
+    """Output as the device meant it: no pager prompts, terminal escapes, backspaces or carriage returns."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _ESCAPES.sub("", _PAGER.sub("", text))
 
 
 def stanza_commands(stanzas: Iterable[Stanza], exit_command: str, enters_mode: re.Pattern[str]) -> list[str]:

@@ -1,53 +1,65 @@
 """H3C Comware 7 (S5130/S5560) access-port syntax. Sources: VENDOR-SYNTAX.md §3.
 
 Everything for the port lives in the interface block, bindings included. Comware
-hides defaults (`port link-type access`) and always shows `port link-mode bridge`, so
-those lines are neither pushed nor compared.
+does not print its defaults (`port link-type access`) and prints `port link-mode
+bridge` on every Ethernet port, which is neither the tenant's nor the site's.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar
 
-from provision.domain.portconfig import PortIntent, mac_dotted, port_speed_mbps
-from provision.drivers.switch.config import Desired, PortState, RunningConfig, Stanza
+from provision.domain.portconfig import mac_dotted
+from provision.domain.portfacts import Bound
+from provision.drivers.switch.config import Stanza
+from provision.drivers.switch.portsyntax import BindingLine, PortSyntax, fact, number, present, text_or_none, word
 from provision.drivers.switch.vrp_family import VrpStyle
+
+SYNTAX = PortSyntax(
+    negate_word="undo",
+    exit_command="quit",
+    lines=(
+        fact("description", r"description(?: (?P<v>.*))?", text_or_none, "description {}", "undo description"),
+        fact("mode", r"port link-type (?P<v>\S+)", word, "port link-type {}", "undo port link-type"),
+        fact("vlan", r"port access vlan (?P<v>\d+)", number, "port access vlan {}", "undo port access vlan"),
+        fact("rate_in_kbps", r"qos lr inbound cir (?P<v>\d+)(?: .*)?", number, "qos lr inbound cir {}",
+             "undo qos lr inbound"),
+        fact("rate_out_kbps", r"qos lr outbound cir (?P<v>\d+)(?: .*)?", number, "qos lr outbound cir {}",
+             "undo qos lr outbound"),
+        fact("guard", r"ip verify source (?P<v>.+)", lambda m, _: "ip+mac" if "mac-address" in m.group("v") else "ip",
+             lambda g: "ip verify source ip-address mac-address" if g == "ip+mac" else "ip verify source ip-address",
+             "undo ip verify source"),
+        fact("shutdown", r"shutdown", present, lambda _: "shutdown", "undo shutdown"),
+    ),
+    binding=BindingLine(re.compile(r"ip source binding ip-address (?P<ip>\S+)(?: mac-address (?P<mac>\S+))?"
+                                   r"(?: vlan (?P<vlan>\d+))?(?: .*)?"),
+                        lambda b, _: f"ip source binding ip-address {b.ip}"
+                                     f"{f' mac-address {mac_dotted(b.mac, chr(45))}' if b.mac else ''}"
+                                     f"{f' vlan {b.vlan}' if b.vlan is not None else ''}",
+                        is_global=False),
+    defaults={"mode": "access"},
+    always_printed=frozenset({"port link-mode bridge"}),
+)
 
 
 class HpComware(VrpStyle):
     platform = "hp_comware"
     device_type = "hp_comware"
-    skip_line = re.compile(r"^(#|return$| version |sysname )")
-    single_valued = frozenset({"description", "port link-type", "port access vlan", "qos lr inbound",
-                               "qos lr outbound", "ip verify source"})
-    hidden_defaults = frozenset({"port link-mode bridge"})
-    # netmiko turns echo checking off on Comware because long lines wrap at the terminal
-    # width it cannot set; every line this driver sends stays under 80 columns, and
-    # without the check each line waits 2 s for output to settle.
-    netmiko_options: ClassVar[dict[str, Any]] = {"global_cmd_verify": True}
-    error_pattern = r"^\s*%.*"  # Comware prefixes errors with %, and informational lines never
+    skip_line = re.compile(r"^(#|return$|version |sysname )")
+    syntax = SYNTAX
+    # Comware errors are `% Unrecognized command found at '^' position.`: a space after the
+    # percent. Log lines shown on the session (`%Jan  1 00:01:02:123 2013 H3C IFNET/3/...`) have none.
+    error_pattern = r"^\s*% \S.*"
+    save_command = "save force"
+    save_done = r"successfully"
+    interface_abbreviations = {"GE": "GigabitEthernet", "XGE": "Ten-GigabitEthernet", "FGE": "FortyGigE",
+                               "HGE": "HundredGigE", "BAGG": "Bridge-Aggregation", "Vlan-int": "Vlan-interface"}
+    foreign_lines = re.compile(r"^(!\s*$|\s*switchport |\s*port default vlan|\s*user-bind static|hostname |end\s*$)")
 
-    def render(self, intent: PortIntent) -> Desired:
-        lines = [f"description {intent.description}", f"port access vlan {intent.vlan}"]
-        notes = []
-        speed = port_speed_mbps(intent.interface)
-        if intent.bandwidth_mbps < speed:
-            kbps = intent.bandwidth_mbps * 1000  # a multiple of 8, as the S5130 requires
-            lines += [f"qos lr inbound cir {kbps}", f"qos lr outbound cir {kbps}"]
-        else:
-            notes.append(f"no rate limit: {intent.bandwidth_mbps} Mbit/s is the port's full speed")
-        if intent.bindings:
-            with_mac = all(b.mac for b in intent.bindings)
-            lines.append("ip verify source ip-address mac-address" if with_mac else "ip verify source ip-address")
-            for b in intent.bindings:
-                mac = f" mac-address {mac_dotted(b.mac, '-')}" if b.mac else ""
-                lines.append(f"ip source binding ip-address {b.address}{mac} vlan {intent.vlan}")
-            if not with_mac:
-                notes.append("addresses filtered without a MAC until the server is recorded; activation adds it")
-        if not intent.enabled:
-            lines.append("shutdown")
-        return Desired(PortState(tuple(lines)), (Stanza(f"vlan {intent.vlan}"),), tuple(notes))
+    min_rate_kbps = 8  # and a multiple of 8 on the S5130: whole Mbit/s always are
 
-    def port_globals(self, running: RunningConfig, interface: str) -> tuple[str, ...]:
-        return ()
+    def vlan_stanza(self, vlan: int) -> Stanza:
+        return Stanza(f"vlan {vlan}")
+
+    def guard(self, bindings: tuple[Bound, ...]) -> str:
+        return "ip+mac" if all(b.mac for b in bindings) else "ip"

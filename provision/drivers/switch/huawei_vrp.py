@@ -1,75 +1,62 @@
-"""Huawei VRP V200R0xx (S5700/S5735/S6700) access-port syntax. Sources: VENDOR-SYNTAX.md §2.
+"""Huawei VRP V200R0xx (S5700/S5720/S5735/S6700) access-port syntax. Sources: VENDOR-SYNTAX.md §2.
 
-Rates are kbit/s in both directions (`qos lr`), the static binding lives in system
-view and takes the MAC optionally, and VLANs show up merged in one `vlan batch` line.
+Rates are kbit/s in both directions (`qos lr`, printed with the `cbs` the device adds),
+the static binding lives in system view and takes the MAC optionally, and VLANs show
+up merged in one `vlan batch` line.
 """
 
 from __future__ import annotations
 
 import re
 
-from provision.domain.portconfig import PortIntent, mac_dotted, port_speed_mbps
-from provision.drivers.switch.config import Desired, PortState, RunningConfig, Stanza
+from provision.domain.portconfig import mac_dotted
+from provision.domain.portfacts import Bound
+from provision.drivers.switch.config import Stanza
+from provision.drivers.switch.portsyntax import BindingLine, PortSyntax, fact, number, present, text_or_none, word
 from provision.drivers.switch.vrp_family import VrpStyle
 
-LR_MIN_KBPS = 64
+SYNTAX = PortSyntax(
+    negate_word="undo",
+    exit_command="quit",
+    lines=(
+        fact("description", r"description(?: (?P<v>.*))?", text_or_none, "description {}", "undo description"),
+        fact("mode", r"port link-type (?P<v>\S+)", word, "port link-type {}", "undo port link-type"),
+        fact("vlan", r"port default vlan (?P<v>\d+)", number, "port default vlan {}", "undo port default vlan"),
+        fact("rate_in_kbps", r"qos lr inbound cir (?P<v>\d+)(?: .*)?", number, "qos lr inbound cir {}",
+             "undo qos lr inbound"),
+        fact("rate_out_kbps", r"qos lr outbound cir (?P<v>\d+)(?: .*)?", number, "qos lr outbound cir {}",
+             "undo qos lr outbound"),
+        fact("guard", r"ip source check user-bind enable", lambda m, _: "user-bind",
+             lambda _: "ip source check user-bind enable", "undo ip source check user-bind enable"),
+        fact("shutdown", r"shutdown", present, lambda _: "shutdown", "undo shutdown"),
+    ),
+    binding=BindingLine(re.compile(r"user-bind static ip-address (?P<ip>\S+)(?: mac-address (?P<mac>\S+))?"
+                                   r"(?: interface (?P<iface>\S+))?(?: vlan (?P<vlan>\d+))?(?: .*)?"),
+                        lambda b, iface: f"user-bind static ip-address {b.ip}"
+                                         f"{f' mac-address {mac_dotted(b.mac, chr(45))}' if b.mac else ''} "
+                                         f"interface {iface} vlan {b.vlan}",
+                        is_global=True),
+)
 
 
 class HuaweiVrp(VrpStyle):
     platform = "huawei_vrp"
     device_type = "huawei"
     skip_line = re.compile(r"^(#|return$|!|sysname )")
-    single_valued = frozenset({"description", "port link-type", "port default vlan", "qos lr inbound",
-                               "qos lr outbound"})
+    syntax = SYNTAX
     error_pattern = r"^\s*Error:.*"
+    save_command = "save"
+    save_prompts = ((r"\[Y/N\]\s*:?\s*$", "y"), (r"\.(zip|cfg)\)?\[[^\]]*\]\s*:?\s*$", ""))
+    save_done = r"successfully"
+    interface_abbreviations = {"GE": "GigabitEthernet", "XGE": "XGigabitEthernet", "Eth": "Ethernet",
+                               "MEth": "MEth", "40GE": "40GE", "100GE": "100GE", "Vlanif": "Vlanif"}
+    foreign_lines = re.compile(r"^(!\s*$|\s*switchport |\s*port access vlan|\s*port link-mode|"
+                               r"\s*ip source binding |hostname |end\s*$)")
 
-    def render(self, intent: PortIntent) -> Desired:
-        lines = [f"description {intent.description}", "port link-type access", f"port default vlan {intent.vlan}"]
-        notes = []
-        speed = port_speed_mbps(intent.interface)
-        kbps = intent.bandwidth_mbps * 1000
-        if intent.bandwidth_mbps < speed and kbps >= LR_MIN_KBPS:
-            lines += [f"qos lr inbound cir {kbps}", f"qos lr outbound cir {kbps}"]
-        else:
-            notes.append(f"no rate limit: {intent.bandwidth_mbps} Mbit/s is the port's full speed")
-        globals_ = []
-        if intent.bindings:
-            lines.append("ip source check user-bind enable")
-            for b in intent.bindings:
-                mac = f" mac-address {mac_dotted(b.mac, '-')}" if b.mac else ""
-                globals_.append(f"user-bind static ip-address {b.address}{mac} interface {intent.interface} "
-                                f"vlan {intent.vlan}")
-            if any(b.mac is None for b in intent.bindings):
-                notes.append("address bound to the port without a MAC until the server is recorded; "
-                             "activation adds the MAC")
-        if not intent.enabled:
-            lines.append("shutdown")
-        return Desired(PortState(tuple(lines), tuple(globals_)), (Stanza(f"vlan batch {intent.vlan}"),), tuple(notes))
+    min_rate_kbps = 64
 
-    def has_prerequisite(self, running: RunningConfig, stanza: Stanza) -> bool:
-        m = re.fullmatch(r"vlan batch (\d+)", stanza.header)
-        if m is None:
-            return super().has_prerequisite(running, stanza)
-        return int(m.group(1)) in vlans(running)
+    def vlan_stanza(self, vlan: int) -> Stanza:
+        return Stanza(f"vlan batch {vlan}")
 
-    def port_globals(self, running: RunningConfig, interface: str) -> tuple[str, ...]:
-        return running.top_lines(re.compile(rf"^user-bind static .* interface {re.escape(interface)}( |$)"))
-
-
-def vlans(running: RunningConfig) -> set[int]:
-    """VLAN ids of every `vlan batch 10 20 to 30` line and `vlan N` block."""
-    out: set[int] = set()
-    for header in running.blocks:
-        if header.startswith("vlan batch "):
-            words = header.split()[2:]
-            i = 0
-            while i < len(words):
-                if i + 2 < len(words) and words[i + 1] == "to":
-                    out.update(range(int(words[i]), int(words[i + 2]) + 1))
-                    i += 3
-                else:
-                    out.add(int(words[i]))
-                    i += 1
-        elif re.fullmatch(r"vlan \d+", header):
-            out.add(int(header.split()[1]))
-    return out
+    def guard(self, bindings: tuple[Bound, ...]) -> str:
+        return "user-bind"  # static entries are checked as written: with the MAC once it is bound

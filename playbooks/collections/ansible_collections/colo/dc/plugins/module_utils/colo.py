@@ -38,16 +38,22 @@ def plan_diff(plan: dict[str, Any]) -> list[dict[str, str]]:
     for sw in plan["switches"]:
         for port in sw["ports"]:
             if port["commands"]:
-                before = "\n".join(port["before"]["interface"] + port["before"]["globals"]) + "\n"
-                after = "\n".join(port["after"]["interface"] + port["after"]["globals"]) + "\n"
                 out.append({"before_header": f"{sw['switch']} {port['interface']}",
-                            "after_header": f"{sw['switch']} {port['interface']}", "before": before, "after": after})
+                            "after_header": f"{sw['switch']} {port['interface']}",
+                            "before": _facts_text(port["before"]), "after": _facts_text(port["after"])})
     for pdu in plan["pdus"]:
         for n in pdu["changes"]:
             o = pdu["outlets"][str(n)]
             out.append({"before_header": f"{pdu['pdu']} outlet {n}", "after_header": f"{pdu['pdu']} outlet {n}",
                         "before": ("on" if o["before"] else "off") + "\n", "after": ("on" if o["after"] else "off") + "\n"})
     return out
+
+
+def _facts_text(facts: dict[str, Any]) -> str:
+    """A port's managed facts one per line (bindings one each), so Ansible's diff shows what changes."""
+    lines = [f"{k}: {'-' if v is None else v}" for k, v in facts.items() if k != "bindings"]
+    lines += [f"binding: {b['ip']} mac {b['mac'] or '-'} vlan {b['vlan']}" for b in facts.get("bindings", [])]
+    return "\n".join(lines) + "\n"
 
 
 def run_authorized_operation(operation: str) -> None:
