@@ -11,13 +11,17 @@ from tests.conftest import Lab
 
 def port_block(lab: Lab, switch: str, interface: str) -> list[str]:
     """The interface's lines as the simulator prints them in its running config."""
+    return [line.strip() for line in _printed_block(lab, switch, interface)]
+
+
+def _printed_block(lab: Lab, switch: str, interface: str) -> list[str]:
     lines = lab.running(switch).splitlines()
     start = lines.index(f"interface {interface}")
     block = []
     for line in lines[start + 1:]:
         if not line.startswith(" "):
             break
-        block.append(line.strip())
+        block.append(line)
     return block
 
 
@@ -55,23 +59,13 @@ def journal_steps(db: str) -> list[dict[str, Any]]:
 
 def port_reading(lab: Lab, switch: str, interface: str):  # type: ignore[no-untyped-def]
     """The port's facts and site lines as the driver reads them from what the simulator prints (no session)."""
-    from provision.drivers.switch import PLATFORMS
+    from provision.drivers.switch import switch_driver
 
-    driver_class = PLATFORMS[lab.device(switch)["platform"]]
-    driver = driver_class.__new__(driver_class)  # parsing only: no access, no session
-    driver.name = switch
+    driver = switch_driver(lab.device(switch)["platform"], None)  # parsing only: no session
     return driver.read(driver.parse(lab.running(switch)), interface)
 
 
 def site_lines(lab: Lab, switch: str, interface: str) -> list[str]:
     """The port's unmanaged lines exactly as printed (indentation and all): what must survive every change."""
     unmanaged = set(port_reading(lab, switch, interface).unmanaged)
-    lines = lab.running(switch).splitlines()
-    start = lines.index(f"interface {interface}")
-    out = []
-    for line in lines[start + 1:]:
-        if not line.startswith(" "):
-            break
-        if line.strip() in unmanaged:
-            out.append(line)
-    return out
+    return [line for line in _printed_block(lab, switch, interface) if line.strip() in unmanaged]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -96,3 +97,17 @@ def test_a_vtp_client_is_refused_rather_than_pushed(lab: Lab, lab_db: str, colo)
     r = colo("--db", lab_db, "--at", "2026-11-25T09:00", "provision", cid)
     assert r.code == 3 and "VTP server" in r.err
     assert lab.running(SWITCH["cisco_ios"]) == before
+
+
+def test_switch_show_reads_the_port_live_and_refuses_unknown_names(lab: Lab, lab_db: str, colo) -> None:  # type: ignore[no-untyped-def]
+    r = colo("--db", lab_db, "switch", "show", SWITCH["huawei_vrp"], "GE0/0/3", "--json")
+    assert r.code == 0, r.err
+    shown = json.loads(r.out)
+    assert shown["interface"] == "GigabitEthernet0/0/3" and shown["vlan"] is None
+    assert shown["unmanaged"], "the S5720's site lines are listed, not hidden"
+    r = colo("--db", lab_db, "switch", "show", SWITCH["huawei_vrp"], "GE0/0/3")
+    assert r.code == 0 and "unmanaged" in r.out
+    r = colo("--db", lab_db, "switch", "show", "sw-nowhere", "GE0/0/3")
+    assert r.code == 2 and "no switch 'sw-nowhere'" in r.err and SWITCH["huawei_vrp"] in r.err
+    r = colo("--db", lab_db, "switch", "show", SWITCH["huawei_vrp"], "GE0/0/99")
+    assert r.code == 2 and "has no interface GE0/0/99" in r.err

@@ -228,10 +228,17 @@ class SwitchDriver(ABC):
             self.close()
             raise DeviceError(self.name, f"{what}: session lost ({type(e).__name__}); nothing after it was sent") from None
 
+    def show(self, what: str, command: str) -> str:
+        """An exec-mode command's output, waiting for this device's own prompt.
+
+        Without an expected prompt netmiko first probes for it (a newline and a settle
+        delay, ~60 ms), on every command.
+        """
+        return str(self._call(what, lambda c: c.send_command(
+            command, expect_string=rf"{re.escape(c.base_prompt)}[^\r\n]*[>#]\s*$", read_timeout=60)))
+
     def running(self) -> RunningConfig:
-        text = self._call("reading the running config",
-                          lambda c: c.send_command(self.show_running, read_timeout=60))
-        return self.parse(text)
+        return self.parse(self.show("reading the running config", self.show_running))
 
     def push(self, commands: Sequence[str]) -> str:
         """Send one batch in one configuration session, line by line, stopping at the first error.

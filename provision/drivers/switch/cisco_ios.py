@@ -9,10 +9,15 @@ config, so VLAN existence is read from `show vlan brief`.
 
 from __future__ import annotations
 
+import functools
+import io
 import math
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
+import ntc_templates
+import textfsm
 from netutils.vlan import vlanconfig_to_list
 
 from provision.domain.portconfig import PortIntent, mac_dotted, port_speed_mbps
@@ -24,6 +29,12 @@ from provision.errors import Refused
 
 ANY = "COLO-ANY"
 _POLICE = re.compile(r"\s*police (?:cir |rate )?(\d+)\b.*")
+
+
+@functools.cache
+def _vlan_template() -> str:
+    """ntc-templates' `show vlan` parser, read once: its parse_output() loads the whole template index per process."""
+    return (Path(ntc_templates.__file__).parent / "templates" / "cisco_ios_show_vlan.textfsm").read_text()
 
 
 def policy_name(kbps: int) -> str:
@@ -134,14 +145,15 @@ class CiscoIos(SwitchDriver):
         return "ip"
 
     def running(self) -> RunningConfig:
-        """The running config plus the VLAN database: VTP server and client modes keep VLANs out of the config."""
-        from ntc_templates.parse import parse_output
-
+        """The running config, and the VLAN database behind it: VTP server and client modes keep VLANs out of it."""
         running = super().running()
-        text = self._call("reading the VLAN table", lambda c: c.send_command("show vlan brief", read_timeout=60))
-        rows = parse_output(platform="cisco_ios", command="show vlan brief", data=str(text))
-        running.vlans = frozenset(int(r["vlan_id"]) for r in rows)
+        running.vlan_reader = self._vlan_table
         return running
+
+    def _vlan_table(self) -> frozenset[int]:
+        rows = textfsm.TextFSM(io.StringIO(_vlan_template())).ParseTextToDicts(
+            self.show("reading the VLAN table", "show vlan brief"))
+        return frozenset(int(r["VLAN_ID"]) for r in rows)
 
     def prerequisite_form(self, child: str) -> str:
         """IOS-XE numbers ACL entries (` 10 permit ip any any`) and prints policers as `police cir N bc B`."""
@@ -151,8 +163,9 @@ class CiscoIos(SwitchDriver):
 
     def has_prerequisite(self, running: RunningConfig, stanza: Stanza) -> bool:
         vlan = re.fullmatch(r"vlan (\d+)", stanza.header)
-        if vlan and running.vlans is not None:
-            return int(vlan.group(1)) in running.vlans
+        database = running.vlan_database() if vlan else None
+        if vlan and database is not None:
+            return int(vlan.group(1)) in database
         snooping = re.fullmatch(r"ip dhcp snooping vlan (\d+)", stanza.header)
         if snooping:  # IOS merges every snooping VLAN into one line of ranges
             lines = running.top_lines(re.compile(r"^ip dhcp snooping vlan \S"))
@@ -162,8 +175,8 @@ class CiscoIos(SwitchDriver):
     def ensure(self, running: RunningConfig, stanzas: Sequence[Stanza]) -> list[str]:
         missing_vlans = [st.header for st in stanzas
                          if re.fullmatch(r"vlan \d+", st.header) and not self.has_prerequisite(running, st)]
-        if missing_vlans and running.vlans is not None:  # read live: a saved file says nothing of VTP
-            status = str(self._call("reading the VTP status", lambda c: c.send_command("show vtp status")))
+        if missing_vlans and running.vlan_reader is not None:  # read live: a saved file says nothing of VTP
+            status = self.show("reading the VTP status", "show vtp status")
             mode = re.search(r"VTP Operating Mode\s*:\s*(\w+)", status)
             if mode and mode.group(1).lower() == "client":
                 raise Refused(f"{self.name} is a VTP client: {', '.join(missing_vlans)} cannot be created on it; "

@@ -36,9 +36,10 @@ class RunningConfig:
     """Top-level blocks in device order: header → indented children (relative indentation kept)."""
 
     blocks: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    # VLANs the device has where it keeps them outside the running config (Cisco's VLAN
-    # database in VTP server or client mode); None where the configuration lists them.
-    vlans: frozenset[int] | None = None
+    # Reads the VLANs a device keeps outside the running config (Cisco's VLAN database in
+    # VTP server or client mode), on first need only; None where the configuration lists them.
+    vlan_reader: Callable[[], frozenset[int]] | None = field(default=None, repr=False, compare=False)
+    _vlans: frozenset[int] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def parse(cls, text: str, skip: re.Pattern[str]) -> RunningConfig:
@@ -57,6 +58,11 @@ class RunningConfig:
                 continue
             current = blocks.setdefault(line, [])
         return cls({h: tuple(c) for h, c in blocks.items()})
+
+    def vlan_database(self) -> frozenset[int] | None:
+        if self._vlans is None and self.vlan_reader is not None:
+            self._vlans = self.vlan_reader()
+        return self._vlans
 
     def children(self, header: str) -> tuple[str, ...] | None:
         return self.blocks.get(header)

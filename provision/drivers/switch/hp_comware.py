@@ -9,33 +9,20 @@ from __future__ import annotations
 
 import re
 
-from provision.domain.portconfig import mac_dotted
 from provision.domain.portfacts import Bound
 from provision.drivers.switch.config import Stanza
-from provision.drivers.switch.portsyntax import BindingLine, PortSyntax, fact, number, present, text_or_none, word
-from provision.drivers.switch.vrp_family import VrpStyle
+from provision.drivers.switch.portsyntax import BindingLine, fact
+from provision.drivers.switch.vrp_family import VrpStyle, mac_words, vrp_syntax
 
-SYNTAX = PortSyntax(
-    negate_word="undo",
-    exit_command="quit",
-    lines=(
-        fact("description", r"description(?: (?P<v>.*))?", text_or_none, "description {}", "undo description"),
-        fact("mode", r"port link-type (?P<v>\S+)", word, "port link-type {}", "undo port link-type"),
-        fact("vlan", r"port access vlan (?P<v>\d+)", number, "port access vlan {}", "undo port access vlan"),
-        fact("rate_in_kbps", r"qos lr inbound cir (?P<v>\d+)(?: .*)?", number, "qos lr inbound cir {}",
-             "undo qos lr inbound"),
-        fact("rate_out_kbps", r"qos lr outbound cir (?P<v>\d+)(?: .*)?", number, "qos lr outbound cir {}",
-             "undo qos lr outbound"),
-        fact("guard", r"ip verify source (?P<v>.+)", lambda m, _: "ip+mac" if "mac-address" in m.group("v") else "ip",
-             lambda g: "ip verify source ip-address mac-address" if g == "ip+mac" else "ip verify source ip-address",
-             "undo ip verify source"),
-        fact("shutdown", r"shutdown", present, lambda _: "shutdown", "undo shutdown"),
-    ),
+SYNTAX = vrp_syntax(
+    "port access vlan",
+    guard=fact("guard", r"ip verify source (?P<v>.+)", lambda m, _: "ip+mac" if "mac-address" in m.group("v") else "ip",
+               lambda g: "ip verify source ip-address mac-address" if g == "ip+mac" else "ip verify source ip-address",
+               "undo ip verify source"),
     binding=BindingLine(re.compile(r"ip source binding ip-address (?P<ip>\S+)(?: mac-address (?P<mac>\S+))?"
                                    r"(?: vlan (?P<vlan>\d+))?(?: .*)?"),
-                        lambda b, _: f"ip source binding ip-address {b.ip}"
-                                     f"{f' mac-address {mac_dotted(b.mac, chr(45))}' if b.mac else ''}"
-                                     f"{f' vlan {b.vlan}' if b.vlan is not None else ''}",
+                        lambda b, _: f"ip source binding ip-address {b.ip}{mac_words(b)}"
+                                     + (f" vlan {b.vlan}" if b.vlan is not None else ""),
                         is_global=False),
     defaults={"mode": "access"},
     always_printed=frozenset({"port link-mode bridge"}),

@@ -9,32 +9,18 @@ from __future__ import annotations
 
 import re
 
-from provision.domain.portconfig import mac_dotted
 from provision.domain.portfacts import Bound
 from provision.drivers.switch.config import Stanza
-from provision.drivers.switch.portsyntax import BindingLine, PortSyntax, fact, number, present, text_or_none, word
-from provision.drivers.switch.vrp_family import VrpStyle
+from provision.drivers.switch.portsyntax import BindingLine, fact
+from provision.drivers.switch.vrp_family import VrpStyle, mac_words, vrp_syntax
 
-SYNTAX = PortSyntax(
-    negate_word="undo",
-    exit_command="quit",
-    lines=(
-        fact("description", r"description(?: (?P<v>.*))?", text_or_none, "description {}", "undo description"),
-        fact("mode", r"port link-type (?P<v>\S+)", word, "port link-type {}", "undo port link-type"),
-        fact("vlan", r"port default vlan (?P<v>\d+)", number, "port default vlan {}", "undo port default vlan"),
-        fact("rate_in_kbps", r"qos lr inbound cir (?P<v>\d+)(?: .*)?", number, "qos lr inbound cir {}",
-             "undo qos lr inbound"),
-        fact("rate_out_kbps", r"qos lr outbound cir (?P<v>\d+)(?: .*)?", number, "qos lr outbound cir {}",
-             "undo qos lr outbound"),
-        fact("guard", r"ip source check user-bind enable", lambda m, _: "user-bind",
-             lambda _: "ip source check user-bind enable", "undo ip source check user-bind enable"),
-        fact("shutdown", r"shutdown", present, lambda _: "shutdown", "undo shutdown"),
-    ),
+SYNTAX = vrp_syntax(
+    "port default vlan",
+    guard=fact("guard", r"ip source check user-bind enable", lambda m, _: "user-bind",
+               lambda _: "ip source check user-bind enable", "undo ip source check user-bind enable"),
     binding=BindingLine(re.compile(r"user-bind static ip-address (?P<ip>\S+)(?: mac-address (?P<mac>\S+))?"
                                    r"(?: interface (?P<iface>\S+))?(?: vlan (?P<vlan>\d+))?(?: .*)?"),
-                        lambda b, iface: f"user-bind static ip-address {b.ip}"
-                                         f"{f' mac-address {mac_dotted(b.mac, chr(45))}' if b.mac else ''} "
-                                         f"interface {iface} vlan {b.vlan}",
+                        lambda b, iface: f"user-bind static ip-address {b.ip}{mac_words(b)} interface {iface} vlan {b.vlan}",
                         is_global=True),
 )
 

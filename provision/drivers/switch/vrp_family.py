@@ -7,11 +7,36 @@ and those stay in each platform's module.
 from __future__ import annotations
 
 import re
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from provision.domain.portconfig import PortIntent, port_speed_mbps
+from provision.domain.portconfig import PortIntent, mac_dotted, port_speed_mbps
+from provision.domain.portfacts import Bound
 from provision.drivers.switch.base import SwitchDriver
 from provision.drivers.switch.config import RunningConfig, Stanza
+from provision.drivers.switch.portsyntax import BindingLine, FactLine, PortSyntax, fact, number, present, text_or_none, word
+
+
+def vrp_syntax(access_vlan: str, guard: FactLine, binding: BindingLine, **extra: Any) -> PortSyntax:
+    """The port syntax both share; `access_vlan` is Huawei's `port default vlan` or H3C's `port access vlan`.
+
+    `qos lr` is matched with whatever the device prints after the CIR: both add `cbs`.
+    """
+    return PortSyntax(negate_word="undo", exit_command="quit", binding=binding, **extra, lines=(
+        fact("description", r"description(?: (?P<v>.*))?", text_or_none, "description {}", "undo description"),
+        fact("mode", r"port link-type (?P<v>\S+)", word, "port link-type {}", "undo port link-type"),
+        fact("vlan", rf"{access_vlan} (?P<v>\d+)", number, f"{access_vlan} {{}}", f"undo {access_vlan}"),
+        fact("rate_in_kbps", r"qos lr inbound cir (?P<v>\d+)(?: .*)?", number, "qos lr inbound cir {}",
+             "undo qos lr inbound"),
+        fact("rate_out_kbps", r"qos lr outbound cir (?P<v>\d+)(?: .*)?", number, "qos lr outbound cir {}",
+             "undo qos lr outbound"),
+        guard,
+        fact("shutdown", r"shutdown", present, lambda _: "shutdown", "undo shutdown"),
+    ))
+
+
+def mac_words(b: Bound) -> str:
+    """` mac-address 0011-2233-4455`, or nothing for a binding without a MAC."""
+    return f" mac-address {mac_dotted(b.mac, '-')}" if b.mac else ""
 
 
 class VrpStyle(SwitchDriver):
