@@ -4,18 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import inspect, text
+
 from provision.inventory.load import load_inventory
-from provision.services.sync import sync_inventory
-from provision.store.engine import open_store
+from provision.services.sync import require_same_site, sync_inventory
+from provision.store.engine import Store, open_store
 from provision.store.migrate import upgrade
 
 INVENTORY_TABLES = ("racks", "units", "outlets", "switch_racks", "ports", "pool_racks", "addresses")
 
 
 def init(db: str | None, inventory_path: str) -> dict[str, Any]:
-    """Validate first (bad input touches nothing), then migrate, then sync in one transaction."""
+    """Validate first (bad input touches nothing), then migrate, then sync in one transaction.
+
+    Another site's inventory is refused before the migration, so that refusal changes nothing
+    either; the sync checks again under its lock.
+    """
     inventory = load_inventory(inventory_path)
     store = open_store(db, create=True)
+    require_same_site(_held_site(store), inventory)
     before = store.schema_version()
     upgrade(store)
     with store.session() as s:
@@ -33,3 +40,12 @@ def init(db: str | None, inventory_path: str) -> dict[str, Any]:
             conn.commit()
     return {"store": store.safe_url, "schema_from": before, "schema": store.schema_version(),
             "site": inventory.site.name, "unchanged": report.unchanged, **report.as_dict()}
+
+
+def _held_site(store: Store) -> str | None:
+    """The site a store already belongs to; plain SQL, because its schema may still be an old one."""
+    with store.engine.connect() as conn:
+        if not inspect(conn).has_table("site"):
+            return None
+        name = conn.execute(text("SELECT name FROM site WHERE id = 1")).scalar()
+    return None if name is None else str(name)

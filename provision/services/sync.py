@@ -3,7 +3,8 @@
 The sync computes, per table, what to add, change and remove. Additions and
 changes go top-down (rooms before racks before units); removals bottom-up. Removing
 or reserving something a contract holds is refused, naming the contract, and the
-whole sync rolls back: the store is either the new inventory or the old one.
+whole sync rolls back: the store is either the new inventory or the old one. A store
+belongs to one site: another site's inventory is refused, never taken for a rename.
 """
 
 from __future__ import annotations
@@ -111,6 +112,13 @@ class _Sync:
             self.report.removed[what] += len(drop)
 
 
+def require_same_site(held: str | None, inv: Inventory) -> None:
+    """A store is one site's for good: another site's inventory would rename it and adopt its contracts."""
+    if held is not None and held != inv.site.name:
+        raise Refused(f"this store holds site {held}; the inventory is site {inv.site.name}: use another store "
+                      f"(--db) for {inv.site.name}, or give {held}'s inventory; nothing changed")
+
+
 def sync_inventory(session: Session, inv: Inventory) -> SyncReport:
     """Apply `inv` to the store inside the caller's transaction; raise Refused on conflicts."""
     report = SyncReport()
@@ -119,6 +127,7 @@ def sync_inventory(session: Session, inv: Inventory) -> SyncReport:
     sync = _Sync(session, report, holder)
 
     site = session.get(SiteRow, 1, with_for_update=True)
+    require_same_site(site.name if site else None, inv)
     dns = ",".join(str(a) for a in inv.site.dns)
     wanted = {"name": inv.site.name, "timezone": inv.site.timezone, "dns": dns,
               "quarantine_days": inv.site.address_quarantine_days}

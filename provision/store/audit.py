@@ -5,13 +5,16 @@ leaving a line: each new contract event (signing, transitions, payments, notices
 server records, renewals, terminations) and each journaled device operation becomes
 one record in the same transaction. A record's hash covers its fields and the previous
 record's hash; `prev_hash` is unique, so two writers can never both extend the same
-record, and editing or deleting any line breaks every hash after it.
+record, and editing or deleting any line breaks every hash after it. Deleting the newest
+lines leaves a shorter but valid chain: only a head remembered outside the store (an
+anchor, see services.audit_log) reveals that.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -77,14 +80,37 @@ def _forget_after_commit(s: Session) -> None:
     s.info.pop("audit_last", None)
 
 
-def verify(s: Session) -> tuple[int, str | None]:
-    """(records checked, first problem or None)."""
-    prev, count = GENESIS, 0
+@dataclass(frozen=True)
+class Head:
+    """The newest record of a checked chain: what an anchor outside the store remembers."""
+
+    id: int
+    hash: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    records: int
+    problem: str | None   # the first broken link, or None
+    head: Head | None     # the newest record checked (None for an empty log)
+
+
+def verify(s: Session) -> ChainCheck:
+    """Walk the chain from the genesis; stops at the first record that was altered or removed.
+
+    The chain alone cannot notice its newest records being deleted (what is left is still a
+    valid chain): that takes a head remembered outside the store (services.audit_log anchors).
+    """
+    prev, count, head = GENESIS, 0, None
     for r in s.scalars(select(AuditRecord).order_by(AuditRecord.id)):
         count += 1
         if r.prev_hash != prev:
-            return count, f"record {r.id} does not follow record {r.id - 1} (a record was removed or reordered)"
+            before = f"record {head.id}" if head else "the start of the log"
+            return ChainCheck(count, f"record {r.id} does not follow {before} (a record was removed or reordered)",
+                              head)
         if digest(prev, r.at, r.actor, r.action, r.contract_id, r.detail, r.authorization) != r.hash:
-            return count, f"record {r.id} ({r.action} at {r.at:%Y-%m-%d %H:%M}) was altered after it was written"
-        prev = r.hash
-    return count, None
+            return ChainCheck(count, f"record {r.id} ({r.action} at {r.at:%Y-%m-%d %H:%M}) was altered after "
+                                     f"it was written", head)
+        prev, head = r.hash, Head(r.id, r.hash, r.at)
+    return ChainCheck(count, None, head)
