@@ -47,7 +47,7 @@ SITE = {
 }
 
 CUSTOMERS = ["Ann", "Bob", "Cai", "Dee"]
-sign_op = st.tuples(st.just("sign"), st.sampled_from(CUSTOMERS), st.integers(1, 4), st.integers(0, 5),
+sign_op = st.tuples(st.just("sign"), st.sampled_from(CUSTOMERS), st.integers(1, 4), st.integers(1, 5),
                     st.sampled_from([200, 300, 500, 900]), st.sampled_from(["colocation", "rack"]))
 hold_op = st.tuples(st.just("hold"), st.sampled_from(["K1", "K2", "K3"]), st.integers(1, 3), st.sampled_from(CUSTOMERS),
                     st.integers(1, 48))

@@ -47,7 +47,8 @@ def test_older_store_upgrades_without_loss(db_url: str) -> None:
     upgrade(store, "0001")
     # An 0001 store has inventory tables only: sync what 0001 knows through raw SQL, as an old toolkit did.
     with store.engine.begin() as conn:
-        conn.execute(text("INSERT INTO site (id, name, timezone, dns, quarantine_days) VALUES (1, 'SH-WGQ-1', 'Asia/Shanghai', '', 30)"))
+        conn.execute(text("INSERT INTO site (id, name, timezone, dns, quarantine_days) "
+                          "VALUES (1, 'SH-WGQ-1', 'Asia/Shanghai', '', 30)"))
         conn.execute(text("INSERT INTO rooms (id, name, position) VALUES (7, 'A101', 0)"))
         conn.execute(text("INSERT INTO racks (id, name, room_id, position, height_u, power_budget_w) "
                           "VALUES (9, 'A01', 7, 0, 42, 4400)"))

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 
+from provision.domain.money import check_money
 from provision.errors import BadInput
 
 
@@ -83,10 +84,9 @@ class Terms:
             raise BadInput(f"{unit} {self.quantity} is out of range: give 1 to 1000")
         if not 1 <= self.bandwidth_mbps <= MAX_BANDWIDTH_MBPS:
             raise BadInput(f"--bandwidth {self.bandwidth_mbps} Mbit/s is out of range: give 1 to {MAX_BANDWIDTH_MBPS}")
-        if not 0 <= self.ips <= 256:
-            raise BadInput(f"--ips {self.ips} is out of range: give 0 to 256")
-        if self.fee <= 0 or self.fee.as_tuple().exponent < -2:  # type: ignore[operator]
-            raise BadInput(f"--fee {self.fee} is not a positive amount with at most 2 decimals: give e.g. 12000.00")
+        if not 1 <= self.ips <= 256:
+            raise BadInput(f"--ips {self.ips} is out of range: give 1 to 256 (a server is reached at its address)")
+        check_money(self.fee, "--fee")
         if not 1 <= self.term_months <= 120:
             raise BadInput(f"--term-months {self.term_months} is out of range: give 1 to 120")
         if not 1 <= self.power_w <= 50_000:
@@ -95,13 +95,3 @@ class Terms:
             raise BadInput("--signed-at has no timezone: internal error, times must be localised first")
         if self.request_id is not None and not re.fullmatch(r"[A-Za-z0-9._:-]{1,64}", self.request_id):
             raise BadInput(f"--request-id {self.request_id!r} is invalid: use 1-64 letters, digits, . _ : -")
-
-
-def parse_fee(text: str) -> Decimal:
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise BadInput(f"--fee {text!r} is not a number: give an amount like 12000.00") from None
-    if not value.is_finite():
-        raise BadInput(f"--fee {text!r} is not a number: give an amount like 12000.00")
-    return value

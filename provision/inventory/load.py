@@ -18,15 +18,110 @@ import yaml
 from pydantic import ValidationError
 
 from provision.errors import BadInput
-from provision.inventory.model import SECRET_KEYS, Inventory, Loc, cross_check
+from provision.inventory.model import SECRET_KEYS, Budget, Inventory, Loc, cross_check
+
+# What one inventory (all its files) may be; the 2,000-rack benchmark site is 0.9 MB and 92,000 values.
+MAX_BYTES = 4 * 2**20   # PyYAML holds ~75 bytes of nodes per byte read
+MAX_DEPTH = 32          # nesting of mappings and lists; a site uses 8
+MAX_VALUES = 500_000    # values once every alias is written out
+MAX_PROBLEMS = 100      # problems told at once: a file of 500,000 bad values is fixed from its first ones
 
 
 class InventoryError(BadInput):
-    """All problems found in an inventory; str() is one line per problem."""
+    """All problems found in an inventory (the first MAX_PROBLEMS); str() is one line per problem."""
 
     def __init__(self, problems: list[str]) -> None:
+        if len(problems) > MAX_PROBLEMS:
+            problems = [*problems[:MAX_PROBLEMS], f"… and {len(problems) - MAX_PROBLEMS:,} more: fix these first"]
         self.problems = problems
         super().__init__("\n".join(problems))
+
+
+class _Limit(yaml.MarkedYAMLError):
+    """The document is valid YAML but beyond what an inventory may be; says which limit."""
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that bounds nesting and the document's size with its aliases written out.
+
+    A 912-byte "billion laughs" file names one list nine times at each of nine levels: the
+    parser holds a few dozen nodes, but every walk over them (lines, validation) visits 9^9.
+    Sizes are counted as the nodes are composed, so such a file stops at the level that
+    crosses the limit, before anything walks it. An impossible date ('2027-02-30') is kept
+    as text, for validation to report with its path and line.
+    """
+
+    def __init__(self, text: str, values_left: int) -> None:
+        super().__init__(text)
+        self._values_left = values_left
+        self._depth = 0
+        self._sizes: dict[int, int] = {}  # id(node) -> values under it, aliases written out
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            node: yaml.Node = super().compose_node(parent, index)
+            if id(node) not in self._sizes:
+                raise _Limit(None, None, f"alias *{event.anchor} refers to a node that contains it: an inventory "
+                                         f"cannot be recursive", event.start_mark)
+            return node
+        if self._depth == MAX_DEPTH:
+            raise _Limit(None, None, f"nested deeper than {MAX_DEPTH} levels of mappings and lists: flatten it",
+                         event.start_mark)
+        self._depth += 1
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        size = 1 + sum(self._sizes[id(child)] for child in _children(node))
+        if size > self._values_left:
+            raise _Limit(None, None, f"holds more than {MAX_VALUES:,} values with its aliases (*name) written "
+                                     f"out: list repeated parts once, or use ranges", node.start_mark)
+        self._sizes[id(node)] = size
+        return node
+
+    def values(self, node: yaml.Node) -> int:
+        return self._sizes[id(node)]
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> object:  # type: ignore[override]
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return node.value
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return list(node.value) if isinstance(node, yaml.SequenceNode) else []
+
+
+def _parse(text: str, values_left: int) -> tuple[yaml.Node | None, Any, int]:
+    """The file's node tree (for lines), its data, and the values it holds."""
+    loader = _Loader(text, values_left)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None, None, 0
+        return root, loader.construct_document(root), loader.values(root)
+    finally:
+        loader.dispose()
+
+
+def _read(file: Path, bytes_left: int) -> bytes:
+    """The file's bytes, read no further than the inventory's size limit."""
+    try:
+        with file.open("rb") as f:
+            data = f.read(bytes_left + 1)
+    except OSError as e:
+        raise InventoryError([f"{file}: cannot read it ({e.strerror}): give a readable YAML file"]) from None
+    if len(data) > bytes_left:
+        raise InventoryError([f"{file}: (inventory limit) the inventory is larger than {MAX_BYTES // 2**20} MiB in "
+                              f"all: it describes a site, not its data; use ranges for units, outlets and ports"])
+    return data
 
 
 @dataclass
@@ -86,13 +181,14 @@ def load_inventory(path: str | Path) -> Inventory:
     merged: dict[str, Any] = {}
     source = _Source()
     problems: list[str] = []
+    bytes_left, values_left = MAX_BYTES, MAX_VALUES
     for file in _files(path):
+        raw = _read(file, bytes_left)
         try:
-            text = file.read_text(encoding="utf-8")
-            root = yaml.compose(text, Loader=yaml.SafeLoader)
-            data = yaml.safe_load(text)
+            root, data, values = _parse(raw.decode("utf-8"), values_left)
         except (yaml.YAMLError, UnicodeDecodeError) as e:
             raise InventoryError([_yaml_problem(file, e)]) from None
+        bytes_left, values_left = bytes_left - len(raw), values_left - values
         if data is None or root is None:
             continue
         if not isinstance(data, dict):
@@ -114,7 +210,7 @@ def load_inventory(path: str | Path) -> Inventory:
         # YAML reads 2027-02-20 as a date; pydantic would then name it datetime.date(...) in errors
         merged["calendar"] = {str(day): kind for day, kind in merged["calendar"].items()}
     try:
-        inventory = Inventory.model_validate(merged)
+        inventory = Inventory.model_validate(merged, context={"listed": Budget()})
     except ValidationError as e:
         raise InventoryError([_describe(err, source) for err in e.errors()]) from None
     cross = cross_check(inventory)
@@ -126,6 +222,8 @@ def load_inventory(path: str | Path) -> Inventory:
 def _yaml_problem(file: Path, e: Exception) -> str:
     """Where the parser stopped, and where the construct it was reading began (an unclosed '[')."""
     mark = getattr(e, "problem_mark", None)
+    if isinstance(e, _Limit) and mark is not None:
+        return f"{file}:{mark.line + 1}: (inventory limit) {e.problem}"
     context, context_mark = getattr(e, "context", None), getattr(e, "context_mark", None)
     where = f"{file}:{mark.line + 1}" if mark else str(file)
     opened = f"; {context} that began on line {context_mark.line + 1}" if context and context_mark else ""

@@ -12,7 +12,6 @@ import ipaddress
 import re
 from collections.abc import Iterator, Mapping
 from datetime import date
-from itertools import combinations
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -22,21 +21,63 @@ from provision.domain.placement import expand_interfaces, expand_numbers
 
 SECRET_KEYS = frozenset({"password", "secret", "community", "enable_password", "auth_key", "priv_key"})
 
+# Bounds that keep a mistyped inventory from exhausting memory or time (each is said in its error).
+MAX_RANGE = 4096             # numbers or ports one range may stand for ("1-1000000000" is a typo)
+MAX_LISTED = 1_000_000       # units, outlets and ports of the whole inventory once ranges are written out
+MAX_ADDRESSES = 2**20        # addresses of all pools: `colo init` stores each (a /12 takes ~30 s, a /8 hours)
+
 Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
 Loc = tuple[str | int, ...]
 
 
-def _numbers(value: object) -> list[int]:
-    if isinstance(value, list):
-        return [n for item in value for n in expand_numbers(item)]
-    if isinstance(value, (int, str)):
-        return expand_numbers(value)
-    raise ValueError("give a number, a range like 3-40, or a list of them")
+class Budget:
+    """Units, outlets and ports the inventory may still list; load_inventory passes one as validation context."""
+
+    def __init__(self, limit: int = MAX_LISTED) -> None:
+        self.left = limit
+
+    def take(self, n: int) -> bool:
+        """Charge n items; False once spent (the first overdraft raises, later fields are just not expanded)."""
+        if self.left < 0:
+            return False
+        self.left -= n
+        if self.left < 0:
+            raise ValueError(f"the inventory lists more than {MAX_LISTED:,} units, outlets and ports once ranges "
+                             f"are written out: split the site or check the ranges")
+        return True
 
 
-def _interfaces(value: object) -> list[str]:
+_TAIL_RANGE = re.compile(r"(\d+)\s*-\s*(\d+)\s*$")  # the range both expanders read: the numbers at the end
+
+
+def _afford(pieces: list[str], info: ValidationInfo) -> bool:
+    """Count what the pieces stand for before expanding them; a range over MAX_RANGE is refused by name."""
+    total = 0
+    for piece in pieces:
+        m = _TAIL_RANGE.search(piece)
+        n = int(m[2]) - int(m[1]) + 1 if m else 1
+        if n > MAX_RANGE:
+            raise ValueError(f"{piece.strip()!r} stands for {n:,} items; a range may list at most {MAX_RANGE:,}")
+        total += max(n, 1)
+    budget = info.context.get("listed") if isinstance(info.context, dict) else None
+    return budget is None or budget.take(total)
+
+
+def _numbers(value: object, info: ValidationInfo) -> list[int]:
     items = value if isinstance(value, list) else [value]
-    return [name for item in items for name in expand_interfaces(str(item))]
+    specs = [item for item in items if isinstance(item, (int, str))]
+    if len(specs) < len(items):
+        raise ValueError("give a number, a range like 3-40, or a list of them")
+    if not _afford([p for spec in specs for p in str(spec).split(",")], info):
+        return []
+    return [n for spec in specs for n in expand_numbers(spec)]
+
+
+def _interfaces(value: object, info: ValidationInfo) -> list[str]:
+    items = [str(item) for item in (value if isinstance(value, list) else [value])]
+    if not _afford(items, info):
+        return []
+    return [name for item in items for name in expand_interfaces(item)]
 
 
 Numbers = Annotated[list[int], BeforeValidator(_numbers)]
@@ -235,11 +276,56 @@ def cross_check(inv: Inventory) -> list[tuple[Loc, str]]:
 
     for pi, pool in enumerate(inv.pools):
         _check_pool(problems, ("pools", pi), pool, rack_locs)
-    for (_, first), (b, second) in combinations(enumerate(inv.pools), 2):
-        if first.prefix.overlaps(second.prefix):
+    _check_overlaps(problems, inv.pools)
+    _check_pool_sizes(problems, inv.pools)
+    return problems
+
+
+def _check_reserved(problems: list[tuple[Loc, str]], loc: Loc, pool: Pool) -> None:
+    """Reserved entries lie inside the pool and, since `colo init` writes each out, add up to no more than it."""
+    reserved = 0
+    for i, item in enumerate(pool.reserved):
+        try:
+            first, last = _range_ends(item)
+        except ValueError as e:
+            problems.append((loc + ("reserved", i), f"{item!r}: {e}; give an address, a-b range or CIDR"))
+            continue
+        if first not in pool.prefix or last not in pool.prefix:
+            outside = first if first not in pool.prefix else pool.prefix.broadcast_address + 1
+            problems.append((loc + ("reserved", i), f"{item!r} reaches outside {pool.prefix} ({outside}): "
+                                                    f"reserve only addresses of the pool"))
+            continue
+        reserved += int(last) - int(first) + 1
+        if reserved > pool.prefix.num_addresses:
+            problems.append((loc + ("reserved", i), f"the reserved ranges add up to more than the "
+                                                    f"{pool.prefix.num_addresses:,} addresses of {pool.prefix}: "
+                                                    f"list each range once"))
+            return
+
+
+def _check_overlaps(problems: list[tuple[Loc, str]], pools: list[Pool]) -> None:
+    """Pools must be disjoint. Two CIDR blocks overlap only when one holds the other, so in address
+    order each pool is compared with the one reaching furthest before it: n log n, not every pair."""
+    widest: tuple[int, Pool] | None = None
+    for i, pool in sorted(enumerate(pools), key=lambda e: (int(e[1].prefix.network_address), e[1].prefix.prefixlen)):
+        if widest is not None and pool.prefix.overlaps(widest[1].prefix):
+            (_, first), (b, second) = sorted([widest, (i, pool)], key=lambda e: e[0])
             problems.append((("pools", b, "prefix"), f"{second.prefix} overlaps pool {first.name} "
                                                      f"({first.prefix}): pools must be disjoint"))
-    return problems
+        if widest is None or pool.prefix.broadcast_address > widest[1].prefix.broadcast_address:
+            widest = (i, pool)
+
+
+def _check_pool_sizes(problems: list[tuple[Loc, str]], pools: list[Pool]) -> None:
+    """`colo init` stores every address of every pool: a /8 would keep it busy for hours."""
+    total = 0
+    for i, pool in enumerate(pools):
+        total += pool.prefix.num_addresses
+        if total > MAX_ADDRESSES:
+            problems.append((("pools", i, "prefix"), f"{pool.prefix} brings the pools to {total:,} addresses; a site "
+                                                     f"may have at most {MAX_ADDRESSES:,} (one /12, or four /14s): "
+                                                     f"give the pools the customers' share only"))
+            return
 
 
 def _unique(problems: list[tuple[Loc, str]], entries: list[tuple[Loc, str]], what: str) -> None:
@@ -297,17 +383,7 @@ def _check_ports(problems: list[tuple[Loc, str]], loc: Loc, sw: Switch) -> None:
 def _check_pool(problems: list[tuple[Loc, str]], loc: Loc, pool: Pool, rack_locs: Mapping[str, Loc]) -> None:
     if pool.gateway not in pool.prefix or pool.gateway in (pool.prefix.network_address, pool.prefix.broadcast_address):
         problems.append((loc + ("gateway",), f"gateway {pool.gateway} is not a host address of {pool.prefix}"))
-    for i, item in enumerate(pool.reserved):
-        try:
-            ends = _range_ends(item)
-        except ValueError as e:
-            problems.append((loc + ("reserved", i), f"{item!r}: {e}; give an address, a-b range or CIDR"))
-            continue
-        first, last = ends
-        if first not in pool.prefix or last not in pool.prefix:
-            outside = first if first not in pool.prefix else pool.prefix.broadcast_address + 1
-            problems.append((loc + ("reserved", i), f"{item!r} reaches outside {pool.prefix} ({outside}): "
-                                                    f"reserve only addresses of the pool"))
+    _check_reserved(problems, loc, pool)
     for ri, name in enumerate(pool.racks):
         if name not in rack_locs:
             problems.append((loc + ("racks", ri), f"rack {name!r} is not in any room: add it or fix the name"))

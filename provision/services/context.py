@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from provision.domain.bounds import check_year
 from provision.domain.calendar import WorkCalendar
 from provision.errors import BadInput
 from provision.store.engine import Store, open_store
@@ -39,7 +40,7 @@ def load_site(session: Session) -> SiteInfo:
 
 
 def parse_time(text: str, tz: ZoneInfo, option: str) -> datetime:
-    """ISO 8601; a time without offset is the site's local time."""
+    """ISO 8601; a time without offset is the site's local time; years outside the toolkit's range are refused."""
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
@@ -47,7 +48,7 @@ def parse_time(text: str, tz: ZoneInfo, option: str) -> datetime:
                        f"or 2026-11-24T01:30Z") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
-    return moment
+    return check_year(moment, option)
 
 
 def parse_day(text: str, option: str) -> date:

@@ -8,6 +8,7 @@ that changes nothing writes nothing.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -15,12 +16,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from provision.domain.bounds import TARGET_MAX
 from provision.errors import BadInput
 from provision.monitor.notify import check_target, shown
-from provision.monitor.services import parse_check
+from provision.monitor.services import ServiceCheck, parse_check
 from provision.services.context import Context, load_site
 from provision.services.contracts import get_contract
-from provision.store.schema import Contract, ContractEvent, Customer, ServiceCheckRow
+from provision.store.schema import Address, Contract, ContractEvent, Customer, Placement, ServiceCheckRow
 
 
 def contact(s: Session, contract: Contract) -> tuple[str, str | None]:
@@ -68,13 +70,50 @@ def _unwatch(s: Session, contract: Contract, row: ServiceCheckRow, at: datetime,
     _event(s, contract, "service_unwatched", at, actor, f"{row.kind} {row.target}")
 
 
+def _contact(channel: str, target: str) -> tuple[str, str]:
+    """A contact as check_target accepts it, no longer than the store keeps."""
+    if len(target) > TARGET_MAX:
+        raise BadInput(f"--{channel} is {len(target)} characters long: give at most {TARGET_MAX}")
+    return channel, check_target(channel, target)
+
+
+def _check(kind: str, target: str) -> ServiceCheck:
+    if len(target) > TARGET_MAX:
+        raise BadInput(f"{kind} target is {len(target)} characters long: give at most {TARGET_MAX}")
+    return parse_check(kind, target)
+
+
+def _addresses(s: Session, contract: Contract) -> list[str]:
+    return list(s.scalars(select(Address.ip).join(Placement, Placement.id == Address.placement_id)
+                          .where(Placement.contract_id == contract.id).order_by(Address.ip_int)))
+
+
+def _customer_host(s: Session, contract: Contract, check: ServiceCheck) -> None:
+    """The monitor probes the customer's own server and nothing else (a metadata service, the monitor's
+    own machine): an address must be one of the contract's; a name must be a name, not an address
+    spelled so a resolver still reads it as one ('2130706433', '127.1'), nor localhost."""
+    host = check.endpoint[0].strip("[]")
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        labels = host.lower().rstrip(".").split(".")
+        if not labels[-1][:1].isalpha() or labels[-1] == "localhost":
+            raise BadInput(f"{check.kind} {check.target!r}: {host!r} is not a public host name: give the "
+                           f"customer's host name or one of the contract's addresses") from None
+        return
+    own = _addresses(s, contract)
+    if str(address) not in own:
+        raise BadInput(f"{check.kind} {check.target!r}: {address} is not an address of contract {contract.id} "
+                       f"({', '.join(own) or 'none held'}): the monitor checks only the customer's own server")
+
+
 def show(ctx: Context, contract_id: str) -> dict[str, Any]:
     with ctx.store.session() as s:
         return _view(s, get_contract(s, contract_id))
 
 
 def set_contact(ctx: Context, contract_id: str, channel: str, target: str) -> dict[str, Any]:
-    target = check_target(channel, target)
+    channel, target = _contact(channel, target)
     with ctx.store.session() as s:
         site = load_site(s)
         contract = get_contract(s, contract_id)
@@ -83,7 +122,7 @@ def set_contact(ctx: Context, contract_id: str, channel: str, target: str) -> di
 
 
 def watch_service(ctx: Context, contract_id: str, kind: str, target: str, remove: bool = False) -> dict[str, Any]:
-    check = parse_check(kind, target)
+    check = _check(kind, target)
     with ctx.store.session() as s:
         site = load_site(s)
         contract = get_contract(s, contract_id)
@@ -93,6 +132,7 @@ def watch_service(ctx: Context, contract_id: str, kind: str, target: str, remove
                 raise BadInput(f"contract {contract.id} has no {kind} check of {check.target}: nothing to remove")
             _unwatch(s, contract, row, ctx.now(site), ctx.actor)
         elif row is None:
+            _customer_host(s, contract, check)
             _watch(s, contract, kind, check.target, ctx.now(site), ctx.actor)
         return {"contract": contract.id, "check": kind, "target": check.target, "watched": not remove,
                 "changed": remove or row is None}
@@ -105,11 +145,14 @@ def configure(ctx: Context, contract_id: str, contact_to: tuple[str, str] | None
     anything is written; `dry_run` says what would change and writes nothing.
     """
     if contact_to is not None:
-        contact_to = (contact_to[0], check_target(*contact_to))
-    wanted = None if services is None else sorted({(k, parse_check(k, t).target) for k, t in services})
+        contact_to = _contact(*contact_to)
+    checks = None if services is None else [_check(k, t) for k, t in services]
+    wanted = None if checks is None else sorted({(c.kind, c.target) for c in checks})
     with ctx.store.session() as s:
         site = load_site(s)
         contract = get_contract(s, contract_id)
+        for check in checks or []:
+            _customer_host(s, contract, check)
         before = _view(s, contract)
         rows = _services(s, contract)
         add = [] if wanted is None else [w for w in wanted if w not in rows]

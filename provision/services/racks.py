@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from provision.domain.bounds import one_line, within_reach
 from provision.domain.placement import choose_units
 from provision.errors import BadInput, NotFound, Refused
 from provision.services.allocation import placeable_unit
@@ -79,8 +80,7 @@ def reserve(ctx: Context, rack_name: str, units: int, for_name: str, until: str)
     """Hold `units` adjacent free units of a rack for a prospect until a time."""
     if not 1 <= units <= 60:
         raise BadInput(f"--units {units} is out of range: give 1 to 60")
-    if not for_name.strip() or any(ord(c) < 32 for c in for_name):
-        raise BadInput(f"--for {for_name!r} is not a usable name: give the prospect's name")
+    for_name = one_line("--for", for_name, "give the prospect's name")
     with ctx.store.session() as s:
         site = load_site(s)
         now = ctx.now(site)
@@ -88,6 +88,7 @@ def reserve(ctx: Context, rack_name: str, units: int, for_name: str, until: str)
         if deadline <= now:
             raise BadInput(f"--until {iso(deadline, site)} is not in the future (now {iso(now, site)}): "
                            f"give when the hold should lapse")
+        within_reach(deadline, now, "--until")
         s.execute(select(SiteRow.id).where(SiteRow.id == 1).with_for_update())
         rack = get_rack(s, rack_name)
         key = customer_key(for_name)

@@ -6,14 +6,15 @@ an exclusion, and turns a contract's month into the report a customer is shown.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
 
+from provision.domain.bounds import check_month, happened, not_before, one_line, within_reach
 from provision.domain.sla import REPORT_WINDOW, Exclusion, Outage, classify, month_window, report
 from provision.domain.terms import Payment
 from provision.errors import BadInput, Refused
@@ -32,8 +33,7 @@ def record_outage(ctx: Context, contract_id: str, kind: str, start: str, end: st
                   reported_at: str | None = None, exclude: str | None = None) -> dict[str, Any]:
     if kind not in ("network", "power"):
         raise BadInput(f"--kind {kind!r}: give network or power (power: mains and UPS both without power)")
-    if not re.fullmatch(r"[^\x00-\x1f\x7f]{1,200}", cause.strip()):
-        raise BadInput("--cause: say what happened, 1-200 printable characters")
+    cause = one_line("--cause", cause, "say what happened")
     if exclude is not None and exclude not in EXCLUSIONS:
         raise BadInput(f"--exclude {exclude!r}: give one of {', '.join(EXCLUSIONS)}")
     with ctx.store.session() as s:
@@ -43,8 +43,9 @@ def record_outage(ctx: Context, contract_id: str, kind: str, start: str, end: st
         assert began is not None
         if ended is not None and ended <= began:
             raise BadInput(f"--end {end} is not after --start {start}")
-        row = OutageRecord(contract_id=contract.id, kind=kind, start=began, end=ended, cause=cause.strip(),
-                           reported_at=_when(reported_at, site, "--reported-at"),
+        reported = _when(reported_at, site, "--reported-at")
+        _outage_in_service(s, contract, began, ended, reported, ctx.now(site))
+        row = OutageRecord(contract_id=contract.id, kind=kind, start=began, end=ended, cause=cause, reported_at=reported,
                            excluded=exclude, classified_by=ctx.actor if exclude else None, recorded_by=ctx.actor)
         s.add(row)
         s.flush()
@@ -54,17 +55,40 @@ def record_outage(ctx: Context, contract_id: str, kind: str, start: str, end: st
         return {"outage": row.id, "contract": contract.id, "start": iso(began, site), "end": iso(ended, site)}
 
 
+def _outage_in_service(s: Session, contract: Contract, began: datetime, ended: datetime | None,
+                       reported: datetime | None, now: datetime) -> None:
+    """An outage lies within the contract's service: not before its port and power were set up, not beyond
+    the planning horizon (agreed maintenance may be recorded ahead), and reported after it began."""
+    provisioned = s.scalar(select(func.min(ContractEvent.at)).where(ContractEvent.contract_id == contract.id,
+                                                                     ContractEvent.kind == "provisioned"))
+    if provisioned is None:
+        raise BadInput(f"contract {contract.id} was never provisioned: it has no port or power to lose yet; "
+                       f"record the outage of a provisioned contract")
+    not_before(began, provisioned, "--start", "an outage", f"the provisioning of {contract.id}")
+    within_reach(ended or began, now, "--end" if ended else "--start")
+    if reported is not None:
+        not_before(reported, began, "--reported-at", "the customer's report", "the outage's start")
+        happened(reported, now, "--reported-at")
+
+
 def record_emergency(ctx: Context, contract_id: str, declared: str, notified: str | None = None,
                      channel: str | None = None) -> dict[str, Any]:
     if channel is not None and channel not in ("email", "webhook", "phone"):
         raise BadInput(f"--channel {channel!r}: give email, webhook or phone")
     with ctx.store.session() as s:
         site = load_site(s)
+        now = ctx.now(site)
         contract = get_contract(s, contract_id)
         at = _when(declared, site, "--declared")
         assert at is not None
-        row = Emergency(contract_id=contract.id, declared_at=at, notified_at=_when(notified, site, "--notified"),
-                        channel=channel, recorded_by=ctx.actor)
+        not_before(at, contract.signed_at, "--declared", "an emergency", f"the signing of {contract.id}")
+        happened(at, now, "--declared")
+        told = _when(notified, site, "--notified")
+        if told is not None:
+            not_before(told, at, "--notified", "the notification", "the emergency's declaration")
+            happened(told, now, "--notified")
+        row = Emergency(contract_id=contract.id, declared_at=at, notified_at=told, channel=channel,
+                        recorded_by=ctx.actor)
         s.add(row)
         s.flush()
         s.add(ContractEvent(contract_id=contract.id, kind="emergency", at=at, actor=ctx.actor, months=0,
@@ -118,16 +142,14 @@ def month_fee(contract: Contract) -> Decimal:
 
 
 def contract_report(ctx: Context, contract_id: str, month: str) -> dict[str, Any]:
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
-        raise BadInput(f"--month {month!r}: give YYYY-MM, e.g. 2026-12")
+    month = check_month(month)
     with ctx.store.session() as s:
         site = load_site(s)
         return _report(s, site, ctx.now(site), get_contract(s, contract_id), month)
 
 
 def site_report(ctx: Context, month: str) -> dict[str, Any]:
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
-        raise BadInput(f"--month {month!r}: give YYYY-MM, e.g. 2026-12")
+    month = check_month(month)
     with ctx.store.session() as s:
         site = load_site(s)
         start, end = month_window(month, site.tz)

@@ -15,38 +15,24 @@ must show the text as text (never as markup or terminal codes).
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from provision.domain.bounds import not_before, one_line
 from provision.domain.clocks import RULES, Clock, ContractFacts, Event, compute_clocks
 from provision.domain.lifecycle import TRANSITIONS, State
 from provision.errors import BadInput, NotFound, Refused
 from provision.services.context import Context, SiteInfo, load_site
 from provision.services.contracts import get_contract, iso
-from provision.store.schema import Complaint, ContractEvent, FaultTicket
+from provision.store.schema import Complaint, Contract, ContractEvent, FaultTicket
 
 _FAULT_RULES = tuple(r for r in RULES if r.key in ("fault-response", "fault-resolution"))
 _COMPLAINT_RULES = tuple(r for r in RULES if r.key == "complaint")
 _REF = re.compile(r"[A-Za-z0-9._/-]{1,64}")
 _FINAL = {state for state, nxt in TRANSITIONS.items() if not nxt}
-
-
-def _text(option: str, value: str | None, limit: int, what: str) -> str:
-    """One line of printable text, stored exactly as given (outer spaces trimmed)."""
-    text = (value or "").strip()
-    if not text:
-        raise BadInput(f"{option} is empty: {what}, 1-{limit} characters")
-    bad = next((ch for ch in text if unicodedata.category(ch) == "Cc"), None)
-    if bad is not None:
-        raise BadInput(f"{option} contains the control character U+{ord(bad):04X}: {what} on one line, "
-                       f"without tabs, newlines or terminal escapes")
-    if len(text) > limit:
-        raise BadInput(f"{option} is {len(text)} characters long: {what} in at most {limit}")
-    return text
 
 
 def _number(text: str | int, prefix: str, noun: str, listing: str) -> int:
@@ -56,22 +42,22 @@ def _number(text: str | int, prefix: str, noun: str, listing: str) -> int:
     return int(m.group(1))
 
 
-def _after(now: datetime, since: datetime, site: SiteInfo, what: str, since_what: str) -> None:
-    if now < since:
-        raise BadInput(f"--at {iso(now, site)}: {what} cannot come before {since_what} at {iso(since, site)}; "
-                       f"give a later --at (or none for now)")
+def _signed(now: datetime, contract: Contract, what: str) -> None:
+    """A fault or complaint is dated after the contract's signing: a ticket of 1999 is a typo."""
+    not_before(now, contract.signed_at, "--at", what, f"the signing of {contract.id}")
 
 
 # --- fault tickets -----------------------------------------------------------------
 
 
 def open_ticket(ctx: Context, contract_id: str, summary: str, reported_by: str | None = None) -> dict[str, Any]:
-    text = _text("--summary", summary, 500, "say what the customer reported")
-    who = None if reported_by is None else _text("--reported-by", reported_by, 120, "give the caller's name")
+    text = one_line("--summary", summary, "say what the customer reported", 500)
+    who = None if reported_by is None else one_line("--reported-by", reported_by, "give the caller's name", 120)
     with ctx.store.session() as s:
         site = load_site(s)
         now = ctx.now(site)
         contract = get_contract(s, contract_id)
+        _signed(now, contract, "a fault report")
         if State(contract.state) in _FINAL:
             raise Refused(f"contract {contract.id} is {contract.state}: it has no service left to fault; "
                           f"record a complaint instead (`colo complaint record {contract.id} --summary TEXT`)")
@@ -93,7 +79,7 @@ def respond_ticket(ctx: Context, ticket: str | int) -> dict[str, Any]:
         if row.responded_at is not None:
             raise Refused(f"ticket T{row.id} was already responded to at {iso(row.responded_at, site)}: "
                           f"resolve it with `colo ticket resolve T{row.id} --resolution TEXT`")
-        _after(now, row.reported_at, site, f"the response to T{row.id}", "its report")
+        not_before(now, row.reported_at, "--at", f"the response to T{row.id}", "its report")
         row.responded_at = now
         s.add(ContractEvent(contract_id=row.contract_id, kind="fault_responded", at=now, actor=ctx.actor,
                             months=0, ref=f"T{row.id}", detail=f"fault T{row.id}: responded"))
@@ -101,13 +87,13 @@ def respond_ticket(ctx: Context, ticket: str | int) -> dict[str, Any]:
 
 
 def resolve_ticket(ctx: Context, ticket: str | int, resolution: str) -> dict[str, Any]:
-    text = _text("--resolution", resolution, 500, "say what was done")
+    text = one_line("--resolution", resolution, "say what was done", 500)
     with ctx.store.session() as s:
         site = load_site(s)
         now = ctx.now(site)
         row = _unresolved(s, site, ticket, "open a new ticket if the fault came back")
-        _after(now, row.responded_at or row.reported_at, site, f"the resolution of T{row.id}",
-               "its response" if row.responded_at else "its report")
+        not_before(now, row.responded_at or row.reported_at, "--at", f"the resolution of T{row.id}",
+                   "its response" if row.responded_at else "its report")
         # A resolution is also the response (the response clock stops on either).
         row.responded_at = row.responded_at or now
         row.resolved_at, row.resolution = now, text
@@ -171,11 +157,12 @@ def _clock(c: Clock, site: SiteInfo) -> dict[str, Any]:
 
 
 def record_complaint(ctx: Context, contract_id: str, summary: str) -> dict[str, Any]:
-    text = _text("--summary", summary, 500, "say what the customer complains about")
+    text = one_line("--summary", summary, "say what the customer complains about", 500)
     with ctx.store.session() as s:
         site = load_site(s)
         now = ctx.now(site)
         contract = get_contract(s, contract_id)
+        _signed(now, contract, "a complaint")
         row = Complaint(contract_id=contract.id, received_at=now, summary=text, recorded_by=ctx.actor)
         s.add(row)
         s.flush()
@@ -198,7 +185,7 @@ def report_complaint(ctx: Context, complaint: str | int, ref: str) -> dict[str, 
         if row.reported_at is not None:
             raise Refused(f"complaint K{row.id} was already answered by written report {row.report_ref} "
                           f"at {iso(row.reported_at, site)}")
-        _after(now, row.received_at, site, f"the written report on K{row.id}", "the complaint")
+        not_before(now, row.received_at, "--at", f"the written report on K{row.id}", "the complaint")
         row.reported_at, row.report_ref = now, ref.strip()
         s.add(ContractEvent(contract_id=row.contract_id, kind="complaint_reported", at=now, actor=ctx.actor,
                             months=0, ref=f"K{row.id}", detail=f"complaint K{row.id}: written report {row.report_ref}"))

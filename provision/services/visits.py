@@ -11,22 +11,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from provision.domain.bounds import not_before, one_line, within_reach
 from provision.errors import BadInput, NotFound, Refused
 from provision.services.context import Context, load_site, parse_time
 from provision.services.contracts import get_contract, iso
 from provision.store.schema import ContractEvent, Visit
-
-_TEXT = re.compile(r"[^\x00-\x1f\x7f]{1,200}")
-
-
-def _text(option: str, value: str | None, required: bool = True) -> str:
-    if value is None or not value.strip():
-        if required:
-            raise BadInput(f"{option} is required")
-        return ""
-    if not _TEXT.fullmatch(value.strip()):
-        raise BadInput(f"{option} {value!r} is not usable: 1-200 printable characters")
-    return value.strip()
 
 
 def request(ctx: Context, contract_id: str, visitor: str, reason: str, activity: str, enter: str, leave: str,
@@ -38,8 +27,12 @@ def request(ctx: Context, contract_id: str, visitor: str, reason: str, activity:
         start, end = parse_time(enter, site.tz, "--enter"), parse_time(leave, site.tz, "--exit")
         if end <= start:
             raise BadInput(f"--exit {leave} is not after --enter {enter}")
-        visit = Visit(contract_id=contract.id, visitor=_text("--visitor", visitor), reason=_text("--reason", reason),
-                      activity=_text("--activity", activity), support=_text("--support", support, required=False),
+        not_before(start, contract.signed_at, "--enter", "a visit", f"the signing of {contract.id}")
+        within_reach(end, now, "--exit")
+        visit = Visit(contract_id=contract.id, visitor=one_line("--visitor", visitor, "give the visitor's name"),
+                      reason=one_line("--reason", reason, "say why they come"),
+                      activity=one_line("--activity", activity, "say what will be done inside"),
+                      support="" if support is None else one_line("--support", support, "say what help is needed"),
                       expected_enter=start, expected_exit=end, requested_at=now, requested_by=ctx.actor)
         s.add(visit)
         s.flush()
@@ -58,7 +51,7 @@ def enter(ctx: Context, visit_id: int, escort: str, badge: str) -> dict[str, Any
         visit = _visit(s, visit_id)
         if visit.entered_at is not None:
             raise Refused(f"visit #{visit.id}: {visit.visitor} already entered at {iso(visit.entered_at, site)}")
-        visit.escort, visit.badge, visit.entered_at = _text("--escort", escort), badge, now
+        visit.escort, visit.badge, visit.entered_at = one_line("--escort", escort, "give the escort's name"), badge, now
         s.add(ContractEvent(contract_id=visit.contract_id, kind="visit_entered", at=now, actor=ctx.actor, months=0,
                             ref=str(visit.id), detail=f"{visit.visitor}, badge {badge}, escorted by {visit.escort}"))
         return _view(visit, site, now)
