@@ -1,18 +1,21 @@
-"""Applying a plan: journal first, then devices, read back, and undo on failure.
+"""Applying a plan: claim, journal, then devices, read back, and undo on failure.
 
-Order of truth: the journal row for a step is written before its commands are sent,
-and marked after the device's read-back agrees. A process killed between the two
+Order of truth: the operation is claimed in one transaction under the site lock, and
+only if its contracts are still as planned and no other operation is changing them, so
+of two processes that planned the same change one applies it and the other is refused
+with nothing written. The journal row for a step is written before its commands are
+sent, and marked after the device's read-back agrees. A process killed between the two
 leaves a step marked `sending`; the next run for the same contracts finds the
 interrupted operation and either completes it or, if completing fails, restores every
-port and outlet to the state recorded before the first command was sent.
+port and outlet to the state recorded before the first command was sent. A process
+that fails in any other way undoes what it sent and closes its operation itself:
+only a process that died mid-change leaves one `applying`.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
-import socket
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -20,46 +23,36 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from provision.domain.lifecycle import State
 from provision.domain.portfacts import PortFacts
 from provision.drivers.switch.base import switch_lock
 from provision.drivers.switch.config import Stanza
 from provision.errors import ColoError, DeviceError, OperationFailed, Refused
-from provision.services import devices
-from provision.services.context import Context
+from provision.services import devices, plans
+from provision.services.context import Context, load_site
+from provision.services.operations import applying, one_at_a_time, owner_alive, this_process
 from provision.services.plans import parallel
 from provision.store import audit
 from provision.store.schema import Operation, OperationContract, OperationStep
 
 log = logging.getLogger(__name__)
 
-OWNER = f"{socket.gethostname()}:{os.getpid()}"
+Check = Callable[[Session], None]  # raises Refused when the change is no longer wanted
 
 
-def owner_alive(owner: str) -> bool:
-    """Whether the process that started an operation still runs (only knowable on this host)."""
-    host, _, pid = owner.rpartition(":")
-    if host != socket.gethostname():
-        return True
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def _running(op: Operation) -> Refused:
+    return Refused(f"operation #{op.id} ({op.kind}) is being applied to these contracts by {op.owner} since "
+                   f"{op.started_at:%Y-%m-%d %H:%M} UTC; wait for it to finish")
 
 
 def interrupted(s: Session, contract_ids: list[str]) -> Operation | None:
     """An operation on these contracts left `applying` by a process that is gone; refuse if it still runs."""
-    op = s.scalar(select(Operation).join(OperationContract)
-                  .where(OperationContract.contract_id.in_(contract_ids), Operation.state == "applying")
-                  .order_by(Operation.id.desc()))
-    if op is None:
+    ops = applying(s, contract_ids)
+    if not ops:
         return None
-    if owner_alive(op.owner):
-        raise Refused(f"operation #{op.id} ({op.kind}) is being applied to these contracts by {op.owner} since "
-                      f"{op.started_at:%Y-%m-%d %H:%M} UTC; wait for it to finish")
-    return op
+    if owner_alive(ops[0].owner):
+        raise _running(ops[0])
+    return ops[0]
 
 
 def original_before(s: Session, op: Operation | None) -> dict[tuple[str, str], str]:
@@ -76,15 +69,44 @@ def original_before(s: Session, op: Operation | None) -> dict[tuple[str, str], s
 
 
 def apply(ctx: Context, plan: dict[str, Any], now: datetime, resumes: Operation | None,
-          on_success: Callable[[Session, int], None]) -> int:
-    """Apply `plan` step by step, returning the operation id; on any failure undo what was applied and raise."""
-    ids = list(plan["contracts"])
+          on_success: Callable[[Session, int], None], still_wanted: Check | None = None) -> int:
+    """Claim, apply `plan` step by step and conclude, returning the operation id; on any failure undo and raise.
+
+    `still_wanted` is asked under the site lock when the operation is claimed and again
+    when it concludes: a change that stopped being due meanwhile (a payment arrived
+    while a suspension was being applied) is undone rather than recorded.
+    """
     steps = _steps(plan)
+    op_id = _claim(ctx, plan, steps, now, resumes, still_wanted)
+    journal = Journal(ctx, op_id, now)
+    try:
+        _run_switches(ctx, plan, steps, journal, resumed=resumes is not None)
+        _run_pdus(ctx, plan, steps, journal)
+        _conclude(ctx, op_id, now, still_wanted, on_success)
+    except Exception as failure:
+        message = _give_up(ctx, steps, journal, failure)
+        if not isinstance(failure, ColoError):
+            raise
+        kind = Refused if isinstance(failure, Refused) else OperationFailed
+        raise kind(f"{plan['kind']} {', '.join(plan['contracts'])} failed at operation #{op_id}: {message}; "
+                   f"the contract records are unchanged") from None
+    return op_id
+
+
+def _claim(ctx: Context, plan: dict[str, Any], steps: list[dict[str, Any]], now: datetime,
+           resumes: Operation | None, still_wanted: Check | None) -> int:
+    """Write the operation and its steps, if nobody else is changing these contracts and they are as planned."""
+    ids = list(plan["contracts"])
     with ctx.store.session() as s:
+        one_at_a_time(s)
+        _unclaimed(s, ids, resumes)
+        _as_planned(s, plan)
+        if still_wanted is not None:
+            still_wanted(s)
         before = original_before(s, resumes)
         for st in steps:
             st["before"] = json.loads(before.get((st["device"], st["target"]), json.dumps(st["before"])))
-        op = Operation(kind=plan["kind"], state="applying", actor=ctx.actor, owner=OWNER, started_at=now,
+        op = Operation(kind=plan["kind"], state="applying", actor=ctx.actor, owner=this_process(), started_at=now,
                        plan=json.dumps(plan), error="", resumes=resumes.id if resumes else None)
         s.add(op)
         s.flush()
@@ -96,28 +118,58 @@ def apply(ctx: Context, plan: dict[str, Any], now: datetime, resumes: Operation 
             s.add(OperationStep(operation_id=op.id, seq=seq, device=st["device"], target=st["target"], state="planned",
                                 before=json.dumps(st["before"]), after=json.dumps(st["after"]),
                                 commands=json.dumps(st["commands"]), error="", updated_at=now))
-        op_id = op.id
-    journal = Journal(ctx, op_id, now)
-    try:
-        _run_switches(ctx, plan, steps, journal, resumed=resumes is not None)
-        _run_pdus(ctx, plan, steps, journal)
-    except ColoError as failure:
-        undo_errors = _undo(ctx, steps, journal)
-        state = "failed" if undo_errors else "rolled_back"
-        message = f"{failure}"
-        if undo_errors:
-            message += "; UNDO FAILED, check by hand: " + "; ".join(undo_errors)
-        else:
-            undone = [f"{st['device']} {st['target']}" for st in steps if st["state"] == "undone"]
-            message += "; " + (f"undone: {', '.join(undone)}" if undone else "nothing had been changed")
-        journal.finish(state, message)
-        raise OperationFailed(f"{plan['kind']} {', '.join(ids)} failed at operation #{op_id}: {message}; "
-                              f"the contract records are unchanged") from None
+        return op.id
+
+
+def _unclaimed(s: Session, ids: list[str], resumes: Operation | None) -> None:
+    """Refuse when another operation holds these contracts, or the interrupted one was recovered by someone else."""
+    held = applying(s, ids)
+    others = [op for op in held if resumes is None or op.id != resumes.id]
+    if others and owner_alive(others[0].owner):
+        raise _running(others[0])
+    if others:
+        raise Refused(f"operation #{others[0].id} ({others[0].kind}) on these contracts was interrupted since this "
+                      f"run planned: run the command again to recover it")
+    if resumes is not None and len(held) == len(others):
+        raise Refused(f"interrupted operation #{resumes.id} was recovered by another run meanwhile: run the command "
+                      f"again to see where the contracts are")
+
+
+def _as_planned(s: Session, plan: dict[str, Any]) -> None:
+    """Refuse when a contract's records (state, placements, addresses, server) changed since the plan was made."""
+    ids = list(plan["contracts"])
+    now = plans.targets(s, load_site(s), ids, [state.value for state in State]).contracts
+    changed = [cid for cid in ids if now.get(cid) != plan["contracts"][cid]]
+    if changed:
+        raise Refused(f"contract {', '.join(changed)} changed in the store since this {plan['kind']} was planned "
+                      f"(another run got there first): nothing was sent; run the command again if it is still needed")
+
+
+def _conclude(ctx: Context, op_id: int, now: datetime, still_wanted: Check | None,
+              on_success: Callable[[Session, int], None]) -> None:
+    """Record the outcome in the store: the contracts move on with the operation marked done, or neither."""
     with ctx.store.session() as s:
+        one_at_a_time(s)
+        if still_wanted is not None:
+            still_wanted(s)
         on_success(s, op_id)
         s.execute(update(Operation).where(Operation.id == op_id).values(state="done", finished_at=now))
         _audit_outcome(s, op_id, now, ctx.actor, "done", "")
-    return op_id
+
+
+def _give_up(ctx: Context, steps: list[dict[str, Any]], journal: Journal, failure: Exception) -> str:
+    """Undo what was sent and close the operation as rolled back (or failed, if undoing failed); say what happened."""
+    if not isinstance(failure, ColoError):
+        log.exception("operation #%s: unexpected failure", journal.op_id)
+    undo_errors = _undo(ctx, steps, journal)
+    message = str(failure) if isinstance(failure, ColoError) else f"unexpected {type(failure).__name__}: {failure}"
+    if undo_errors:
+        message += "; UNDO FAILED, check by hand: " + "; ".join(undo_errors)
+    else:
+        undone = [f"{st['device']} {st['target']}" for st in steps if st["state"] == "undone"]
+        message += "; " + (f"undone: {', '.join(undone)}" if undone else "nothing had been changed")
+    journal.finish("failed" if undo_errors else "rolled_back", message)
+    return message
 
 
 def _audit_outcome(s: Session, op_id: int, now: datetime, actor: str, state: str, error: str) -> None:

@@ -24,6 +24,7 @@ from provision.services import apply as applier
 from provision.services import devices, plans
 from provision.services.context import Context, load_site
 from provision.services.contracts import contract_view, get_contract, iso, placements_view, transition
+from provision.services.operations import one_at_a_time
 from provision.services.payments import account
 from provision.store.schema import ContractEvent, Stored
 
@@ -35,6 +36,7 @@ def renew(ctx: Context, contract_id: str, months: int) -> dict[str, Any]:
     if not 1 <= months <= 120:
         raise BadInput(f"--months {months} is out of range: give 1 to 120")
     with ctx.store.session() as s:
+        one_at_a_time(s)  # enforcement decides on the term end under the same lock
         site = load_site(s)
         now = ctx.now(site)
         contract = get_contract(s, contract_id)
@@ -53,6 +55,7 @@ def terminate(ctx: Context, contract_id: str, forced: str | None = None) -> dict
     if forced is not None and forced not in FORCED_REASONS:
         raise BadInput(f"--forced {forced!r}: give one of {', '.join(FORCED_REASONS)}")
     with ctx.store.session() as s:
+        one_at_a_time(s)  # the refund counts every payment booked before it, none after
         site = load_site(s)
         now = ctx.now(site)
         contract = get_contract(s, contract_id)
@@ -78,7 +81,13 @@ def terminate(ctx: Context, contract_id: str, forced: str | None = None) -> dict
             "total": str(refund.total)}}
 
 
-def decommission(ctx: Context, contract_id: str, dry_run: bool = False, location: str = "warehouse") -> dict[str, Any]:
+def decommission(ctx: Context, contract_id: str, dry_run: bool = False, location: str = "warehouse",
+                 still_wanted: applier.Check | None = None) -> dict[str, Any]:
+    """Reset the ended contract's ports and outlets, then free its resources and store its servers.
+
+    `still_wanted` is asked again when the operation is claimed and when it concludes
+    (enforcement's rule, see apply.apply).
+    """
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9 ._/-]{0,63}", location):
         raise BadInput(f"--location {location!r}: give a warehouse shelf like W1-03, letters, digits, . _ / -")
     with devices.sessions():
@@ -106,7 +115,7 @@ def decommission(ctx: Context, contract_id: str, dry_run: bool = False, location
             s.add_all(Stored(contract_id=c.id, position=pos + 1, serial=serial, location=location, stored_at=now,
                              outcome="", detail="") for pos, serial in sorted(servers.items()))
 
-        op_id = applier.apply(ctx, plan, now, resumes, done)
+        op_id = applier.apply(ctx, plan, now, resumes, done, still_wanted)
     return {"contract": contract_id, "applied": True, "operation": op_id, "plan": plan,
             "message": f"decommissioned as operation #{op_id}; servers stored at {location}, "
                        f"collectable for {STORAGE_DAYS} days"}
@@ -143,6 +152,7 @@ def release(ctx: Context, contract_id: str, collected_by: str | None = None, shi
     outcome, target = ("collected", State.COLLECTED) if collected_by else ("shipped", State.SHIPPED)
     detail = f"collected by {collected_by}" if collected_by else f"shipped to {ship_to}, tracking {tracking}"
     with ctx.store.session() as s:
+        one_at_a_time(s)  # collected or abandoned, never both
         site = load_site(s)
         now = ctx.now(site)
         contract = get_contract(s, contract_id)

@@ -5,7 +5,9 @@ due now and does it: issue a stop-service notice, suspend or resume the port, en
 contract whose term or notice ran out and decommission it to the warehouse, mark stored
 servers abandoned after 7 days, flag contracts ending within 30 days. Every decision
 depends only on the store and 'now', and every action moves the contract past its
-trigger, so a second run right after does nothing more.
+trigger, so a second run right after does nothing more. Runs that overlap (cron beside
+a manual run) each re-check an action under the site lock right before doing it, so it
+happens once and the others report it skipped (see carry_out).
 """
 
 from __future__ import annotations
@@ -17,18 +19,22 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from provision.domain.billing import Action, Notice, enforcement
+from provision.domain.billing import DEFAULT_STOP_AFTER, Action, Notice, enforcement
 from provision.domain.lifecycle import State
 from provision.domain.termination import notice_effective
 from provision.errors import BadInput, ColoError, Refused
 from provision.services import contract_end
+from provision.services.apply import Check
 from provision.services.context import Context, SiteInfo, load_site
 from provision.services.contracts import get_contract, iso, transition
+from provision.services.operations import applying, one_at_a_time, owner_alive
 from provision.services.payments import account, open_notice
-from provision.store.schema import Contract, ContractEvent, StopNotice, Stored
+from provision.store.schema import Contract, ContractEvent, Operation, OperationContract, StopNotice, Stored
 
 WATCHED = ("provisioned", "active", "suspended", "ended", "in_storage")
 ENDING_SOON = timedelta(days=30)
+RESULT_STATE = {Action.SUSPEND.value: State.SUSPENDED.value, Action.RESUME.value: State.ACTIVE.value,
+                "decommission": State.IN_STORAGE.value}  # where a device action leaves the contract
 
 
 def _event(s: Session, cid: str, kind: str) -> ContractEvent | None:
@@ -84,8 +90,7 @@ def enforce(ctx: Context, dry_run: bool = False, stop_after_hours: float = 24.0)
             if dry_run:
                 continue
             try:
-                entry["detail"] = _act(ctx, cid, action, now, stop_after)
-                entry["done"] = True
+                entry |= carry_out(ctx, cid, action, now, stop_after)
             except ColoError as e:
                 entry["error"] = str(e)
                 break  # the next action of this contract depends on this one
@@ -93,37 +98,103 @@ def enforce(ctx: Context, dry_run: bool = False, stop_after_hours: float = 24.0)
             "failed": sum(1 for r in results if "error" in r)}
 
 
+def carry_out(ctx: Context, cid: str, action: str, now: datetime,
+              stop_after: timedelta = DEFAULT_STOP_AFTER) -> dict[str, Any]:
+    """Do one due action, unless another process did it or is doing it: then say which, and change nothing.
+
+    Overlapping runs (cron beside a manual run, four payments at once) all find the
+    action due; each re-checks under the site lock before acting, so it happens once,
+    and the others report it as skipped instead of failing.
+    """
+    try:
+        return {"done": True, "detail": _act(ctx, cid, action, now, stop_after)}
+    except Refused:
+        taken = _taken(ctx, cid, action, now)
+        if taken is None:
+            raise
+        return {"done": False} | taken
+
+
+def _taken(ctx: Context, cid: str, action: str, now: datetime) -> dict[str, Any] | None:
+    """Why this run need not do `action` after all, naming the operation if one did it; None if it is still due."""
+    with ctx.store.session() as s:
+        live = [op for op in applying(s, [cid]) if owner_alive(op.owner)]
+        if live:
+            return {"skipped": f"operation #{live[0].id} ({live[0].kind}) by {live[0].owner} is under way",
+                    "operation": live[0].id}
+        contract = get_contract(s, cid)
+        site = load_site(s)
+        due = _decide(s, site, contract, _judged_at(ctx, site, now))
+        if action in due:
+            return None
+        if contract.state == RESULT_STATE.get(action):
+            op_id = s.scalar(select(Operation.id).join(OperationContract)
+                             .where(OperationContract.contract_id == cid, Operation.kind == action,
+                                    Operation.state == "done").order_by(Operation.id.desc()))
+            if op_id is not None:
+                return {"skipped": f"done by operation #{op_id}", "operation": op_id}
+        return {"skipped": f"not due any more: another run did it or the contract changed meanwhile "
+                           f"({contract.state}, due now: {', '.join(due) or 'nothing'})", "operation": None}
+
+
+def _judged_at(ctx: Context, site: SiteInfo, now: datetime) -> datetime:
+    """The later of the run's 'now' and the clock: a payment booked while a long run was under way counts."""
+    return max(now, ctx.now(site))
+
+
+def _still_due(ctx: Context, cid: str, action: str, now: datetime) -> Check:
+    """The rule behind `action`, asked again under the site lock right before it is done (and concluded)."""
+    def check(s: Session) -> None:
+        contract = get_contract(s, cid)
+        site = load_site(s)
+        due = _decide(s, site, contract, _judged_at(ctx, site, now))
+        if action not in due:
+            raise Refused(f"contract {contract.id}: {action} is not due any more ({contract.state}; due now: "
+                          f"{', '.join(due) or 'nothing'})")
+
+    return check
+
+
 def resume(ctx: Context, cid: str, now: datetime) -> dict[str, Any]:
+    """Re-open a paid-up suspended contract's ports and close its stop-service notice."""
     from provision.services.provisioning import set_service  # devices load only when a port must change
 
-    done = set_service(ctx, cid, up=True, reason="resumed: payment received")
+    done = set_service(ctx, cid, up=True, reason="resumed: payment received",
+                       still_wanted=_still_due(ctx, cid, Action.RESUME.value, now))
+    _resolve_notice(ctx, cid, now)
+    return done
+
+
+def _resolve_notice(ctx: Context, cid: str, now: datetime) -> None:
     with ctx.store.session() as s:
         stop = open_notice(s, cid)
         if stop is not None:
             stop.resolved_at, stop.resolution = now, "paid"
-    return done
 
 
 def _act(ctx: Context, cid: str, action: str, now: datetime, stop_after: timedelta) -> dict[str, Any]:
+    """Do `action`; raise Refused if under the lock it turns out no longer due (see carry_out)."""
     from provision.services.provisioning import set_service
 
-    if action == Action.ISSUE_NOTICE.value:
-        with ctx.store.session() as s:
-            site = load_site(s)
+    due = _still_due(ctx, cid, action, now)
+    if action == Action.SUSPEND.value:
+        return set_service(ctx, cid, up=False, reason="suspended for non-payment (§6.6)", still_wanted=due)
+    if action == Action.RESUME.value:
+        return resume(ctx, cid, now)
+    if action == "decommission":
+        result = contract_end.decommission(ctx, cid, still_wanted=due)
+        return {"operation": result["operation"], "message": result["message"]}
+    with ctx.store.session() as s:
+        one_at_a_time(s)
+        due(s)
+        site = load_site(s)
+        if action == Action.ISSUE_NOTICE.value:
             notice = StopNotice(contract_id=cid, issued_at=now, stop_at=now + stop_after, resolution="")
             s.add(notice)
             s.flush()
             s.add(ContractEvent(contract_id=cid, kind="stop_notice_issued", at=now, actor=ctx.actor, months=0,
                                 ref=str(notice.id), detail=f"service stops at {iso(notice.stop_at, site)} unless paid"))
             return {"notice": notice.id, "stop_at": iso(notice.stop_at, site)}
-    if action == Action.SUSPEND.value:
-        return set_service(ctx, cid, up=False, reason="suspended for non-payment (§6.6)")
-    if action == Action.RESUME.value:
-        return resume(ctx, cid, now)
-    if action == "decommission":
-        result = contract_end.decommission(ctx, cid)
-        return {"operation": result["operation"], "message": result["message"]}
-    with ctx.store.session() as s:
         contract = get_contract(s, cid)
         if action == "end":
             transition(s, contract, State.ENDED, now, ctx.actor, detail="term or notice ran out without renewal")
@@ -159,10 +230,7 @@ def set_service_by_rule(ctx: Context, contract_id: str, up: bool, dry_run: bool 
                           f"{'resumption' if up else 'suspension'} now (enforce would do: {', '.join(due) or 'nothing'})")
         cid = contract.id
     result = set_service(ctx, cid, up, "resumed: payment received" if up else "suspended for non-payment (§6.6)",
-                         dry_run=dry_run)
+                         dry_run=dry_run, still_wanted=_still_due(ctx, cid, action, now))
     if up and not dry_run:
-        with ctx.store.session() as s:
-            stop = open_notice(s, cid)
-            if stop is not None:
-                stop.resolved_at, stop.resolution = now, "paid"
+        _resolve_notice(ctx, cid, now)
     return result | {"message": f"{cid} {'would be' if dry_run else 'is'} {wanted}"}

@@ -1,20 +1,64 @@
-"""The device-change journal as a technician reads it: what ran, on which ports, how it ended."""
+"""The device-change journal: who is changing which contracts now, and what ran, as a technician reads it.
+
+Also the one lock under which a change is decided: a decision that must happen once
+(book a payment and judge the account, issue a notice, claim contracts for a device
+operation) takes it first and then re-reads the store, so two processes never both
+find the work still to do.
+"""
 
 from __future__ import annotations
 
+import os
+import socket
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from provision.services.context import Context, load_site
 from provision.services.contracts import get_contract, iso
-from provision.store.schema import Operation, OperationContract, OperationStep
+from provision.store.schema import Operation, OperationContract, OperationStep, SiteRow
+
+
+def one_at_a_time(s: Session) -> None:
+    """Queue behind every other decision on the site until this transaction ends; call it first.
+
+    It is the site-row lock that allocation and the monitor take, so every lock order
+    stays site row, then the audit chain. On PostgreSQL the statements after it see
+    what the previous holder committed; on SQLite every transaction is BEGIN IMMEDIATE,
+    so it is queued already.
+    """
+    s.execute(select(SiteRow.id).where(SiteRow.id == 1).with_for_update())
+
+
+def this_process() -> str:
+    """host:pid, read when asked: a forked worker is not its parent."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def owner_alive(owner: str) -> bool:
+    """Whether the process that started an operation still runs (only knowable on this host)."""
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def applying(s: Session, contract_ids: list[str]) -> list[Operation]:
+    """Operations on these contracts still marked `applying`, newest first: running, or left by a dead process."""
+    return list(s.scalars(select(Operation).join(OperationContract)
+                          .where(OperationContract.contract_id.in_(contract_ids), Operation.state == "applying")
+                          .order_by(Operation.id.desc())))
 
 
 def operations(ctx: Context, contract_id: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
     """Newest first; an `applying` operation whose process is gone is what the next run recovers."""
-    from provision.services.apply import owner_alive
-
     with ctx.store.session() as s:
         site = load_site(s)
         query = select(Operation).order_by(Operation.id.desc()).limit(limit)

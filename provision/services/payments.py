@@ -4,32 +4,27 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from provision.domain.billing import Standing, standing
+from provision.domain.bounds import not_before
+from provision.domain.money import parse_money
 from provision.domain.terms import Payment
-from provision.errors import BadInput, Refused
+from provision.errors import BadInput, ColoError, OperationFailed, Refused
 from provision.services.context import Context, SiteInfo, load_site
 from provision.services.contracts import get_contract, iso
+from provision.services.operations import one_at_a_time
 from provision.store.schema import Contract, ContractEvent, PaymentRecord, StopNotice
 
 ENFORCED = ("provisioned", "active", "suspended")
 
 
 def parse_amount(text: str) -> Decimal:
-    if not re.fullmatch(r"\d{1,12}(\.\d{1,2})?", text.strip()):
-        raise BadInput(f"amount {text!r} is not a sum of money: give e.g. 12000.00 (CNY, at most 2 decimals)")
-    try:
-        amount = Decimal(text.strip())
-    except InvalidOperation:
-        raise BadInput(f"amount {text!r} is not a number") from None
-    if amount <= 0:
-        raise BadInput(f"amount {text!r} must be more than 0")
-    return amount
+    return parse_money(text, "amount")
 
 
 def _paid(s: Session, cid: str, now: datetime) -> Decimal:
@@ -66,38 +61,83 @@ def show(ctx: Context, contract_id: str) -> dict[str, Any]:
 
 
 def record(ctx: Context, contract_id: str, amount_text: str, ref: str | None = None) -> dict[str, Any]:
-    """Record money received; the first period fully paid stops the payment clock; a paid-up suspension is lifted."""
+    """Book money received once, and lift a paid-up suspension once, however many payers arrive together.
+
+    The payment is a fact: it is booked and reported whatever becomes of the
+    suspension. Booking runs under the site lock, so each payment sees every one booked
+    before it (the one that clears the debt knows it) and a reference already booked
+    for this contract is reported again rather than booked twice (a retry is safe).
+    Lifting the suspension is enforcement's `resume`, decided once: a payer that finds
+    it done or under way by another says so.
+    """
     amount = parse_amount(amount_text)
     if ref is not None and not re.fullmatch(r"[A-Za-z0-9._/-]{1,64}", ref):
         raise BadInput(f"--ref {ref!r} is not a usable reference: 1-64 letters, digits, . _ / -")
     with ctx.store.session() as s:
+        one_at_a_time(s)
         site = load_site(s)
         now = ctx.now(site)
         contract = get_contract(s, contract_id)
+        not_before(now, contract.signed_at, "--at", "a payment", f"the signing of {contract.id}")
         if contract.state not in ("signed", *ENFORCED, "ended"):
             raise Refused(f"contract {contract.id} is {contract.state}: no payments are taken after decommission")
-        s.add(PaymentRecord(contract_id=contract.id, amount=amount, at=now, actor=ctx.actor, ref=ref))
-        s.flush()
-        a = account(s, site, contract, now)
-        first_paid = a.paid >= contract.fee
-        already = s.scalar(select(ContractEvent.id).where(ContractEvent.contract_id == contract.id,
-                                                          ContractEvent.kind == "paid"))
-        if first_paid and already is None:
-            s.add(ContractEvent(contract_id=contract.id, kind="paid", at=now, actor=ctx.actor, months=0,
-                                detail=f"first period paid ({a.paid} received)"))
-        s.add(ContractEvent(contract_id=contract.id, kind="payment", at=now, actor=ctx.actor, months=0,
-                            ref=ref, detail=f"{amount} received; balance {a.balance}"))
-        if not a.in_debt:
-            notice = open_notice(s, contract.id)
-            if notice is not None and contract.state != "suspended":
-                notice.resolved_at, notice.resolution = now, "paid"
-        suspended = contract.state == "suspended" and not a.in_debt
-        view = account_view(s, site, contract, now)
-    result: dict[str, Any] = {"recorded": str(amount), "account": view, "resumed": None}
+        booked = _booked(s, contract.id, ref, amount)
+        payment = booked or _book(s, site, contract, amount, ref, now, ctx.actor)
+        suspended = contract.state == "suspended" and not account(s, site, contract, now).in_debt
+        result: dict[str, Any] = {"recorded": str(payment.amount), "payment": payment.id, "replayed": booked is not None,
+                                  "account": account_view(s, site, contract, now), "resumed": None}
     if suspended:
-        from provision.services.enforcement import resume
-
-        result["resumed"] = resume(ctx, contract.id, now)
+        result["resumed"] = _resume(ctx, contract.id, now, payment)
         with ctx.store.session() as s:
             result["account"] = account_view(s, load_site(s), get_contract(s, contract.id), now)
     return result
+
+
+def _booked(s: Session, cid: str, ref: str | None, amount: Decimal) -> PaymentRecord | None:
+    """The payment already booked for this contract under `ref`; refuse the same reference for another sum."""
+    if ref is None:
+        return None
+    earlier = s.scalar(select(PaymentRecord).where(PaymentRecord.contract_id == cid, PaymentRecord.ref == ref)
+                       .order_by(PaymentRecord.id))
+    if earlier is not None and earlier.amount != amount:
+        raise Refused(f"--ref {ref} is already booked for {cid} as {earlier.amount} on {earlier.at:%Y-%m-%d}: "
+                      f"a different payment needs its own reference")
+    return earlier
+
+
+def _book(s: Session, site: SiteInfo, contract: Contract, amount: Decimal, ref: str | None, now: datetime,
+          actor: str) -> PaymentRecord:
+    """The payment row and its events; the first period fully paid stops the payment clock."""
+    payment = PaymentRecord(contract_id=contract.id, amount=amount, at=now, actor=actor, ref=ref)
+    s.add(payment)
+    s.flush()
+    a = account(s, site, contract, now)
+    already = s.scalar(select(ContractEvent.id).where(ContractEvent.contract_id == contract.id,
+                                                      ContractEvent.kind == "paid"))
+    if a.paid >= contract.fee and already is None:
+        s.add(ContractEvent(contract_id=contract.id, kind="paid", at=now, actor=actor, months=0,
+                            detail=f"first period paid ({a.paid} received)"))
+    s.add(ContractEvent(contract_id=contract.id, kind="payment", at=now, actor=actor, months=0,
+                        ref=ref, detail=f"{amount} received; balance {a.balance}"))
+    if not a.in_debt:
+        notice = open_notice(s, contract.id)
+        if notice is not None and contract.state != "suspended":
+            notice.resolved_at, notice.resolution = now, "paid"
+    return payment
+
+
+def _resume(ctx: Context, cid: str, now: datetime, payment: PaymentRecord) -> dict[str, Any]:
+    """The suspension lifted, or what another payer's run did about it; a failure still names the booked payment."""
+    from provision.services.enforcement import carry_out
+
+    try:
+        outcome = carry_out(ctx, cid, "resume", now)
+    except ColoError as e:
+        kind = Refused if isinstance(e, Refused) else OperationFailed
+        raise kind(f"payment #{payment.id} of {payment.amount} for {cid} is booked, but lifting the suspension "
+                   f"failed: {e} — do not record the payment again; `colo enforce` retries the resumption") from None
+    if outcome["done"]:
+        return dict(outcome["detail"])
+    with ctx.store.session() as s:
+        state = get_contract(s, cid).state
+    return {"contract": cid, "state": state, "operation": outcome["operation"], "skipped": outcome["skipped"]}

@@ -190,11 +190,14 @@ def activate(ctx: Context, contract_id: str) -> dict[str, Any]:
         return _activate(ctx, contract_id)
 
 
-def set_service(ctx: Context, contract_id: str, up: bool, reason: str, dry_run: bool = False) -> dict[str, Any]:
+def set_service(ctx: Context, contract_id: str, up: bool, reason: str, dry_run: bool = False,
+                still_wanted: applier.Check | None = None) -> dict[str, Any]:
     """Shut (suspend) or re-open (resume) a contract's ports, journaled and verified like provisioning.
 
     Contract enforcement needs no customer authorization (DOMAIN §6); the reason goes
-    into the contract's history with the operation that did it.
+    into the contract's history with the operation that did it. `still_wanted` is the
+    rule that calls for the change, asked again when the operation is claimed and when
+    it concludes (see apply.apply).
     """
     source, target = (State.SUSPENDED, State.ACTIVE) if up else (State.ACTIVE, State.SUSPENDED)
     with devices.sessions():
@@ -214,7 +217,7 @@ def set_service(ctx: Context, contract_id: str, up: bool, reason: str, dry_run: 
         def done(s: Session, op_id: int) -> None:
             transition(s, get_contract(s, cid), target, now, ctx.actor, detail=f"{reason}; operation #{op_id}")
 
-        op_id = applier.apply(ctx, plan, now, resumes, done)
+        op_id = applier.apply(ctx, plan, now, resumes, done, still_wanted)
     return {"contract": cid, "state": target.value, "operation": op_id, "changes": plan["changes"], "ports": ports,
             "plan": plan}
 
