@@ -5,6 +5,11 @@ environment (`COLO_SECRET_LAB_SWITCH_PASSWORD`) or from the YAML file named by
 `COLO_SECRETS`. The environment wins so CI can override one field of a file. Values are
 wrapped in `Secret`, whose repr and str are masked, so a secret that ends up in a
 traceback, a log line or a plan file shows as `***`.
+
+A file entry is found under the secret's name or, failing that, under the name as the
+environment spells it (`LAB_SWITCH` for `lab-switch`): that is how `file_form` can hand
+environment secrets to a child process in a file rather than in its environment, where
+tools such as ansible-runner record them.
 """
 
 from __future__ import annotations
@@ -63,7 +68,15 @@ class Credentials:
 
 
 def env_name(name: str, field: str) -> str:
-    return "COLO_SECRET_" + re.sub(r"[^A-Za-z0-9]", "_", name).upper() + "_" + field.upper()
+    return f"COLO_SECRET_{_spelling(name)}_{field.upper()}"
+
+
+def _spelling(name: str) -> str:
+    """A secret's name as its environment variables spell it."""
+    return re.sub(r"[^A-Za-z0-9]", "_", name).upper()
+
+
+_ENV_SECRET = re.compile(rf"COLO_SECRET_([A-Z0-9_]+)_({'|'.join(f.upper() for f in FIELDS)})")
 
 
 def _from_file(path: str) -> Mapping[str, object]:
@@ -86,7 +99,8 @@ def resolve(name: str, env: Mapping[str, str] | None = None) -> Credentials:
     env = os.environ if env is None else env
     fields: dict[str, str] = {}
     if env.get("COLO_SECRETS"):
-        entry = _from_file(env["COLO_SECRETS"]).get(name)
+        data = _from_file(env["COLO_SECRETS"])
+        entry = data[name] if name in data else data.get(_spelling(name))
         if entry is not None and not isinstance(entry, dict):
             raise BadInput(f"COLO_SECRETS: entry {name!r} must be a mapping with {', '.join(FIELDS)}")
         for key, value in (entry or {}).items():
@@ -104,3 +118,24 @@ def resolve(name: str, env: Mapping[str, str] | None = None) -> Credentials:
         username=fields.get("username"),
         **{f: Secret(fields[f]) for f in ("password", "enable", "community") if f in fields},
     )
+
+
+def file_form(env: Mapping[str, str] | None = None) -> dict[str, object] | None:
+    """Every secret `resolve` finds in `env`, as the mapping a COLO_SECRETS file holds; None
+    when no COLO_SECRET_* variable is set (COLO_SECRETS alone already is that file).
+
+    Each variable's field is laid over every file entry it overrides and kept under its
+    environment spelling too, so `resolve` answers every name alike from the file alone.
+    """
+    env = os.environ if env is None else env
+    found = [(m[1], m[2].lower(), value) for key, value in env.items() if (m := _ENV_SECRET.fullmatch(key))]
+    if not found:
+        return None
+    data = {name: dict(entry) if isinstance(entry, dict) else entry
+            for name, entry in (_from_file(env["COLO_SECRETS"]) if env.get("COLO_SECRETS") else {}).items()}
+    for spelling, field, value in found:
+        data.setdefault(spelling, {})
+        for entry in (data[name] for name in data if _spelling(str(name)) == spelling):
+            if isinstance(entry, dict):  # anything else stays as it was, for `resolve` to refuse by name
+                entry[field] = value
+    return data

@@ -10,6 +10,7 @@ except on the wire.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import smtplib
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from provision.errors import BadInput
 from provision.secrets import Credentials
@@ -96,11 +97,30 @@ class Mailer:
 
 def post_webhook(url: str, payload: dict[str, Any], timeout: float = 10.0) -> None:
     """POST the emergency as JSON; anything but a 2xx answer is a failed delivery."""
-    request = urllib.request.Request(url, data=json.dumps(payload).encode(), method="POST",
+    address, authorization = _credentials_apart(url)
+    request = urllib.request.Request(address, data=json.dumps(payload).encode(), method="POST",
                                      headers={"Content-Type": "application/json", "User-Agent": "colo-monitor"})
+    if authorization is not None:  # unredirected: a redirect to another host does not take the key along
+        request.add_unredirected_header("Authorization", authorization)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as answer:  # http(s) only: check_target refused the rest
             if not 200 <= answer.status < 300:
                 raise OSError(f"webhook answered HTTP {answer.status}")
     except urllib.error.HTTPError as exc:
         raise OSError(f"webhook answered HTTP {exc.code}") from None
+
+
+def _credentials_apart(url: str) -> tuple[str, str | None]:
+    """The URL without its user part, and that part as an HTTP Basic Authorization header.
+
+    Gateways that take their key in the user part (`https://KEY@host/`, `https://user:KEY@host/`)
+    read it from Basic auth, as curl sends it; urllib alone would ask the resolver for the
+    host name `user:KEY@host`.
+    """
+    parts = urlsplit(url)
+    user, at, host = parts.netloc.rpartition("@")
+    if not at:
+        return url, None
+    name, _, password = user.partition(":")
+    token = base64.b64encode(f"{unquote(name)}:{unquote(password)}".encode()).decode("ascii")
+    return urlunsplit(parts._replace(netloc=host)), f"Basic {token}"
