@@ -165,28 +165,28 @@ class SnmpSession:
         run(request())
 
     def walk(self, base: str, what: str) -> dict[str, Any]:
+        return dict(run(self.walk_async(base, what)))
+
+    async def walk_async(self, base: str, what: str) -> dict[str, Any]:
         """Every OID under `base`, by GETBULK; stops at the end of the subtree."""
         from pysnmp.hlapi.v1arch.asyncio.cmdgen import bulk_cmd
         from pysnmp.proto.rfc1902 import Null, ObjectName
 
-        async def request() -> dict[str, Any]:
-            dispatcher, auth, transport = await self._setup()
-            out: dict[str, Any] = {}
-            current = base
-            while True:
-                indication, status, index, rows = await bulk_cmd(dispatcher, auth, transport, 0, 25,
-                                                                 (ObjectName(current), Null()))
-                if indication or status:
-                    self._check(what, (indication, status, index, rows))
-                done = False
-                for oid, value in rows:
-                    text = str(oid)
-                    if not text.startswith(base + ".") or value.__class__.__name__ == "EndOfMibView":
-                        done = True
-                        break
-                    out[text] = value
-                    current = text
-                if done or not rows:
-                    return out
-
-        return dict(run(request()))
+        dispatcher, auth, transport = await self._setup()
+        out: dict[str, Any] = {}
+        current = base
+        while True:
+            indication, status, index, rows = await bulk_cmd(dispatcher, auth, transport, 0, 25,
+                                                             (ObjectName(current), Null()))
+            if indication or status:
+                self._check(what, (indication, status, index, rows))
+            done = False
+            for oid, value in rows:
+                text = str(oid)
+                if not text.startswith(base + ".") or value.__class__.__name__ == "EndOfMibView":
+                    done = True
+                    break
+                out[text] = value
+                current = text
+            if done or not rows:
+                return out

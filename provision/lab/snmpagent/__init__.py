@@ -49,6 +49,13 @@ def write_pdu_faults(state_dir: str, pdu: str, faults: dict[str, Any]) -> None:
     _write(state_dir, pdu, data)
 
 
+def set_traffic(state_dir: str, switch: str, **settings: Any) -> None:
+    """A lab switch's traffic settings (see traffic.py): `clock`, `boot`, `offset`, `stall`, `rates`."""
+    data = read_pdu_state(state_dir, switch)
+    data.setdefault("faults", {}).setdefault("traffic", {}).update(settings)
+    _write(state_dir, switch, data)
+
+
 @contextmanager
 def agent_paused(state_dir: str, device: str) -> Iterator[None]:
     """One device's SNMP agent frozen (SIGSTOP) for the block: it stops answering, as a hung or unplugged PDU does.

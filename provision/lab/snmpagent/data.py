@@ -54,8 +54,10 @@ SWITCH_SYS = {"cisco_ios": ("Cisco IOS Software, C2960X Software (C2960X-UNIVERS
 
 
 def switch_ifmib(name: str, platform: str, interfaces: list[str]) -> list[tuple[str, str, str]]:
+    """ifTable/ifXTable per port; sysUpTime and the traffic counters move with the lab's clock (traffic.py)."""
     descr, object_id = SWITCH_SYS[platform]
-    rows = _sys(descr, object_id, name) + [("1.3.6.1.2.1.2.1.0", "2", str(len(interfaces)))]
+    rows = [r for r in _sys(descr, object_id, name) if r[0] != f"{SYS}.3.0"]
+    rows += [(f"{SYS}.3.0", "67:colo_lab", _lab(k="uptime", d=name)), ("1.3.6.1.2.1.2.1.0", "2", str(len(interfaces)))]
     for i, iface in enumerate(interfaces, start=1):
         fast = iface.lower().startswith(("ten", "xg"))
         rows += [(f"1.3.6.1.2.1.2.2.1.1.{i}", "2", str(i)), (f"1.3.6.1.2.1.2.2.1.2.{i}", "4", iface),
@@ -63,7 +65,11 @@ def switch_ifmib(name: str, platform: str, interfaces: list[str]) -> list[tuple[
                  (f"1.3.6.1.2.1.2.2.1.5.{i}", "66", "4294967295" if fast else "1000000000"),
                  (f"1.3.6.1.2.1.2.2.1.7.{i}", "2:colo_lab", _lab(k="admin", d=name, i=iface)),
                  (f"1.3.6.1.2.1.2.2.1.8.{i}", "2:colo_lab", _lab(k="oper", d=name, i=iface)),
+                 (f"1.3.6.1.2.1.2.2.1.14.{i}", "65:colo_lab", _lab(k="errors", d=name, i=iface)),
+                 (f"1.3.6.1.2.1.2.2.1.20.{i}", "65:colo_lab", _lab(k="errors", d=name, i=iface)),
                  (f"1.3.6.1.2.1.31.1.1.1.1.{i}", "4", iface),
+                 (f"1.3.6.1.2.1.31.1.1.1.6.{i}", "70:colo_lab", _lab(k="in", d=name, i=iface)),
+                 (f"1.3.6.1.2.1.31.1.1.1.10.{i}", "70:colo_lab", _lab(k="out", d=name, i=iface)),
                  (f"1.3.6.1.2.1.31.1.1.1.15.{i}", "66", "10000" if fast else "1000")]
     return rows
 

@@ -14,6 +14,8 @@ import os
 from pysnmp.proto import rfc1902
 from pysnmp.smi import error
 
+from provision.lab.snmpagent import traffic
+
 moduleContext: dict = {}  # snmpsim loads this file into a namespace and sets recordContext per call
 recordContext: dict = {}
 
@@ -67,6 +69,12 @@ def variate(oid, tag, value, **context):
     if kind in ("admin", "oper"):
         port = data.get("interfaces", {}).get(s["i"], {})
         return oid, tag, rfc1902.Integer32(1 if port.get(kind, "up") == "up" else 2)
+    if kind == "uptime":
+        return oid, tag, rfc1902.TimeTicks(traffic.uptime_ticks(data))
+    if kind in ("in", "out"):
+        return oid, tag, rfc1902.Counter64(traffic.octets(data, device, s["i"], kind))
+    if kind == "errors":
+        return oid, tag, rfc1902.Counter32(0)
     if kind == "total":
         watts = sum(w for on, w in (_outlet(data, n) for n in data.get("outlets", {})) if on)
         return oid, tag, rfc1902.Integer32(int(round(watts / float(s.get("per", "1")))))
