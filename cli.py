@@ -30,6 +30,11 @@ class Options:
         return Colo(db=self.db, at=self.at)
 
 
+# A record's or server's number (hold, outage, visit, --server) as the store can hold it: PostgreSQL's
+# integer keys are 32-bit.
+RECORD = click.IntRange(1, 2**31 - 1)
+
+
 def json_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of tables.")(f)
 
@@ -49,6 +54,12 @@ def emit(data: Any, as_json: bool, human: Callable[[Any], None]) -> None:
 @click.pass_context
 def cli(ctx: click.Context, db: str | None, at: str | None) -> None:
     """Colocation provisioning toolkit: inventory, contracts, clocks, allocation."""
+    if at is not None:  # refused before any command runs, also those that never ask the time
+        from zoneinfo import ZoneInfo
+
+        from provision.services.context import parse_time
+
+        parse_time(at, ZoneInfo("UTC"), "--at")
     ctx.obj = Options(db or os.environ.get("COLO_DB") or None, at)
 
 
@@ -185,7 +196,7 @@ def server() -> None:
 
 @server.command("record")
 @click.argument("contract_id")
-@click.option("--server", "position", type=int, default=1, show_default=True, help="Which server of the contract.")
+@click.option("--server", "position", type=RECORD, default=1, show_default=True, help="Which server of the contract.")
 @click.option("--serial", required=True, help="Chassis serial number.")
 @click.option("--mac", required=True, help="MAC of the NIC on the customer port (bound to its address).")
 @click.option("--cpu", metavar="'MODEL xN'", help="e.g. 'Intel Xeon Silver 4310 x2'.")
@@ -261,7 +272,7 @@ def holds(opts: Options, include_expired: bool, as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("hold_id", type=int)
+@click.argument("hold_id", type=RECORD)
 @json_option
 @pass_options
 def unreserve(opts: Options, hold_id: int, as_json: bool) -> None:
@@ -325,6 +336,45 @@ def operations(opts: Options, contract_id: str | None, as_json: bool) -> None:
     from provision import render
 
     emit(opts.api().operations(contract_id), as_json, render.operations)
+
+
+@cli.group()
+def traffic() -> None:
+    """Port traffic from IF-MIB counters (MRTG's tiers): poll every 5 minutes, show a contract's month."""
+
+
+@traffic.command("poll")
+@json_option
+@pass_options
+def traffic_poll(opts: Options, as_json: bool) -> None:
+    """Read every provisioned port's counters once (cron every 5 minutes; `colo monitor run` does it too)."""
+    from provision import render
+
+    emit(opts.api().traffic_poll(), as_json, render.traffic_poll)
+
+
+@traffic.command("show")
+@click.argument("contract_id")
+@click.option("--month", metavar="YYYY-MM", help="The month to report [default: this month].")
+@click.option("--svg", "svg_file", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Also write MRTG's day/week/month/year graphs per port to FILE (an SVG page).")
+@json_option
+@pass_options
+def traffic_show(opts: Options, contract_id: str, month: str | None, svg_file: str | None, as_json: bool) -> None:
+    """Per port: current, average, peak and 95th percentile in and out against the committed bandwidth.
+
+    \b
+    Example: colo traffic show C2026-0001 --month 2026-12 --svg c1-traffic.svg
+    """
+    from provision import render
+
+    data = opts.api().traffic(contract_id, month)
+    if svg_file:
+        from provision import traffic_svg
+
+        Path(svg_file).write_text(traffic_svg.page(data), encoding="utf-8")
+        data = data | {"svg": svg_file}
+    emit(data, as_json, render.traffic)
 
 
 @cli.group()
@@ -490,11 +540,30 @@ def audit(ctx: click.Context, opts: Options, contract_id: str | None, as_json: b
 
 
 @audit.command("verify")
+@click.option("--anchor", metavar="FILE", envvar="COLO_AUDIT_ANCHOR",
+              help="Keep the verified head in FILE (outside the store) and check the last one kept is still "
+                   "there, so removal of the newest records is detected [env COLO_AUDIT_ANCHOR].")
+@click.option("--syslog", is_flag=True, help="Also log the head to syslog (/dev/log).")
 @json_option
 @pass_options
-def audit_verify(opts: Options, as_json: bool) -> None:
+def audit_verify(opts: Options, anchor: str | None, syslog: bool, as_json: bool) -> None:
     """Recompute the hash chain; exit 1 naming the first record that was altered or removed."""
-    emit(opts.api().audit_verify(), as_json, lambda d: click.echo(f"audit log intact: {d['records']} records"))
+    emit(opts.api().audit_verify(anchor, syslog), as_json, _audit_verified)
+
+
+def _audit_verified(d: dict[str, Any]) -> None:
+    head = d["head"]
+    click.echo(f"audit log intact: {d['records']} records" + (f", head record {head['id']} ({head['at']})"
+                                                              if head else ""))
+    anchor = d["anchor"]
+    if anchor is None:
+        click.echo(f"note: {d['note']}")
+    elif anchor["checked"]:
+        click.echo(f"anchored record {anchor['checked']['record']} ({anchor['checked']['anchored_at']}) still there")
+    if anchor and anchor["recorded"]:
+        click.echo(f"head anchored in {anchor['file']}")
+    if d["syslog"]:
+        click.echo("head logged to syslog")
 
 
 def _show(d: Any) -> None:
@@ -520,19 +589,45 @@ def authorized_add(opts: Options, contract_id: str, name: str, phone: str | None
 
 @cli.group()
 def portal() -> None:
-    """The customer's monitoring-portal credential, used to verify phone authorizations."""
+    """The customer portal (traffic, SLA, faults) and its credential, which also verifies phone authorizations."""
 
 
 @portal.command("set")
 @click.argument("contract_id")
 @click.option("--secret-stdin", is_flag=True, help="Read the credential from standard input instead of a prompt.")
+@click.option("--login", metavar="NAME", help="Instead: the customer's portal user name (3-32 of a-z 0-9 . _ -), "
+              "which replaces the contract IDs as user name; the credential is kept.")
 @json_option
 @pass_options
-def portal_set(opts: Options, contract_id: str, secret_stdin: bool, as_json: bool) -> None:
-    """Store the credential as a salted hash; it is never kept, shown or logged in clear."""
+def portal_set(opts: Options, contract_id: str, secret_stdin: bool, login: str | None, as_json: bool) -> None:
+    """Store the credential as a salted hash (never kept, shown or logged in clear), or with --login the user name."""
+    if login is not None:
+        if secret_stdin:
+            raise click.UsageError("--login sets only the user name: set the credential in its own `colo portal set`")
+        emit(opts.api().set_portal_login(contract_id, login), as_json, _show)
+        return
     secret = sys.stdin.readline().rstrip("\n") if secret_stdin else click.prompt(
         "portal credential", hide_input=True, confirmation_prompt=True)
     emit(opts.api().set_portal_secret(contract_id, secret), as_json, _show)
+
+
+@portal.command("serve")
+@click.option("--listen", default="127.0.0.1:8080", show_default=True, metavar="HOST:PORT",
+              help="Address to serve on (port 0: any free port, printed).")
+@click.option("--key-file", metavar="FILE", envvar="COLO_PORTAL_KEY", help="The session-signing key, made (mode 0600) "
+              "if absent [env COLO_PORTAL_KEY; default ~/.local/share/colo/portal-session.key].")
+@click.option("--tls-proxy", is_flag=True, help="Behind a TLS-terminating reverse proxy: trust its X-Forwarded-For "
+              "and X-Forwarded-Proto, so cookies are Secure and logins are throttled per real client address.")
+@json_option
+@pass_options
+def portal_serve(opts: Options, listen: str, key_file: str | None, tls_proxy: bool, as_json: bool) -> None:
+    """The customer portal: traffic graphs, SLA report and open faults, read-only, until interrupted."""
+    from provision.portal import server
+
+    running = server.bind(opts.db, opts.at, listen, key_file, tls_proxy)
+    emit({"listening": running.url, "key_file": str(running.key_file)}, as_json,
+         lambda d: click.echo(f"portal listening on {d['listening']} (session key in {d['key_file']}); Ctrl-C stops it"))
+    running.run()
 
 
 @cli.group()
@@ -544,16 +639,19 @@ def authorize() -> None:
 @click.argument("contract_id")
 @click.option("--by", "person", required=True, metavar="NAME", help="The authorized person.")
 @click.option("--operation", required=True, type=click.Choice(["outlet-cycle", "port-bounce", "config-change"]))
-@click.option("--written", "channel", flag_value="written", help="A signed written authorization (give --ref).")
-@click.option("--phone", "channel", flag_value="phone", help="By phone: the caller's portal credential is asked for.")
+@click.option("--written", is_flag=True, help="A signed written authorization (give --ref).")
+@click.option("--phone", is_flag=True, help="By phone: the caller's portal credential is asked for.")
 @click.option("--ref", metavar="DOC", help="Number of the signed written authorization.")
 @click.option("--portal-secret-stdin", is_flag=True, help="With --phone: read the credential from standard input.")
 @click.option("--valid-hours", type=float, default=24.0, show_default=True)
 @json_option
 @pass_options
-def authorize_record(opts: Options, contract_id: str, person: str, operation: str, channel: str | None,
+def authorize_record(opts: Options, contract_id: str, person: str, operation: str, written: bool, phone: bool,
                      ref: str | None, portal_secret_stdin: bool, valid_hours: float, as_json: bool) -> None:
     """Record an authorization; it starts the 30-minute feedback clock (SLA §7.2)."""
+    if written and phone:
+        raise click.UsageError("--written and --phone exclude each other: give the one way the authorization came")
+    channel = "written" if written else "phone" if phone else None
     secret = None
     if channel == "phone":
         secret = sys.stdin.readline().rstrip("\n") if portal_secret_stdin else click.prompt(
@@ -562,7 +660,7 @@ def authorize_record(opts: Options, contract_id: str, person: str, operation: st
 
 
 @authorize.command("written")
-@click.argument("auth_id", type=int)
+@click.argument("auth_id", type=RECORD)
 @click.option("--ref", required=True, metavar="DOC")
 @json_option
 @pass_options
@@ -572,7 +670,7 @@ def authorize_written(opts: Options, auth_id: int, ref: str, as_json: bool) -> N
 
 
 @authorize.command("feedback")
-@click.argument("auth_id", type=int)
+@click.argument("auth_id", type=RECORD)
 @click.option("--note", required=True, help="What was done, as told to the customer.")
 @json_option
 @pass_options
@@ -588,7 +686,7 @@ def outlet() -> None:
 
 @outlet.command("cycle")
 @click.argument("contract_id")
-@click.option("--server", "position", type=int, default=1, show_default=True)
+@click.option("--server", "position", type=RECORD, default=1, show_default=True)
 @json_option
 @pass_options
 def outlet_cycle(opts: Options, contract_id: str, position: int, as_json: bool) -> None:
@@ -603,7 +701,7 @@ def port() -> None:
 
 @port.command("bounce")
 @click.argument("contract_id")
-@click.option("--server", "position", type=int, default=1, show_default=True)
+@click.option("--server", "position", type=RECORD, default=1, show_default=True)
 @json_option
 @pass_options
 def port_bounce(opts: Options, contract_id: str, position: int, as_json: bool) -> None:
@@ -633,7 +731,7 @@ def visit_request(opts: Options, contract_id: str, visitor: str, reason: str, ac
 
 
 @visit.command("enter")
-@click.argument("visit_id", type=int)
+@click.argument("visit_id", type=RECORD)
 @click.option("--escort", required=True)
 @click.option("--badge", required=True)
 @json_option
@@ -644,7 +742,7 @@ def visit_enter(opts: Options, visit_id: int, escort: str, badge: str, as_json: 
 
 
 @visit.command("leave")
-@click.argument("visit_id", type=int)
+@click.argument("visit_id", type=RECORD)
 @json_option
 @pass_options
 def visit_leave(opts: Options, visit_id: int, as_json: bool) -> None:
@@ -799,14 +897,19 @@ def monitor_tick(opts: Options, as_json: bool, **probe: Any) -> None:
 @json_option
 @pass_options
 def monitor_run(opts: Options, period: float, rounds: int | None, as_json: bool, **probe: Any) -> None:
-    """Probe rounds every --period seconds until stopped (for systemd; SIGTERM ends it between rounds)."""
+    """Probe rounds every --period seconds until stopped (for systemd): SIGTERM lets the round in
+    progress finish and be recorded, then exits 0."""
     import signal
 
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    from provision.services.monitoring import SignalStop
+
     api = opts.api()
-    for result in api.monitor_run(api.monitor_options(**probe), period, rounds):
-        emit(result, as_json, _round)
-        sys.stdout.flush()
+    with SignalStop(signal.SIGTERM) as stop:
+        for result in api.monitor_run(api.monitor_options(**probe), period, rounds, stop):
+            emit(result, as_json, _round)
+            sys.stdout.flush()
+    if stop.is_set():
+        click.echo("SIGTERM: stopped after recording the round in progress", err=True)
 
 
 @monitor.command("ping")
@@ -875,7 +978,7 @@ def incident_list(opts: Options, open_only: bool, as_json: bool) -> None:
 
 
 @incident.command("notified")
-@click.argument("emergency_id", type=int, metavar="E")
+@click.argument("emergency_id", type=RECORD, metavar="E")
 @click.option("--by", "channel", type=click.Choice(["phone", "email", "webhook"]), default="phone", show_default=True)
 @json_option
 @pass_options
@@ -907,7 +1010,7 @@ def outage_record(opts: Options, contract_id: str, kind: str, start: str, end: s
 
 
 @outage.command("report")
-@click.argument("outage_id", type=int, metavar="OUTAGE")
+@click.argument("outage_id", type=RECORD, metavar="OUTAGE")
 @json_option
 @pass_options
 def outage_report(opts: Options, outage_id: int, as_json: bool) -> None:
@@ -916,7 +1019,7 @@ def outage_report(opts: Options, outage_id: int, as_json: bool) -> None:
 
 
 @outage.command("classify")
-@click.argument("outage_id", type=int, metavar="OUTAGE")
+@click.argument("outage_id", type=RECORD, metavar="OUTAGE")
 @click.option("--exclude", required=True, metavar="REASON", help="agreed-maintenance | customer-equipment | "
               "customer-application | customer-negligence | force-majeure (you are recorded as who classified it)")
 @json_option
@@ -1161,12 +1264,15 @@ def main() -> None:
     except click.ClickException as e:
         fail(2, "bad-input", f"{e.format_message()} (see --help)", as_json)
     except Exception as e:
-        from provision.errors import ColoError
+        from provision.errors import ColoError, machine_failure
 
         if isinstance(e, ColoError):
             fail(e.exit_code, e.kind, str(e), as_json)
         if os.environ.get("COLO_DEBUG"):
             raise
+        disk = machine_failure(e)
+        if disk is not None:
+            fail(disk.exit_code, disk.kind, str(disk), as_json)
         fail(1, "failed", f"unexpected {type(e).__name__}: {e} (set COLO_DEBUG=1 for the traceback)", as_json)
     sys.exit(0)
 

@@ -114,6 +114,16 @@ class Colo:
 
         return provisioning.drift(self.context, fix)
 
+    def traffic_poll(self) -> dict[str, Any]:
+        from provision.services import traffic
+
+        return traffic.poll(self.context)
+
+    def traffic(self, contract_id: str, month: str | None = None) -> dict[str, Any]:
+        from provision.services import traffic
+
+        return traffic.show(self.context, contract_id, month)
+
     @staticmethod
     def parse_switch_config(platform: str, interface: str, path: str) -> dict[str, Any]:
         from provision.services import switch_view
@@ -191,15 +201,17 @@ class Colo:
 
         return monitoring.tick(self.context, options)
 
-    def monitor_run(self, options: Any, period: float, rounds: int | None = None):  # type: ignore[no-untyped-def]
-        """Rounds as they finish; each round opens the store afresh so a restarted database is picked up."""
+    def monitor_run(self, options: Any, period: float, rounds: int | None = None,  # type: ignore[no-untyped-def]
+                    stop: Any = None):
+        """Rounds as they finish; each round opens the store afresh so a restarted database is picked up.
+        `stop` (a monitoring.Stop, e.g. monitoring.SignalStop) ends it after the round in progress."""
         from provision.services import monitoring
 
         if period < 1:
             raise BadInput(f"--period {period:g}: give seconds, at least 1 (the contract's period is 300)")
         if self.at is not None:
             raise BadInput("--at: `monitor run` keeps the real clock; use `monitor tick --at` for what-if rounds")
-        return monitoring.run(lambda: Context.open(self.db, self.at, self.actor), options, period, rounds)
+        return monitoring.run(lambda: Context.open(self.db, self.at, self.actor), options, period, rounds, stop)
 
     def watch_service(self, contract_id: str, kind: str, target: str, remove: bool = False) -> dict[str, Any]:
         from provision.services import monitoring_setup
@@ -322,10 +334,10 @@ class Colo:
 
         return audit_log.export(self.context, contract_id)
 
-    def audit_verify(self) -> dict[str, Any]:
+    def audit_verify(self, anchor: str | None = None, syslog: bool = False) -> dict[str, Any]:
         from provision.services import audit_log
 
-        return audit_log.verify(self.context)
+        return audit_log.verify(self.context, anchor, syslog)
 
     def add_authorized(self, contract_id: str, name: str, phone: str | None = None) -> dict[str, Any]:
         from provision.services import authorization
@@ -336,6 +348,11 @@ class Colo:
         from provision.services import authorization
 
         return authorization.set_portal_secret(self.context, contract_id, secret)
+
+    def set_portal_login(self, contract_id: str, login: str) -> dict[str, Any]:
+        from provision.services import authorization
+
+        return authorization.set_portal_login(self.context, contract_id, login)
 
     def authorize(self, contract_id: str, person: str, operation: str, channel: str, ref: str | None = None,
                   portal_secret: str | None = None, valid_hours: float = 24.0) -> dict[str, Any]:

@@ -168,6 +168,40 @@ def plan_devices(p: dict[str, Any]) -> None:
                           f"[{o['contract']} server {o['server']}]", markup=False)
 
 
+def _bps(value: float | None) -> str:
+    if value is None:
+        return "-"
+    for unit, size in (("Gbit/s", 1e9), ("Mbit/s", 1e6), ("kbit/s", 1e3)):
+        if value >= size:
+            return f"{value / size:.2f} {unit}"
+    return f"{value:.0f} bit/s"
+
+
+def traffic_poll(d: dict[str, Any]) -> None:
+    console.print(f"traffic poll at {d['at']}: {d['ports']} port(s), {d['rates']} rate(s) drawn, "
+                  f"{d['first_or_gap']} first reading or gap", markup=False)
+    for f in d["failed"]:
+        console.print(f"  [red]failed:[/red] {escape(f['error'])}")
+
+
+def traffic(d: dict[str, Any]) -> None:
+    """Per port the month's figures against the committed bandwidth."""
+    console.print(f"{d['contract']} ({d['customer']}) traffic {d['month']}, committed {_bps(d['committed_bps'])}",
+                  markup=False)
+    table = Table("switch", "port", "now in/out", "avg in/out", "peak in/out", "95th in/out", "use", "measured")
+    for p in d["ports"]:
+        now = p["current"]
+        table.add_row(p["switch"], p["interface"], f"{_bps(now['in_bps'])} / {_bps(now['out_bps'])}" if now else "-",
+                      f"{_bps(p['avg_in_bps'])} / {_bps(p['avg_out_bps'])}",
+                      f"{_bps(p['peak_in_bps'])} / {_bps(p['peak_out_bps'])}",
+                      f"{_bps(p['p95_in_bps'])} / {_bps(p['p95_out_bps'])}",
+                      "-" if p["utilisation_percent"] is None else f"{p['utilisation_percent']:.1f} %",
+                      f"{p['samples_measured']}/{p['samples_expected']}")
+    console.print(table if d["ports"] else "no port measured for this contract yet")
+    if d.get("svg"):
+        console.print(f"graphs written to {d['svg']}", markup=False)
+
+
 def switch_port(d: dict[str, Any]) -> None:
     """One port's managed facts, then the site's lines the toolkit leaves alone."""
     where = d.get("switch") or d.get("source")
@@ -231,9 +265,12 @@ def account(d: dict[str, Any]) -> None:
 
 
 def payment(d: dict[str, Any]) -> None:
-    console.print(f"recorded {d['recorded']}", markup=False)
+    again = " (already booked under this reference: not booked again)" if d["replayed"] else ""
+    console.print(f"recorded {d['recorded']} as payment #{d['payment']}{again}", markup=False)
     account(d["account"])
-    if d["resumed"]:
+    if d["resumed"] and "skipped" in d["resumed"]:
+        console.print(f"service: {d['resumed']['skipped']}", markup=False)
+    elif d["resumed"]:
         console.print(f"service resumed: {', '.join(d['resumed']['ports'])} up again "
                       f"(operation #{d['resumed']['operation']})", markup=False)
 
@@ -243,7 +280,8 @@ def enforcement(d: dict[str, Any]) -> None:
     if not d["actions"]:
         console.print(f"enforce at {d['at']}: nothing to do", markup=False)
     for a in d["actions"]:
-        outcome = "FAILED: " + a["error"] if "error" in a else (verb if not a["done"] else "done")
+        outcome = ("FAILED: " + a["error"] if "error" in a else "skipped: " + a["skipped"] if "skipped" in a
+                   else verb if not a["done"] else "done")
         console.print(f"{a['contract']}: {a['action']} (balance {a['balance']}) — {outcome}", markup=False)
 
 

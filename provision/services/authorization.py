@@ -13,12 +13,14 @@ import hashlib
 import hmac
 import re
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from provision.domain.bounds import one_line
 from provision.domain.lifecycle import HOLDS_RESOURCES, State
 from provision.errors import BadInput, DeviceError, NotFound, Refused
 from provision.services.context import Context, load_site
@@ -27,6 +29,10 @@ from provision.store.schema import Authorization, AuthorizedPerson, Contract, Co
 
 OPERATIONS = ("outlet-cycle", "port-bounce", "config-change")
 _NAME = re.compile(r"[^\x00-\x1f\x7f]{1,120}")
+_REF = re.compile(r"[A-Za-z0-9._/-]{1,64}")
+_LOGIN = re.compile(r"[a-z0-9._-]{3,32}")
+_CONTRACT_ID = re.compile(r"c\d{4}-\d{4,}", re.IGNORECASE)
+_NO_SALT = bytes(16)  # an unknown user name's secret is hashed with it, and the hash thrown away
 
 
 def _hash(secret: str, salt: bytes) -> str:
@@ -79,6 +85,61 @@ def set_portal_secret(ctx: Context, contract_id: str, secret: str) -> dict[str, 
     return {"contract": contract_id, "stored": "salted scrypt hash"}
 
 
+def set_portal_login(ctx: Context, contract_id: str, login: str) -> dict[str, Any]:
+    """Let the customer log in to the portal as `login` instead of a contract ID (which then stops working)."""
+    if not _LOGIN.fullmatch(login):
+        raise BadInput(f"--login {login!r}: give 3-32 characters of a-z, 0-9, '.', '_' or '-', e.g. acme-noc")
+    if _CONTRACT_ID.fullmatch(login):
+        raise BadInput(f"--login {login!r} looks like a contract ID, which is a user name of its own: choose another")
+    with ctx.store.session() as s:
+        site = load_site(s)
+        contract = get_contract(s, contract_id)
+        row = s.get(PortalCredential, contract.customer_id)
+        if row is None:
+            raise Refused(f"contract {contract.id}: the customer has no portal credential yet: set it first "
+                          f"(`colo portal set {contract.id}`)")
+        holder = s.scalar(select(PortalCredential.customer_id).where(PortalCredential.login == login))
+        if holder not in (None, contract.customer_id):
+            raise Refused(f"--login {login!r} is taken by another customer: choose another")
+        if row.login != login:
+            row.login = login
+            s.add(ContractEvent(contract_id=contract.id, kind="portal_login_set", at=ctx.now(site), actor=ctx.actor,
+                                months=0, detail=f"portal user name {login} (the contract ID no longer logs in)"))
+    return {"contract": contract.id, "login": login}
+
+
+@dataclass(frozen=True)
+class PortalAccount:
+    """Who logged in to the portal: the customer, and which credential (a new one ends the old one's sessions)."""
+
+    customer_id: int
+    credential_set_at: datetime
+
+
+def portal_login(ctx: Context, username: str, secret: str) -> PortalAccount | None:
+    """The customer whose portal user name and credential these are, or None.
+
+    The user name is the login name set with `colo portal set --login`, else any of the
+    customer's contract IDs. An unknown name costs the same scrypt as a known one, so the
+    answer's timing does not tell which names exist.
+    """
+    with ctx.store.session() as s:
+        credential = _portal_credential(s, username.strip())
+    if credential is None:
+        _hash(secret, _NO_SALT)
+        return None
+    return PortalAccount(credential.customer_id, credential.set_at) if _verified(credential, secret) else None
+
+
+def _portal_credential(s: Session, username: str) -> PortalCredential | None:
+    by_login = s.scalar(select(PortalCredential).where(PortalCredential.login == username.lower()))
+    if by_login is not None or not _CONTRACT_ID.fullmatch(username):
+        return by_login
+    contract = s.get(Contract, username.upper())
+    credential = None if contract is None else s.get(PortalCredential, contract.customer_id)
+    return credential if credential is not None and credential.login is None else None
+
+
 def _verified(credential: PortalCredential | None, secret: str | None) -> bool:
     if credential is None or secret is None:
         return False
@@ -100,8 +161,9 @@ def record(ctx: Context, contract_id: str, person: str, operation: str, channel:
         raise BadInput(f"--operation {operation!r}: give one of {', '.join(OPERATIONS)}")
     if channel not in ("written", "phone"):
         raise BadInput("give --written (with --ref, the signed document's number) or --phone")
-    if channel == "written" and not (ref and re.fullmatch(r"[A-Za-z0-9._/-]{1,64}", ref)):
+    if channel == "written" and not (ref and _REF.fullmatch(ref)):
         raise BadInput("--written needs --ref DOC-NO: the signed authorization's number (letters, digits, . _ / -)")
+    person = one_line("--by", person, "give the authorized person's name", 120)
     if not 0 < valid_hours <= 24 * 7:
         raise BadInput(f"--valid-hours {valid_hours:g} is out of range: give up to 168")
     with ctx.store.session() as s:
@@ -134,6 +196,8 @@ def record(ctx: Context, contract_id: str, person: str, operation: str, channel:
 
 
 def written(ctx: Context, auth_id: int, ref: str) -> dict[str, Any]:
+    if not _REF.fullmatch(ref):
+        raise BadInput(f"--ref {ref[:64]!r}: give the written form's document number (1-64 letters, digits, . _ / -)")
     with ctx.store.session() as s:
         site = load_site(s)
         auth = _auth(s, auth_id)
@@ -144,13 +208,12 @@ def written(ctx: Context, auth_id: int, ref: str) -> dict[str, Any]:
 
 
 def feedback(ctx: Context, auth_id: int, note: str) -> dict[str, Any]:
-    if not _NAME.fullmatch(note.strip()[:120] or "x") or not note.strip():
-        raise BadInput("--note: say what was done, in printable characters")
+    note = one_line("--note", note, "say what was done", 500)
     with ctx.store.session() as s:
         site = load_site(s)
         auth = _auth(s, auth_id)
         s.add(ContractEvent(contract_id=auth.contract_id, kind="authorization_feedback", at=ctx.now(site),
-                            actor=ctx.actor, months=0, ref=str(auth.id), detail=note.strip()))
+                            actor=ctx.actor, months=0, ref=str(auth.id), detail=note))
         return {"authorization": auth.id, "feedback_at": iso(ctx.now(site), site)}
 
 

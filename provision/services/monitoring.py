@@ -10,13 +10,17 @@ what the 15-minute report guarantee is measured against.
 
 from __future__ import annotations
 
+import signal
+import socket
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -26,6 +30,7 @@ from provision.errors import BadInput, DeviceError, Refused
 from provision.monitor.icmp import open_pinger
 from provision.monitor.notify import Mailer, post_webhook, shown
 from provision.monitor.services import ServiceCheck, run_checks
+from provision.services import traffic
 from provision.services.context import Context, SiteInfo, load_site
 from provision.services.contracts import iso
 from provision.services.devices import PduInfo
@@ -186,7 +191,9 @@ def tick(ctx: Context, options: MonitorOptions) -> dict[str, Any]:
                            watched=len(targets), failing=failing, declared=len(declared), recovered=len(recovered),
                            note="; ".join(found.notes)[:2000]))
     notified = notify_pending(ctx, options.mailer)
+    polled = traffic.poll(ctx)  # the traffic statistics' 5-minute reading rides on the same round
     return {"at": iso(now, site), "icmp": found.icmp_mode, "notes": found.notes, "watched": len(targets),
+            "traffic": {k: polled[k] for k in ("ports", "rates", "failed")},
             "failing": [{"contract": t.contract_id, "check": t.check, "target": t.target, "why": found.why.get(t, "")}
                         for t, ok in found.ok.items() if ok is False],
             "declared": declared, "recovered": recovered, "notifications": notified,
@@ -377,16 +384,71 @@ def incidents(ctx: Context, open_only: bool) -> list[dict[str, Any]]:
                  "channel": e.channel, "pending": e.notify_error} for e in s.scalars(query)]
 
 
+class Stop(Protocol):
+    """What ends `run`: asked between rounds, and waited on instead of sleeping (threading.Event fits)."""
+
+    def is_set(self) -> bool: ...
+
+    def wait(self, timeout: float) -> bool: ...
+
+
+class SignalStop:
+    """Set by a signal (SIGTERM: systemd's stop); a context manager that restores what it replaced.
+
+    The handler only raises a flag, so the round in progress carries on and is recorded; a
+    round lost to the stop would lose its observations and restart the two-round emergency
+    count. The wait between rounds reads a socket the signal itself writes to
+    (signal.set_wakeup_fd), so a stop then ends it at once: a flag checked after
+    time.sleep() would wait out the period, and threading.Event.set() in a handler can
+    deadlock against the main thread's own Event.wait().
+    """
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        self._requested = False
+        self._wake, self._ring = socket.socketpair()
+        self._previous: tuple[Any, int] | None = None
+
+    def __enter__(self) -> SignalStop:
+        self._ring.setblocking(False)
+        self._previous = (signal.signal(self.signum, self._handle), signal.set_wakeup_fd(self._ring.fileno()))
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        assert self._previous is not None
+        handler, fd = self._previous
+        signal.set_wakeup_fd(fd)
+        signal.signal(self.signum, handler)
+        self._wake.close()
+        self._ring.close()
+
+    def _handle(self, *_: object) -> None:
+        self._requested = True
+
+    def is_set(self) -> bool:
+        return self._requested
+
+    def wait(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while not self._requested and (left := deadline - time.monotonic()) > 0:
+            self._wake.settimeout(left)
+            with suppress(TimeoutError):
+                self._wake.recv(512)  # every handled signal rings; only ours sets the flag
+        return self._requested
+
+
 def run(ctx_factory: Callable[[], Context], options: MonitorOptions, period: float,
-        rounds: int | None = None) -> Iterator[dict[str, Any]]:
-    """Rounds every `period` seconds, on the period's boundaries, until stopped (or `rounds` are done).
+        rounds: int | None = None, stop: Stop | None = None) -> Iterator[dict[str, Any]]:
+    """Rounds every `period` seconds, on the period's boundaries, until `stop` is set (or `rounds` are done).
 
     A failed round (store unreachable, say) is reported and the next one still runs:
-    a monitor that dies on one bad round watches nothing at 3 a.m.
+    a monitor that dies on one bad round watches nothing at 3 a.m. `stop` is looked at
+    between rounds only: the round it interrupts is finished and recorded first.
     """
     options = replace(options, min_gap=period / 4)  # rounds start at least period/2 apart, see below
+    stop = threading.Event() if stop is None else stop
     done = 0
-    while rounds is None or done < rounds:
+    while (rounds is None or done < rounds) and not stop.is_set():
         started = time.time()
         try:
             yield tick(ctx_factory(), options)
@@ -397,4 +459,4 @@ def run(ctx_factory: Callable[[], Context], options: MonitorOptions, period: flo
         done += 1
         if rounds is None or done < rounds:
             earliest = started + period / 2  # the next boundary, but never a half-period after this round
-            time.sleep(max(0.0, earliest + (period - earliest % period) - time.time()))
+            stop.wait(max(0.0, earliest + (period - earliest % period) - time.time()))

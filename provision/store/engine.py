@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from provision.errors import BadInput, OperationFailed, Refused
 from provision.store import audit  # noqa: F401 - registers the flush hook that writes the audit log
 
-SCHEMA_HEAD = "0011"  # the newest migration; tests check it matches migrations/versions
+SCHEMA_HEAD = "0013"  # the newest migration; tests check it matches migrations/versions
 
 
 def default_url() -> str:
@@ -109,12 +109,22 @@ def open_store(raw_url: str | None = None, *, create: bool = False) -> Store:
                    f"{url.get_backend_name()!r}; use SQLite or PostgreSQL")
 
 
+def _create_private(path: Path) -> None:
+    """An empty store file, 0600, in directories made 0700 where missing: the store holds
+    customers' personal data and credential hashes. SQLite gives its -wal and -shm files the
+    database file's mode. An existing file or directory keeps its mode (README says so)."""
+    for directory in reversed([d for d in (path.parent, *path.parent.parents) if not d.exists()]):
+        directory.mkdir(mode=0o700, exist_ok=True)
+    with suppress(FileExistsError):  # another `colo init` got there first: its file, its mode
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def _sqlite_engine(database: str, create: bool) -> Engine:
     path = Path(database)
     if not path.exists():
         if not create:
             raise BadInput(f"no store at {path}: run `colo init --inventory PATH` first, or give --db / COLO_DB")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _create_private(path)
     engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 60})
 
     @event.listens_for(engine, "connect")

@@ -418,6 +418,7 @@ class PortalCredential(Base):
     salt: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(128))
     set_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    login: Mapped[str | None] = mapped_column(String(32), unique=True)  # the portal user name; unset: a contract ID
 
 
 class Authorization(Base):
@@ -557,3 +558,57 @@ class Complaint(Base):
     reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when the written report went out
     report_ref: Mapped[str | None] = mapped_column(String(64))
     recorded_by: Mapped[str] = mapped_column(String(64))
+
+
+class TrafficPort(Base):
+    """A polled port's last counter reading: what the next poll's rate is computed against."""
+
+    __tablename__ = "traffic_ports"
+    port_id: Mapped[int] = mapped_column(ForeignKey("ports.id"), primary_key=True)
+    if_index: Mapped[int | None] = mapped_column(Integer)
+    contract_id: Mapped[str | None] = mapped_column(ForeignKey("contracts.id"))  # who held the port at that reading
+    at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    uptime_cs: Mapped[int | None] = mapped_column(BigInteger)
+    in_octets: Mapped[Decimal | None] = mapped_column(Numeric(20, 0))  # Counter64 exceeds BIGINT
+    out_octets: Mapped[Decimal | None] = mapped_column(Numeric(20, 0))
+    in_errors: Mapped[int | None] = mapped_column(BigInteger)
+    out_errors: Mapped[int | None] = mapped_column(BigInteger)
+    oper_up: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class TrafficPoint(Base):
+    """One consolidated bucket of a port's traffic for the contract that held the port then."""
+
+    __tablename__ = "traffic_points"
+    __table_args__ = (UniqueConstraint("port_id", "contract_id", "tier", "start"),
+                      Index("ix_traffic_points_contract", "contract_id", "tier", "start"),
+                      Index("ix_traffic_points_tier_start", "tier", "start"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    port_id: Mapped[int] = mapped_column(ForeignKey("ports.id"))
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"))
+    tier: Mapped[str] = mapped_column(String(4))
+    start: Mapped[datetime] = mapped_column(UTCDateTime)
+    avg_in: Mapped[float] = mapped_column(Float)
+    avg_out: Mapped[float] = mapped_column(Float)
+    max_in: Mapped[float] = mapped_column(Float)
+    max_out: Mapped[float] = mapped_column(Float)
+    covered_s: Mapped[float] = mapped_column(Float)
+
+
+class TrafficMonth(Base):
+    """A closed month's figures, kept when its 5-minute points are pruned (the 95th percentile needs them all)."""
+
+    __tablename__ = "traffic_months"
+    __table_args__ = (UniqueConstraint("port_id", "contract_id", "month"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    port_id: Mapped[int] = mapped_column(ForeignKey("ports.id"))
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"), index=True)
+    month: Mapped[str] = mapped_column(String(7))
+    avg_in: Mapped[float | None] = mapped_column(Float)
+    avg_out: Mapped[float | None] = mapped_column(Float)
+    peak_in: Mapped[float | None] = mapped_column(Float)
+    peak_out: Mapped[float | None] = mapped_column(Float)
+    p95_in: Mapped[float | None] = mapped_column(Float)
+    p95_out: Mapped[float | None] = mapped_column(Float)
+    samples: Mapped[int] = mapped_column(Integer)
+    expected: Mapped[int] = mapped_column(Integer)
