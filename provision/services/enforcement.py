@@ -98,6 +98,9 @@ def enforce(ctx: Context, dry_run: bool = False, stop_after_hours: float = 24.0)
             "failed": sum(1 for r in results if "error" in r)}
 
 
+ATTEMPTS = 3  # a contract can change between the check and the act; so many tries before the refusal stands
+
+
 def carry_out(ctx: Context, cid: str, action: str, now: datetime,
               stop_after: timedelta = DEFAULT_STOP_AFTER) -> dict[str, Any]:
     """Do one due action, unless another process did it or is doing it: then say which, and change nothing.
@@ -106,13 +109,17 @@ def carry_out(ctx: Context, cid: str, action: str, now: datetime,
     action due; each re-checks under the site lock before acting, so it happens once,
     and the others report it as skipped instead of failing.
     """
-    try:
-        return {"done": True, "detail": _act(ctx, cid, action, now, stop_after)}
-    except Refused:
-        taken = _taken(ctx, cid, action, now)
-        if taken is None:
-            raise
-        return {"done": False} | taken
+    attempt = 1
+    while True:
+        try:
+            return {"done": True, "detail": _act(ctx, cid, action, now, stop_after)}
+        except Refused:
+            taken = _taken(ctx, cid, action, now)
+            if taken is not None:
+                return {"done": False} | taken
+            if attempt == ATTEMPTS:
+                raise
+            attempt += 1  # refused because the contract moved under this run, and the action is due again
 
 
 def _taken(ctx: Context, cid: str, action: str, now: datetime) -> dict[str, Any] | None:
