@@ -12,7 +12,9 @@ variation module (counters that grow with the clock, `provision.lab.snmpagent.tr
              columns, subprocess after subprocess, switch after switch: a cron script's loop.
 
 Then the store side: rows per port after two simulated years (every tier full for two
-years, then the poll's own pruning, which summarises each closed month first).
+years, then the poll's own pruning, which summarises each closed month first), and the
+portal's month page (traffic read + four SVG graphs) with that year of data, against
+the same page for a contract with no data in the same store.
 Every figure is printed as one line `name: value unit`.
 
 Run:  .venv/bin/python bench/traffic_poll.py [--switches 20] [--ports 100] [--rounds 5]
@@ -118,7 +120,7 @@ def walk_loop(tools: tuple[str, str], devices: list[dict[str, Any]], ports: int)
     return out
 
 
-def rows_after_two_years(base: Path) -> dict[str, int]:
+def rows_after_two_years(base: Path) -> tuple[dict[str, int], dict[str, float]]:
     """Two years of one port's points written as the poll writes them, then the poll's own pruning: rows left per tier.
 
     The store is the example site's, with one signed contract holding the port; every
@@ -155,7 +157,32 @@ def rows_after_two_years(base: Path) -> dict[str, int]:
     with api.context.store.session() as s:
         kept = dict(s.execute(select(TrafficPoint.tier, func.count()).group_by(TrafficPoint.tier)).all())
         kept["months"] = s.scalar(select(func.count()).select_from(TrafficMonth)) or 0
-    return {t.name: kept.get(t.name, 0) for t in TIERS} | {"months": kept["months"]}
+    rows = {t.name: kept.get(t.name, 0) for t in TIERS} | {"months": kept["months"]}
+    return rows, month_page_times(db, cid, end)
+
+
+def month_page_times(db: str, cid: str, end: datetime) -> dict[str, float]:
+    """The portal's month page for the port's contract: the traffic read plus its four SVG graphs, median of 5.
+
+    Against the same page for a contract with no data yet, same store: the fixed cost of the page.
+    """
+    from provision.api import Colo, SignOrder
+    from provision.domain.terms import Customer
+    from provision.traffic_svg import sections
+
+    at = (end - timedelta(hours=1)).isoformat()
+    empty = Colo(db=db, at=at).sign(SignOrder(customer=Customer(name="Empty"), kind="colocation", quantity=1,
+                                              bandwidth_mbps=100, fee="1200.00", payment="monthly"))["id"]
+
+    def page(contract: str) -> float:
+        times = []
+        for _ in range(5):
+            t = time.perf_counter()
+            sections(Colo(db=db, at=at).traffic(contract))
+            times.append(time.perf_counter() - t)
+        return statistics.median(times)
+
+    return {"year": page(cid), "empty": page(empty)}
 
 
 def main() -> None:
@@ -198,8 +225,11 @@ def main() -> None:
           f"{loop_s / len(devices) * 1000:.0f} ms per switch)")
     print(f"ratio_net_snmp_to_poll_median: {loop_s / median:.1f}x")
     with tempfile.TemporaryDirectory(prefix="colo-bench-") as tmp:
-        kept = rows_after_two_years(Path(tmp))
+        kept, page = rows_after_two_years(Path(tmp))
     print(f"rows_per_port_after_two_years: {sum(kept.values())} ({', '.join(f'{k} {v}' for k, v in kept.items())})")
+    print(f"month_page_with_a_year_of_data: {page['year'] * 1000:.0f} ms (traffic read + 4 SVG graphs)")
+    print(f"month_page_without_data: {page['empty'] * 1000:.0f} ms")
+    print(f"ratio_year_to_empty_page: {page['year'] / page['empty']:.1f}x")
 
 
 if __name__ == "__main__":
