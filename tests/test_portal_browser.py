@@ -10,43 +10,20 @@ apt-get install -y chromium chromium-driver).
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from provision.api import Colo
 from provision.lab.snmpagent import set_traffic
 from provision.traffic_svg import IN_FILL
 from tests.conftest import Lab, order
 from tests.lab_contracts import SWITCH, active_contract
-from tests.test_portal import OTHER, OTHER_SECRET, SECRET, audit, portal
+from tests.lab_portal import OTHER, OTHER_SECRET, SECRET, audit, portal
 
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 T0 = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
 POLLS = range(0, 25)  # two hours of 5-minute polls ...
 MISSED = {12, 13}  # ... of which two were missed: a 15-minute silence, no rate across it
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is absent: apt-get install -y chromium chromium-driver")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1200,900",
-                "--force-device-scale-factor=1"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def polled(lab: Lab, db: str) -> tuple[str, str]:
