@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from dateutil.relativedelta import relativedelta
 
+from provision.domain.lifecycle import StopReason
 from provision.domain.terms import Payment
 
 GRACE_DAYS = 3     # payment due by the end of the 3rd day after a period starts (§3.3)
@@ -73,14 +74,18 @@ class Notice:
     stop_at: datetime
 
 
-def enforcement(state: str, account: Standing, notice: Notice | None, now: datetime) -> Action | None:
+def enforcement(state: str, account: Standing, notice: Notice | None, now: datetime,
+                stop_reason: str | None = None) -> Action | None:
     """The one thing enforcement must do for a contract now, or None.
 
     Only a running service can be stopped (provisioned or active); a suspended one is
-    restored as soon as nothing is owed. A notice is issued once per debt and service
-    stops at the time it names, not before.
+    restored as soon as nothing is owed — if it was stopped for non-payment: a stop by
+    another authority (review, authorities, abuse) is never lifted by money. A notice is
+    issued once per debt and service stops at the time it names, not before.
     """
     if state == "suspended":
+        if stop_reason not in (None, StopReason.NONPAYMENT.value):
+            return None
         return Action.RESUME if not account.in_debt else None
     if state not in ("provisioned", "active") or account.overdue_since is None:
         return None

@@ -37,6 +37,20 @@ TRANSITIONS: dict[State, tuple[State, ...]] = {
     State.ABANDONED: (),
 }
 
+class StopReason(StrEnum):
+    """Why a suspended contract is stopped: only a stop for non-payment is lifted by payment.
+
+    The others are stops with an authority of their own — a failed annual review (hosting
+    §5.8), an order of the authorities (§5.9), abuse that went on after a warning (user
+    undertaking 5.2) — and end only when a person records that authority lifted.
+    """
+
+    NONPAYMENT = "nonpayment"
+    REVIEW = "review"
+    AUTHORITIES = "authorities"
+    ABUSE = "abuse"
+
+
 # States in which the contract still holds slot, port and addresses.
 HOLDS_RESOURCES = frozenset({State.SIGNED, State.PROVISIONED, State.ACTIVE, State.SUSPENDED, State.ENDED})
 

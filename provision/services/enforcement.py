@@ -69,7 +69,7 @@ def _decide(s: Session, site: SiteInfo, contract: Contract, now: datetime) -> li
             return ["flag_ending"]
     stop = open_notice(s, contract.id)
     action = enforcement(contract.state, account(s, site, contract, now), None if stop is None else Notice(
-        stop.issued_at.astimezone(site.tz), stop.stop_at.astimezone(site.tz)), now)
+        stop.issued_at.astimezone(site.tz), stop.stop_at.astimezone(site.tz)), now, contract.stop_reason)
     return [] if action is None else [action.value]
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from provision.domain.lifecycle import State
+from provision.domain.lifecycle import State, StopReason
 from provision.domain.terms import Kind
 from provision.errors import BadInput, OperationFailed, Refused
 from provision.services import apply as applier
@@ -191,13 +191,15 @@ def activate(ctx: Context, contract_id: str) -> dict[str, Any]:
 
 
 def set_service(ctx: Context, contract_id: str, up: bool, reason: str, dry_run: bool = False,
-                still_wanted: applier.Check | None = None) -> dict[str, Any]:
+                still_wanted: applier.Check | None = None,
+                stop_reason: StopReason = StopReason.NONPAYMENT) -> dict[str, Any]:
     """Shut (suspend) or re-open (resume) a contract's ports, journaled and verified like provisioning.
 
     Contract enforcement needs no customer authorization (DOMAIN §6); the reason goes
-    into the contract's history with the operation that did it. `still_wanted` is the
-    rule that calls for the change, asked again when the operation is claimed and when
-    it concludes (see apply.apply).
+    into the contract's history with the operation that did it, and a suspension keeps
+    its `stop_reason`, which decides what may lift it (see billing.enforcement).
+    `still_wanted` is the rule that calls for the change, asked again when the operation
+    is claimed and when it concludes (see apply.apply).
     """
     source, target = (State.SUSPENDED, State.ACTIVE) if up else (State.ACTIVE, State.SUSPENDED)
     with devices.sessions():
@@ -215,7 +217,9 @@ def set_service(ctx: Context, contract_id: str, up: bool, reason: str, dry_run: 
                     "ports": ports, "plan": plan}
 
         def done(s: Session, op_id: int) -> None:
-            transition(s, get_contract(s, cid), target, now, ctx.actor, detail=f"{reason}; operation #{op_id}")
+            contract = get_contract(s, cid)
+            transition(s, contract, target, now, ctx.actor, detail=f"{reason}; operation #{op_id}")
+            contract.stop_reason = None if up else stop_reason.value
 
         op_id = applier.apply(ctx, plan, now, resumes, done, still_wanted)
     return {"contract": cid, "state": target.value, "operation": op_id, "changes": plan["changes"], "ports": ports,

@@ -243,6 +243,7 @@ class Contract(Base):
     request_fingerprint: Mapped[str | None] = mapped_column(String(64))
     notify_channel: Mapped[str | None] = mapped_column(String(8))  # email | webhook | phone; unset: customer's email
     notify_target: Mapped[str | None] = mapped_column(String(300))
+    stop_reason: Mapped[str | None] = mapped_column(String(16))  # while suspended: nonpayment | review | authorities | abuse
 
 
 class ContractEvent(Base):
