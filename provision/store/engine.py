@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from provision.errors import BadInput, OperationFailed, Refused
 from provision.store import audit  # noqa: F401 - registers the flush hook that writes the audit log
 
-SCHEMA_HEAD = "0017"  # the newest migration; tests check it matches migrations/versions
+SCHEMA_HEAD = "0018"  # the newest migration; tests check it matches migrations/versions
 
 
 def default_url() -> str:
