@@ -39,6 +39,19 @@ def json_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of tables.")(f)
 
 
+def mail_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """The mail relay of commands that tell customers (monitor, enforce): --smtp, --mail-from, --smtp-login."""
+    for option in reversed([
+        click.option("--smtp", envvar="COLO_SMTP", metavar="HOST:PORT", help="Mail relay for email notifications "
+                     "[env COLO_SMTP]."),
+        click.option("--mail-from", envvar="COLO_MAIL_FROM", metavar="ADDR", help="[env COLO_MAIL_FROM]"),
+        click.option("--smtp-login", envvar="COLO_SMTP_LOGIN", metavar="SECRET",
+                     help="Name of the secret holding the relay's username/password (STARTTLS) [env COLO_SMTP_LOGIN]."),
+    ]):
+        f = option(f)
+    return f
+
+
 def emit(data: Any, as_json: bool, human: Callable[[Any], None]) -> None:
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
@@ -108,6 +121,8 @@ def contract() -> None:
 @click.option("--bandwidth", type=int, required=True, metavar="MBPS", help="Dedicated port bandwidth, Mbit/s.")
 @click.option("--ips", type=int, help="Static IPv4 addresses in all [default: one per server].")
 @click.option("--fee", required=True, metavar="AMOUNT", help="Fee per payment period (CNY), e.g. 12000.00.")
+@click.option("--install-fee", metavar="AMOUNT", help="One-off install fee (CNY), refunded if the 3-working-day "
+              "install guarantee is missed [default: 0.00, none].")
 @click.option("--payment", default="yearly", show_default=True, help="yearly | monthly")
 @click.option("--term-months", type=int, default=12, show_default=True)
 @click.option("--power-w", type=int, default=300, show_default=True, help="Expected draw per server, W.")
@@ -127,8 +142,9 @@ def contract() -> None:
 @json_option
 @pass_options
 def contract_sign(opts: Options, as_json: bool, customer: str, kind: str, slots: int | None, racks: int | None,
-                  bandwidth: int, ips: int | None, fee: str, payment: str, term_months: int, power_w: int,
-                  signed_at: str | None, room: str | None, request_id: str | None, **record: str | None) -> None:
+                  bandwidth: int, ips: int | None, fee: str, install_fee: str | None, payment: str, term_months: int,
+                  power_w: int, signed_at: str | None, room: str | None, request_id: str | None,
+                  **record: str | None) -> None:
     """Sign a contract and allocate slot, port, address and outlet for each server."""
     from provision import render
     from provision.api import SignOrder
@@ -147,7 +163,8 @@ def contract_sign(opts: Options, as_json: bool, customer: str, kind: str, slots:
         quantity = slots
     order = SignOrder(customer=Customer(name=customer, **record), kind=kind, quantity=quantity,
                       bandwidth_mbps=bandwidth, fee=fee, payment=payment, ips=ips, term_months=term_months,
-                      power_w=power_w, signed_at=signed_at, room=room, request_id=request_id)
+                      power_w=power_w, signed_at=signed_at, room=room, request_id=request_id,
+                      install_fee=install_fee)
     emit(opts.api().sign(order), as_json, render.contract)
 
 
@@ -178,6 +195,17 @@ def contract_notify(opts: Options, contract_id: str, email: str | None, webhook:
     emit(opts.api().set_contact(contract_id, *given[0]), as_json, _show)
 
 
+@contract.command("assign")
+@click.argument("contract_id")
+@click.option("--rep", metavar="NAME", help="The customer-service representative (SLA §5).")
+@click.option("--engineer", metavar="NAME", help="The engineer assigned to the contract (SLA §6.2).")
+@json_option
+@pass_options
+def contract_assign(opts: Options, contract_id: str, rep: str | None, engineer: str | None, as_json: bool) -> None:
+    """Name the contract's customer-service representative and engineer (each change is in the history)."""
+    emit(opts.api().assign(contract_id, rep, engineer), as_json, _show)
+
+
 @contract.command("list")
 @click.option("--state", help="Only contracts in this state.")
 @json_option
@@ -187,6 +215,50 @@ def contract_list(opts: Options, state: str | None, as_json: bool) -> None:
     from provision import render
 
     emit(opts.api().contracts(state), as_json, render.contract_list)
+
+
+@contract.command("change")
+@click.argument("contract_id")
+@click.option("--bandwidth", type=int, metavar="MBPS", help="New dedicated bandwidth, Mbit/s (up or down).")
+@click.option("--add-ips", type=int, default=0, metavar="N", help="More static addresses, from the contract's pool.")
+@click.option("--add-slots", type=int, default=0, metavar="N", help="More 1U slots (whole racks for a rack contract).")
+@click.option("--fee", metavar="AMOUNT", help="New fee per payment period (CNY), owed from the next period.")
+@click.option("--request-id", help="Idempotency key: a retry with the same key reports the change already made.")
+@click.option("--dry-run", is_flag=True, help="Print the plan (a diff per device); change nothing.")
+@json_option
+@pass_options
+def contract_change(opts: Options, contract_id: str, bandwidth: int | None, add_ips: int, add_slots: int,
+                    fee: str | None, request_id: str | None, dry_run: bool, as_json: bool) -> None:
+    """Change a running service (SLA §5): plan, apply, read back, undo on failure; record each term's change.
+
+    A signed contract only changes its order (provisioning configures it); a suspended
+    one is refused until its suspension is lifted.
+    """
+    from provision import render
+
+    emit(opts.api().change_service(contract_id, bandwidth, add_ips, add_slots, fee, request_id, dry_run), as_json,
+         render.service_change)
+
+
+@cli.group()
+def install() -> None:
+    """A rental contract's install (SLA §3.1-3.2): hardware and OS, both needed to meet the 3-working-day guarantee."""
+
+
+@install.command("record")
+@click.argument("contract_id", metavar="ID")
+@click.option("--step", required=True, type=click.Choice(["hardware", "os"]),
+              help="hardware: the provider's server installed; os: its operating system installed.")
+@click.option("--note", help="What was installed, e.g. 'Ubuntu 24.04 LTS'.")
+@json_option
+@pass_options
+def install_record(opts: Options, contract_id: str, step: str, note: str | None, as_json: bool) -> None:
+    """Record an install step done (at now or --at); the install clock stops when both are recorded."""
+    def human(d: dict[str, Any]) -> None:
+        click.echo(f"{d['contract']}: {d['step']} install recorded {d['at']}; install guarantee by {d['deadline']}: "
+                   f"{d['status']}" + (f" — {d['install_refund']}" if d["install_refund"] else ""))
+
+    emit(opts.api().record_install(contract_id, step, note), as_json, human)
 
 
 @cli.group()
@@ -200,7 +272,8 @@ def server() -> None:
 @click.option("--serial", required=True, help="Chassis serial number.")
 @click.option("--mac", required=True, help="MAC of the NIC on the customer port (bound to its address).")
 @click.option("--cpu", metavar="'MODEL xN'", help="e.g. 'Intel Xeon Silver 4310 x2'.")
-@click.option("--board", metavar="MODEL", help="Motherboard model.")
+@click.option("--board", metavar="'MODEL xN'", help="Motherboard model (count 1 unless given), e.g. "
+              "'Supermicro X12SPi-TF'.")
 @click.option("--memory", metavar="'MODEL xN'", help="e.g. '32GB DDR4-3200 RDIMM x4'.")
 @click.option("--disk", "disks", multiple=True, metavar="'MODEL xN'", help="Repeat per disk model.")
 @json_option
@@ -213,7 +286,8 @@ def server_record(opts: Options, contract_id: str, position: int, serial: str, m
     from provision.domain.hardware import normalise_mac, parse_component
 
     record = ServerRecord(serial=serial, mac=normalise_mac(mac),
-                          cpu=parse_component(cpu, "--cpu") if cpu else None, board=board,
+                          cpu=parse_component(cpu, "--cpu") if cpu else None,
+                          board=parse_component(board, "--board") if board else None,
                           memory=parse_component(memory, "--memory") if memory else None,
                           disks=tuple(parse_component(d, "--disk") for d in disks))
     emit(opts.api().record_server(contract_id, position, record), as_json, render.contract)
@@ -441,18 +515,62 @@ def payment_show(opts: Options, contract_id: str, as_json: bool) -> None:
     emit(opts.api().account(contract_id), as_json, render.account)
 
 
+@cli.group()
+def notice() -> None:
+    """Stop-service notices (hosting §6.6): how each was delivered; phone calls logged by hand."""
+
+
+@notice.command("list")
+@click.option("--open", "open_only", is_flag=True, help="Only notices not yet closed by payment.")
+@json_option
+@pass_options
+def notice_list(opts: Options, open_only: bool, as_json: bool) -> None:
+    """Notices: issued, stop time, delivery (pending, delivered, failed), attempts and the last error."""
+    from provision import render
+
+    emit(opts.api().notices(open_only), as_json, render.notices)
+
+
+@notice.command("delivered")
+@click.argument("notice_id", type=RECORD, metavar="NOTICE")
+@click.option("--by", "channel", type=click.Choice(["phone", "email", "webhook"]), default="phone", show_default=True)
+@json_option
+@pass_options
+def notice_delivered(opts: Options, notice_id: int, channel: str, as_json: bool) -> None:
+    """Log that the customer was told (a phone call), at now or --at."""
+    from provision import render
+
+    emit(opts.api().notice_delivered(notice_id, channel), as_json, lambda d: render.notices([d]))
+
+
+@notice.command("failed")
+@click.argument("notice_id", type=RECORD, metavar="NOTICE")
+@click.option("--reason", required=True, help="Why the customer could not be told, e.g. 'number not in service'.")
+@json_option
+@pass_options
+def notice_failed(opts: Options, notice_id: int, reason: str, as_json: bool) -> None:
+    """Log that the notice did not reach the customer: service may then stop at the time it lists."""
+    from provision import render
+
+    emit(opts.api().notice_failed(notice_id, reason), as_json, lambda d: render.notices([d]))
+
+
 @cli.command()
 @click.option("--dry-run", is_flag=True, help="Say what would be done; do nothing.")
 @click.option("--stop-after", "stop_after", type=float, default=24.0, show_default=True, metavar="HOURS",
               help="Stop time a new stop-service notice lists, after its issue.")
+@mail_options
 @json_option
 @pass_options
-def enforce(opts: Options, dry_run: bool, stop_after: float, as_json: bool) -> None:
-    """The reconcile run for cron: notices for 3-day overdue payments, suspension at the notice's stop time,
-    resumption once paid. Running it twice does nothing more. Exit 1 if any device action failed."""
+def enforce(opts: Options, dry_run: bool, stop_after: float, as_json: bool, **mail: Any) -> None:
+    """The reconcile run for cron: notices for 3-day overdue payments, sent to the contract's contact (email,
+    webhook, or a phone call to log: `colo notice`) and sent again until delivered; suspension at the notice's
+    stop time once it was delivered or its failure recorded; resumption once paid. Running it twice does
+    nothing more. Exit 1 if any device action failed."""
     from provision import render
 
-    result = opts.api().enforce(dry_run, stop_after)
+    api = opts.api()
+    result = api.enforce(dry_run, stop_after, api.mailer(**mail))
     emit(result, as_json, render.enforcement)
     if result["failed"]:
         sys.exit(1)
@@ -471,8 +589,9 @@ def renew(opts: Options, contract_id: str, months: int, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("contract_id")
-@click.option("--forced", type=click.Choice(["policy", "carrier"]),
-              help="Ended now by policy or the upstream carrier (§8.5): refund and compensation are computed.")
+@click.option("--forced", type=click.Choice(["policy", "carrier", "force-majeure"]),
+              help="Ended now by policy or the upstream carrier (§8.5: unused fee refunded plus compensation), "
+                   "or by force majeure (§8.3: unused fee refunded, no compensation).")
 @json_option
 @pass_options
 def terminate(opts: Options, contract_id: str, forced: str | None, as_json: bool) -> None:
@@ -576,15 +695,60 @@ def authorized() -> None:
     """The customer's authorized persons (SLA §6.5)."""
 
 
+EMERGENCY_CHANNELS = ["office-phone", "mobile", "email", "fax", "pager", "webhook"]
+
+
+def person_channels(f: Callable[..., Any]) -> Callable[..., Any]:
+    """An authorized person's contact channels (SLA §4.2), and the one this contract's emergencies use."""
+    for option in reversed([
+        click.option("--mobile", metavar="NUMBER"),
+        click.option("--email", metavar="ADDR"),
+        click.option("--fax", metavar="NUMBER"),
+        click.option("--pager", metavar="NUMBER"),
+        click.option("--webhook", metavar="URL", help="An SMS/IM gateway that takes the emergency as JSON."),
+        click.option("--emergency", metavar="CHANNEL", help=f"Designate this person for the contract's emergencies, "
+                     f"by one of their channels: {' | '.join(EMERGENCY_CHANNELS)} (set: or none). Fax, pager and "
+                     f"phones are listed for a technician."),
+    ]):
+        f = option(f)
+    return f
+
+
 @authorized.command("add")
 @click.argument("contract_id")
 @click.option("--name", required=True)
-@click.option("--phone")
+@click.option("--phone", help="Office phone.")
+@person_channels
 @json_option
 @pass_options
-def authorized_add(opts: Options, contract_id: str, name: str, phone: str | None, as_json: bool) -> None:
+def authorized_add(opts: Options, contract_id: str, name: str, phone: str | None, emergency: str | None,
+                   as_json: bool, **channels: str | None) -> None:
     """Register a person who may order operations on the customer's equipment."""
-    emit(opts.api().add_authorized(contract_id, name, phone), as_json, _show)
+    emit(opts.api().add_authorized(contract_id, name, phone, channels, emergency), as_json, _show)
+
+
+@authorized.command("set")
+@click.argument("contract_id")
+@click.option("--name", required=True, help="An authorized person of the customer.")
+@click.option("--phone", help="Office phone.")
+@person_channels
+@json_option
+@pass_options
+def authorized_set(opts: Options, contract_id: str, name: str, phone: str | None, emergency: str | None,
+                   as_json: bool, **channels: str | None) -> None:
+    """Change a person's channels, or designate them for the contract's emergencies (--emergency)."""
+    emit(opts.api().set_authorized(contract_id, name, {"office-phone": phone, **channels}, emergency), as_json, _show)
+
+
+@authorized.command("list")
+@click.argument("contract_id")
+@json_option
+@pass_options
+def authorized_list(opts: Options, contract_id: str, as_json: bool) -> None:
+    """The customer's authorized persons, their channels, and whom the contract's emergencies reach."""
+    from provision import render
+
+    emit(opts.api().authorized(contract_id), as_json, render.authorized)
 
 
 @cli.group()
@@ -640,23 +804,34 @@ def authorize() -> None:
 @click.option("--by", "person", required=True, metavar="NAME", help="The authorized person.")
 @click.option("--operation", required=True, type=click.Choice(["outlet-cycle", "port-bounce", "config-change"]))
 @click.option("--written", is_flag=True, help="A signed written authorization (give --ref).")
-@click.option("--phone", is_flag=True, help="By phone: the caller's portal credential is asked for.")
+@click.option("--phone", is_flag=True, help="By phone: the caller's portal user name and credential are asked for.")
 @click.option("--ref", metavar="DOC", help="Number of the signed written authorization.")
+@click.option("--portal-login", metavar="NAME", help="With --phone: the portal user name the caller gave (the login "
+              "name, or a contract ID while none is set) [default: asked].")
 @click.option("--portal-secret-stdin", is_flag=True, help="With --phone: read the credential from standard input.")
 @click.option("--valid-hours", type=float, default=24.0, show_default=True)
 @json_option
 @pass_options
 def authorize_record(opts: Options, contract_id: str, person: str, operation: str, written: bool, phone: bool,
-                     ref: str | None, portal_secret_stdin: bool, valid_hours: float, as_json: bool) -> None:
-    """Record an authorization; it starts the 30-minute feedback clock (SLA §7.2)."""
+                     ref: str | None, portal_login: str | None, portal_secret_stdin: bool, valid_hours: float,
+                     as_json: bool) -> None:
+    """Record an authorization; it starts the 30-minute feedback clock (SLA §7.2), and by phone the written form's."""
     if written and phone:
         raise click.UsageError("--written and --phone exclude each other: give the one way the authorization came")
     channel = "written" if written else "phone" if phone else None
     secret = None
+    if channel != "phone" and (portal_login is not None or portal_secret_stdin):
+        raise click.UsageError("--portal-login and --portal-secret-stdin go with --phone: a written authorization "
+                               "is proved by its document (--ref)")
     if channel == "phone":
+        if portal_login is None and portal_secret_stdin:
+            raise click.UsageError("--portal-secret-stdin needs --portal-login NAME: the user name the caller gave")
+        if portal_login is None:
+            portal_login = click.prompt("caller's portal user name")
         secret = sys.stdin.readline().rstrip("\n") if portal_secret_stdin else click.prompt(
             "caller's portal credential", hide_input=True)
-    emit(opts.api().authorize(contract_id, person, operation, channel or "", ref, secret, valid_hours), as_json, _show)
+    emit(opts.api().authorize(contract_id, person, operation, channel or "", ref, secret, valid_hours, portal_login),
+         as_json, _show)
 
 
 @authorize.command("written")
@@ -677,6 +852,16 @@ def authorize_written(opts: Options, auth_id: int, ref: str, as_json: bool) -> N
 def authorize_feedback(opts: Options, auth_id: int, note: str, as_json: bool) -> None:
     """First feedback to the customer on an authorized operation (due within 30 minutes)."""
     emit(opts.api().authorization_feedback(auth_id, note), as_json, _show)
+
+
+@authorize.command("report")
+@click.argument("auth_id", type=RECORD)
+@click.option("--ref", required=True, metavar="DOC", help="Number of the written report sent to the customer.")
+@json_option
+@pass_options
+def authorize_report(opts: Options, auth_id: int, ref: str, as_json: bool) -> None:
+    """The written report on an authorized operation went out (due 1 working day after it, SLA §7.2)."""
+    emit(opts.api().authorization_report(auth_id, ref), as_json, _show)
 
 
 @cli.group()
@@ -722,12 +907,15 @@ def visit() -> None:
 @click.option("--enter", "enter_at", required=True, metavar="ISO-TIME", help="Expected entry.")
 @click.option("--exit", "exit_at", required=True, metavar="ISO-TIME", help="Expected exit.")
 @click.option("--support", help="Support needed from the datacenter.")
+@click.option("--requested-by", metavar="PERSON", help="The customer's authorized person who asks for the visit "
+              "(needed when the visitor is not one).")
 @json_option
 @pass_options
 def visit_request(opts: Options, contract_id: str, visitor: str, reason: str, activity: str, enter_at: str,
-                  exit_at: str, support: str | None, as_json: bool) -> None:
-    """Announce a visit in advance."""
-    emit(opts.api().visit_request(contract_id, visitor, reason, activity, enter_at, exit_at, support), as_json, _show)
+                  exit_at: str, support: str | None, requested_by: str | None, as_json: bool) -> None:
+    """Announce a visit in advance, by or for one of the customer's authorized persons (SLA §9.3)."""
+    emit(opts.api().visit_request(contract_id, visitor, reason, activity, enter_at, exit_at, support, requested_by),
+         as_json, _show)
 
 
 @visit.command("enter")
@@ -851,14 +1039,9 @@ def monitor_options(f: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--ping-timeout", type=float, default=1.0, show_default=True, metavar="SECONDS"),
         click.option("--ping-attempts", type=click.IntRange(1, 10), default=2, show_default=True),
         click.option("--check-timeout", type=float, default=5.0, show_default=True, metavar="SECONDS"),
-        click.option("--smtp", envvar="COLO_SMTP", metavar="HOST:PORT", help="Mail relay for email notifications "
-                     "[env COLO_SMTP]."),
-        click.option("--mail-from", envvar="COLO_MAIL_FROM", metavar="ADDR", help="[env COLO_MAIL_FROM]"),
-        click.option("--smtp-login", envvar="COLO_SMTP_LOGIN", metavar="SECRET",
-                     help="Name of the secret holding the relay's username/password (STARTTLS) [env COLO_SMTP_LOGIN]."),
     ]):
         f = option(f)
-    return f
+    return mail_options(f)
 
 
 def _round(d: dict[str, Any]) -> None:
@@ -876,8 +1059,10 @@ def _round(d: dict[str, Any]) -> None:
     for e in d["recovered"]:
         click.echo(f"  ended {e['emergency']} {e['contract']} {e['check']} {e['target']}: {e['how']}")
     for n in d["notifications"]:
-        click.echo(f"  notified emergency {n['emergency']} by {n['channel']} to {n['to']}" if n["sent"]
-                   else f"  NOT notified emergency {n['emergency']}: {n['error']}")
+        whom = f" ({n['person']})" if n.get("person") else ""
+        click.echo(f"  notified emergency {n['emergency']} by {n['channel']} to {n['to']}{whom}" if n["sent"]
+                   else f"  NOT notified emergency {n['emergency']}{whom}: {n['error']}"
+                   + (f" [15-minute report waived: {n['waived']}]" if n.get("waived") else ""))
 
 
 @monitor.command("tick")
@@ -972,6 +1157,8 @@ def incident_list(opts: Options, open_only: bool, as_json: bool) -> None:
         for r in rows:
             click.echo(f"{r['emergency']:>5} {r['contract']} {r['check']:<7} {r['target'] or '-'}  declared "
                        f"{r['declared_at']}  ended {r['ended_at'] or '-'}  notified {r['notified_at'] or '-'}"
+                       + (f" ({r['person']})" if r["person"] else "")
+                       + (f"  waived: {r['waived']} by {r['waived_by']}" if r["waived"] else "")
                        + (f"  pending: {r['pending']}" if r["pending"] and not r["notified_at"] else ""))
 
     emit(opts.api().incidents(open_only), as_json, human)
@@ -979,12 +1166,25 @@ def incident_list(opts: Options, open_only: bool, as_json: bool) -> None:
 
 @incident.command("notified")
 @click.argument("emergency_id", type=RECORD, metavar="E")
-@click.option("--by", "channel", type=click.Choice(["phone", "email", "webhook"]), default="phone", show_default=True)
+@click.option("--by", "channel", type=click.Choice(["phone", "fax", "pager", "email", "webhook"]), default="phone",
+              show_default=True)
 @json_option
 @pass_options
 def incident_notified(opts: Options, emergency_id: int, channel: str, as_json: bool) -> None:
-    """Log that the customer's contact was told (a phone call), at now or --at."""
+    """Log that the customer's contact was told (a phone call, fax or page), at now or --at."""
     emit(opts.api().incident_notified(emergency_id, channel), as_json, _show)
+
+
+@incident.command("waive")
+@click.argument("emergency_id", type=RECORD, metavar="E")
+@click.option("--reason", required=True, metavar="REASON", help="contact-invalid (the customer's contact details were "
+              "out of date or wrong) | force-majeure")
+@click.option("--note", help="What happened (one line).")
+@json_option
+@pass_options
+def incident_waive(opts: Options, emergency_id: int, reason: str, note: str | None, as_json: bool) -> None:
+    """The 15-minute report is waived (SLA §4.7): no deduction; you are recorded as who classified it."""
+    emit(opts.api().incident_waive(emergency_id, reason, note), as_json, _show)
 
 
 @cli.group()
@@ -1000,7 +1200,8 @@ def outage() -> None:
 @click.option("--cause", required=True)
 @click.option("--reported-at", metavar="ISO-TIME", help="When the customer reported it (5 days at most to count).")
 @click.option("--exclude", metavar="REASON", help="agreed-maintenance | customer-equipment | customer-application | "
-              "customer-negligence | force-majeure (you are recorded as who classified it)")
+              "customer-negligence | customer-other | force-majeure; power: agreed-maintenance | customer-negligence | "
+              "customer-other | force-majeure (you are recorded as who classified it)")
 @json_option
 @pass_options
 def outage_record(opts: Options, contract_id: str, kind: str, start: str, end: str | None, cause: str,
@@ -1021,7 +1222,8 @@ def outage_report(opts: Options, outage_id: int, as_json: bool) -> None:
 @outage.command("classify")
 @click.argument("outage_id", type=RECORD, metavar="OUTAGE")
 @click.option("--exclude", required=True, metavar="REASON", help="agreed-maintenance | customer-equipment | "
-              "customer-application | customer-negligence | force-majeure (you are recorded as who classified it)")
+              "customer-application | customer-negligence | customer-other | force-majeure; power: agreed-maintenance | "
+              "customer-negligence | customer-other | force-majeure (you are recorded as who classified it)")
 @json_option
 @pass_options
 def outage_classify(opts: Options, outage_id: int, exclude: str, as_json: bool) -> None:
@@ -1088,6 +1290,19 @@ def ticket_resolve(opts: Options, ticket_id: str, resolution: str, as_json: bool
     emit(opts.api().resolve_ticket(ticket_id, resolution), as_json, render.ticket)
 
 
+@ticket.command("major")
+@click.argument("ticket_id", metavar="T")
+@click.option("--consulted-by", metavar="NAME", help="Whom at the customer you consulted (with --note).")
+@click.option("--note", help="What was agreed with the customer (one line).")
+@json_option
+@pass_options
+def ticket_major(opts: Options, ticket_id: str, consulted_by: str | None, note: str | None, as_json: bool) -> None:
+    """A major fault (§6.3): resolved only after consulting the customer; --consulted-by/--note record that."""
+    from provision import render
+
+    emit(opts.api().major_ticket(ticket_id, consulted_by, note), as_json, render.ticket)
+
+
 @ticket.command("list")
 @click.option("--open", "open_only", is_flag=True, help="Only tickets not yet resolved.")
 @json_option
@@ -1107,13 +1322,18 @@ def complaint() -> None:
 @complaint.command("record")
 @click.argument("contract_id", metavar="ID")
 @click.option("--summary", required=True, help="What the customer complains about (one line).")
+@click.option("--category", required=True, type=click.Choice(["network-quality", "customer-service",
+                                                               "technical-support"]),
+              help="What it is about (SLA §8.1).")
+@click.option("--employee", metavar="NAME", help="The employee complained about, where the customer names one.")
 @json_option
 @pass_options
-def complaint_record(opts: Options, contract_id: str, summary: str, as_json: bool) -> None:
+def complaint_record(opts: Options, contract_id: str, summary: str, category: str, employee: str | None,
+                     as_json: bool) -> None:
     """Record a complaint; starts the 24-hour report clock."""
     from provision import render
 
-    emit(opts.api().record_complaint(contract_id, summary), as_json, render.complaint)
+    emit(opts.api().record_complaint(contract_id, summary, category, employee), as_json, render.complaint)
 
 
 @complaint.command("report")
@@ -1136,6 +1356,171 @@ def complaint_list(opts: Options, as_json: bool) -> None:
     from provision import render
 
     emit(opts.api().complaints(), as_json, render.complaints)
+
+
+@cli.group()
+def licence() -> None:
+    """The customer's licences on file (hosting §5.7): the business licence always, advertising / ICP where declared."""
+
+
+@licence.command("record")
+@click.argument("contract_id", metavar="ID")
+@click.option("--kind", required=True, metavar="KIND", help="business | advertising | icp")
+@click.option("--number", required=True, metavar="NO", help="The licence's number.")
+@click.option("--filed", required=True, metavar="WHERE", help="Where the copy is kept (cabinet, folder, document id).")
+@click.option("--received", required=True, metavar="DATE", help="When the copy came, e.g. 2026-11-24.")
+@json_option
+@pass_options
+def licence_record(opts: Options, contract_id: str, kind: str, number: str, filed: str, received: str,
+                   as_json: bool) -> None:
+    """A copy of one of the customer's licences is on file (ID: any of the customer's contracts)."""
+    from provision import render
+
+    emit(opts.api().record_licence(contract_id, kind, number, filed, received), as_json, render.licence)
+
+
+@licence.command("declare")
+@click.argument("contract_id", metavar="ID")
+@click.option("--advertising/--no-advertising", default=None, help="The customer runs advertising business.")
+@click.option("--icp/--no-icp", default=None, help="The customer runs value-added telecom (ICP) business.")
+@json_option
+@pass_options
+def licence_declare(opts: Options, contract_id: str, advertising: bool | None, icp: bool | None,
+                    as_json: bool) -> None:
+    """The business the customer declares that needs a licence of its own."""
+    from provision import render
+
+    emit(opts.api().declare_business(contract_id, advertising, icp), as_json, render.licence)
+
+
+@licence.command("list")
+@click.argument("contract_id", metavar="[ID]", required=False)
+@click.option("--missing", "missing_only", is_flag=True, help="Only customers missing a required licence.")
+@json_option
+@pass_options
+def licence_list(opts: Options, contract_id: str | None, missing_only: bool, as_json: bool) -> None:
+    """Licences on file against those required, per customer still in the racks (or of contract ID)."""
+    from provision import render
+
+    emit(opts.api().licences(contract_id, missing_only), as_json, render.licences)
+
+
+@cli.group()
+def review() -> None:
+    """The annual review (hosting §5.8): due each anniversary of activation; a failed one stops the service."""
+
+
+@review.command("record")
+@click.argument("contract_id", metavar="ID")
+@click.option("--passed/--failed", "passed", default=None, help="The review's outcome.")
+@click.option("--ref", required=True, metavar="DOC", help="The review document's number.")
+@click.option("--note", help="One line on the outcome.")
+@json_option
+@pass_options
+def review_record(opts: Options, contract_id: str, passed: bool | None, ref: str, note: str | None,
+                  as_json: bool) -> None:
+    """Record a review: --failed shuts the service (payment does not lift it), --passed lifts that stop."""
+    from provision import render
+
+    if passed is None:
+        raise click.UsageError("give the outcome: --passed or --failed")
+    emit(opts.api().record_review(contract_id, passed, ref, note), as_json, render.compliance)
+
+
+@cli.group()
+def authority() -> None:
+    """Shutdowns ordered by the authorities (hosting §5.9): no customer authorization, the document recorded."""
+
+
+@authority.command("stop")
+@click.argument("contract_id", metavar="ID")
+@click.option("--ref", required=True, metavar="DOC", help="The authorities' document number.")
+@click.option("--note", help="One line: who ordered it, what it says.")
+@json_option
+@pass_options
+def authority_stop(opts: Options, contract_id: str, ref: str, note: str | None, as_json: bool) -> None:
+    """Shut the contract's service on the authorities' order (again with the same --ref: retry the devices)."""
+    from provision import render
+
+    emit(opts.api().authority_stop(contract_id, ref, note), as_json, render.compliance)
+
+
+@authority.command("lift")
+@click.argument("contract_id", metavar="ID")
+@click.option("--ref", required=True, metavar="DOC", help="The document lifting the order.")
+@click.option("--note")
+@json_option
+@pass_options
+def authority_lift(opts: Options, contract_id: str, ref: str, note: str | None, as_json: bool) -> None:
+    """The order is lifted: the service comes back unless another stop or a debt holds it."""
+    from provision import render
+
+    emit(opts.api().authority_lift(contract_id, ref, note), as_json, render.compliance)
+
+
+@cli.group()
+def abuse() -> None:
+    """Spam complaints (user undertaking 5.2): warn within 3 working days, shut the service if it goes on."""
+
+
+@abuse.command("report")
+@click.argument("contract_id", metavar="ID")
+@click.option("--summary", required=True, help="What was complained of (one line).")
+@click.option("--source", metavar="WHO", help="Who complained (a blocklist, a recipient, a CERT).")
+@json_option
+@pass_options
+def abuse_report(opts: Options, contract_id: str, summary: str, source: str | None, as_json: bool) -> None:
+    """Record a spam complaint about the customer's server; starts the 3-working-day warning clock."""
+    from provision import render
+
+    emit(opts.api().abuse_report(contract_id, summary, source), as_json, render.compliance)
+
+
+@abuse.command("warn")
+@click.argument("case", metavar="CASE")
+@click.option("--ref", required=True, metavar="DOC", help="The warning's document number.")
+@json_option
+@pass_options
+def abuse_warn(opts: Options, case: str, ref: str, as_json: bool) -> None:
+    """The customer was warned (stops the warning clock)."""
+    from provision import render
+
+    emit(opts.api().abuse_warn(case, ref), as_json, render.compliance)
+
+
+@abuse.command("continued")
+@click.argument("case", metavar="CASE")
+@click.option("--note", help="One line: the evidence that it went on.")
+@json_option
+@pass_options
+def abuse_continued(opts: Options, case: str, note: str | None, as_json: bool) -> None:
+    """The spam went on after the warning: shut the service (refused before a warning)."""
+    from provision import render
+
+    emit(opts.api().abuse_continued(case, note), as_json, render.compliance)
+
+
+@abuse.command("close")
+@click.argument("case", metavar="CASE")
+@click.option("--note", help="One line: how it ended.")
+@json_option
+@pass_options
+def abuse_close(opts: Options, case: str, note: str | None, as_json: bool) -> None:
+    """End the case; a shutdown for it is lifted (unless another stop or a debt holds the contract)."""
+    from provision import render
+
+    emit(opts.api().abuse_close(case, note), as_json, render.compliance)
+
+
+@abuse.command("list")
+@click.option("--open", "open_only", is_flag=True, help="Only cases not closed.")
+@json_option
+@pass_options
+def abuse_list(opts: Options, open_only: bool, as_json: bool) -> None:
+    """Spam complaints with their warning clock and where they stand."""
+    from provision import render
+
+    emit(opts.api().abuse_cases(open_only), as_json, render.abuse_cases)
 
 
 @cli.group()

@@ -50,7 +50,26 @@ class Colo:
         return contracts.sign(self.context, order)
 
     def contract(self, contract_id: str) -> dict[str, Any]:
-        return contracts.show(self.context, contract_id)
+        from provision.services import service_change
+
+        return contracts.show(self.context, contract_id) | {
+            "service_changes": service_change.history(self.context, contract_id)}
+
+    def change_service(self, contract_id: str, bandwidth_mbps: int | None = None, add_ips: int = 0, add_slots: int = 0,
+                       fee: str | None = None, request_id: str | None = None, dry_run: bool = False) -> dict[str, Any]:
+        """SLA §5 服务内容变更处理: bandwidth, addresses, slots (and the fee from the next period)."""
+        from provision.domain.money import parse_money
+        from provision.domain.service_change import ChangeOrder
+        from provision.services import service_change
+
+        order = ChangeOrder(bandwidth_mbps, add_ips, add_slots, None if fee is None else parse_money(fee, "--fee"),
+                            request_id)
+        return service_change.change(self.context, contract_id, order, dry_run)
+
+    def assign(self, contract_id: str, rep: str | None = None, engineer: str | None = None) -> dict[str, Any]:
+        from provision.services import people
+
+        return people.assign(self.context, contract_id, rep, engineer)
 
     def record_server(self, contract_id: str, position: int, record: ServerRecord) -> dict[str, Any]:
         return servers.record_server(self.context, contract_id, position, record)
@@ -89,6 +108,11 @@ class Colo:
 
         return provisioning.activate(self.context, contract_id)
 
+    def record_install(self, contract_id: str, step: str, note: str | None = None) -> dict[str, Any]:
+        from provision.services import provisioning
+
+        return provisioning.record_install(self.context, contract_id, step, note)
+
     def payment(self, contract_id: str, amount: str, ref: str | None = None) -> dict[str, Any]:
         from provision.services import payments
 
@@ -99,10 +123,26 @@ class Colo:
 
         return payments.show(self.context, contract_id)
 
-    def enforce(self, dry_run: bool = False, stop_after_hours: float = 24.0) -> dict[str, Any]:
+    def enforce(self, dry_run: bool = False, stop_after_hours: float = 24.0, mailer: Any = None) -> dict[str, Any]:
+        """`mailer` (see `mailer()`) carries stop-service notices to customers who get them by email."""
         from provision.services import enforcement
 
-        return enforcement.enforce(self.context, dry_run, stop_after_hours)
+        return enforcement.enforce(self.context, dry_run, stop_after_hours, mailer)
+
+    def notices(self, open_only: bool = False) -> list[dict[str, Any]]:
+        from provision.services import notices
+
+        return notices.listing(self.context, open_only)
+
+    def notice_delivered(self, notice_id: int, channel: str = "phone") -> dict[str, Any]:
+        from provision.services import notices
+
+        return notices.log_delivered(self.context, notice_id, channel)
+
+    def notice_failed(self, notice_id: int, reason: str) -> dict[str, Any]:
+        from provision.services import notices
+
+        return notices.log_failed(self.context, notice_id, reason)
 
     def service(self, contract_id: str, up: bool, dry_run: bool = False) -> dict[str, Any]:
         from provision.services import enforcement
@@ -167,17 +207,24 @@ class Colo:
                         check_timeout: float = 5.0, smtp: str | None = None, mail_from: str | None = None,
                         smtp_login: str | None = None):  # type: ignore[no-untyped-def]
         """How the monitor probes and where its mail goes; the SMTP login is a secret's name, never its value."""
-        from provision.monitor.notify import Mailer
-        from provision.secrets import resolve
         from provision.services.monitoring import MonitorOptions
 
         if not 0.05 <= ping_timeout <= 30 or not 0.05 <= check_timeout <= 60:
             raise BadInput("--ping-timeout/--check-timeout: give seconds, 0.05-30 and 0.05-60")
+        return MonitorOptions(icmp, ping_timeout, ping_attempts, check_timeout,
+                              Colo.mailer(smtp, mail_from, smtp_login))
+
+    @staticmethod
+    def mailer(smtp: str | None = None, mail_from: str | None = None,
+               smtp_login: str | None = None):  # type: ignore[no-untyped-def]
+        """The mail relay customers are told through (None: no relay); the login is a secret's name, never its value."""
+        from provision.monitor.notify import Mailer
+        from provision.secrets import resolve
+
         if smtp is None and (mail_from or smtp_login):
             raise BadInput("--mail-from/--smtp-login need --smtp HOST:PORT (or COLO_SMTP)")
-        mailer = None if smtp is None else Mailer.parse(smtp, mail_from or "noc@localhost",
-                                                         resolve(smtp_login) if smtp_login else None)
-        return MonitorOptions(icmp, ping_timeout, ping_attempts, check_timeout, mailer)
+        return None if smtp is None else Mailer.parse(smtp, mail_from or "noc@localhost",
+                                                      resolve(smtp_login) if smtp_login else None)
 
     @staticmethod
     def ping(addresses: list[str], icmp: str = "auto", timeout: float = 1.0, attempts: int = 2) -> dict[str, Any]:
@@ -245,6 +292,11 @@ class Colo:
 
         return monitoring.mark_notified(self.context, emergency_id, channel)
 
+    def incident_waive(self, emergency_id: int, reason: str, note: str | None = None) -> dict[str, Any]:
+        from provision.services import monitoring
+
+        return monitoring.waive(self.context, emergency_id, reason, note)
+
     def sla_report(self, month: str, contract_id: str | None = None) -> dict[str, Any]:
         from provision.services import sla
 
@@ -283,15 +335,21 @@ class Colo:
 
         return tickets.resolve_ticket(self.context, ticket, resolution)
 
+    def major_ticket(self, ticket: str, consulted_by: str | None = None, note: str | None = None) -> dict[str, Any]:
+        from provision.services import tickets
+
+        return tickets.major_ticket(self.context, ticket, consulted_by, note)
+
     def tickets(self, open_only: bool = False) -> list[dict[str, Any]]:
         from provision.services import tickets
 
         return tickets.list_tickets(self.context, open_only)
 
-    def record_complaint(self, contract_id: str, summary: str) -> dict[str, Any]:
+    def record_complaint(self, contract_id: str, summary: str, category: str,
+                         employee: str | None = None) -> dict[str, Any]:
         from provision.services import tickets
 
-        return tickets.record_complaint(self.context, contract_id, summary)
+        return tickets.record_complaint(self.context, contract_id, summary, category, employee)
 
     def report_complaint(self, complaint: str, ref: str) -> dict[str, Any]:
         from provision.services import tickets
@@ -302,6 +360,62 @@ class Colo:
         from provision.services import tickets
 
         return tickets.list_complaints(self.context)
+
+    def declare_business(self, contract_id: str, advertising: bool | None = None,
+                         icp: bool | None = None) -> dict[str, Any]:
+        from provision.services import compliance
+
+        return compliance.declare(self.context, contract_id, advertising, icp)
+
+    def record_licence(self, contract_id: str, kind: str, number: str, filed: str, received: str) -> dict[str, Any]:
+        from provision.services import compliance
+
+        return compliance.record_licence(self.context, contract_id, kind, number, filed, received)
+
+    def licences(self, contract_id: str | None = None, missing_only: bool = False) -> list[dict[str, Any]]:
+        from provision.services import compliance
+
+        return compliance.licences(self.context, contract_id, missing_only)
+
+    def record_review(self, contract_id: str, passed: bool, ref: str, note: str | None = None) -> dict[str, Any]:
+        from provision.services import compliance
+
+        return compliance.record_review(self.context, contract_id, passed, ref, note)
+
+    def authority_stop(self, contract_id: str, ref: str, note: str | None = None) -> dict[str, Any]:
+        from provision.services import compliance
+
+        return compliance.authority_stop(self.context, contract_id, ref, note)
+
+    def authority_lift(self, contract_id: str, ref: str, note: str | None = None) -> dict[str, Any]:
+        from provision.services import compliance
+
+        return compliance.authority_lift(self.context, contract_id, ref, note)
+
+    def abuse_report(self, contract_id: str, summary: str, source: str | None = None) -> dict[str, Any]:
+        from provision.services import compliance
+
+        return compliance.abuse_report(self.context, contract_id, summary, source)
+
+    def abuse_warn(self, case: str, ref: str) -> dict[str, Any]:
+        from provision.services import compliance
+
+        return compliance.abuse_warn(self.context, case, ref)
+
+    def abuse_continued(self, case: str, note: str | None = None) -> dict[str, Any]:
+        from provision.services import compliance
+
+        return compliance.abuse_continued(self.context, case, note)
+
+    def abuse_close(self, case: str, note: str | None = None) -> dict[str, Any]:
+        from provision.services import compliance
+
+        return compliance.abuse_close(self.context, case, note)
+
+    def abuse_cases(self, open_only: bool = False) -> list[dict[str, Any]]:
+        from provision.services import compliance
+
+        return compliance.abuse_cases(self.context, open_only)
 
     def renew(self, contract_id: str, months: int) -> dict[str, Any]:
         from provision.services import contract_end
@@ -339,10 +453,22 @@ class Colo:
 
         return audit_log.verify(self.context, anchor, syslog)
 
-    def add_authorized(self, contract_id: str, name: str, phone: str | None = None) -> dict[str, Any]:
+    def add_authorized(self, contract_id: str, name: str, phone: str | None = None,
+                       channels: dict[str, str | None] | None = None, emergency: str | None = None) -> dict[str, Any]:
         from provision.services import authorization
 
-        return authorization.add_person(self.context, contract_id, name, phone)
+        return authorization.add_person(self.context, contract_id, name, phone, channels, emergency)
+
+    def set_authorized(self, contract_id: str, name: str, channels: dict[str, str | None],
+                       emergency: str | None = None) -> dict[str, Any]:
+        from provision.services import authorization
+
+        return authorization.set_person(self.context, contract_id, name, channels, emergency)
+
+    def authorized(self, contract_id: str) -> dict[str, Any]:
+        from provision.services import authorization
+
+        return authorization.list_persons(self.context, contract_id)
 
     def set_portal_secret(self, contract_id: str, secret: str) -> dict[str, Any]:
         from provision.services import authorization
@@ -355,11 +481,12 @@ class Colo:
         return authorization.set_portal_login(self.context, contract_id, login)
 
     def authorize(self, contract_id: str, person: str, operation: str, channel: str, ref: str | None = None,
-                  portal_secret: str | None = None, valid_hours: float = 24.0) -> dict[str, Any]:
+                  portal_secret: str | None = None, valid_hours: float = 24.0,
+                  portal_login: str | None = None) -> dict[str, Any]:
         from provision.services import authorization
 
         return authorization.record(self.context, contract_id, person, operation, channel, ref, portal_secret,
-                                    valid_hours)
+                                    valid_hours, portal_login)
 
     def authorization_written(self, auth_id: int, ref: str) -> dict[str, Any]:
         from provision.services import authorization
@@ -371,16 +498,22 @@ class Colo:
 
         return authorization.feedback(self.context, auth_id, note)
 
+    def authorization_report(self, auth_id: int, ref: str) -> dict[str, Any]:
+        from provision.services import authorization
+
+        return authorization.report(self.context, auth_id, ref)
+
     def operate(self, contract_id: str, operation: str, server: int = 1, dry_run: bool = False) -> dict[str, Any]:
         from provision.services import authorization
 
         return authorization.operate(self.context, contract_id, operation, server, dry_run)
 
     def visit_request(self, contract_id: str, visitor: str, reason: str, activity: str, enter: str, leave: str,
-                      support: str | None = None) -> dict[str, Any]:
+                      support: str | None = None, requested_by: str | None = None) -> dict[str, Any]:
         from provision.services import visits
 
-        return visits.request(self.context, contract_id, visitor, reason, activity, enter, leave, support)
+        return visits.request(self.context, contract_id, visitor, reason, activity, enter, leave, support,
+                              requested_by)
 
     def visit_enter(self, visit_id: int, escort: str, badge: str) -> dict[str, Any]:
         from provision.services import visits

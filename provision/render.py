@@ -45,6 +45,11 @@ def contract(d: dict[str, Any]) -> None:
                   f"fee {d['fee']} CNY {d['payment']}, term {d['term_months']} months from activation")
     console.print(f"  signed {d['signed_at']}; install by {d['install_deadline']}; payment due {d['payment_due']}"
                   + (f"; term ends {d['term_end']}" if d["term_end"] else ""))
+    console.print(f"  install fee {d['install_fee']} CNY" + (f": {d['install_refund'].upper()}" if d["install_refund"]
+                                                              else ""), markup=False)
+    if d.get("service_rep") or d.get("engineer"):
+        console.print(f"  customer-service representative {d['service_rep'] or '(none)'}; "
+                      f"engineer {d['engineer'] or '(none)'}", markup=False)
     table = Table("#", "rack", "units", "switch port", "addresses", "outlet", "W", title="placement")
     for p in d["placements"]:
         port = f"{p['port']['switch']} {p['port']['interface']}" if p["port"] else "-"
@@ -61,6 +66,12 @@ def contract(d: dict[str, Any]) -> None:
             parts = [hw["cpu"], hw["board"], hw["memory"], *hw["disks"]]
             console.print(f"  server {p['position'] + 1}: serial {hw['serial']}, MAC {hw['mac']}; "
                           + ", ".join(x for x in parts if x), markup=False)
+    for c in d.get("service_changes", []):
+        terms = ", ".join(f"{t['term']} {t['before']} → {t['after']}" for t in c["terms"] if t["before"] != t["after"])
+        how = f"operation #{c['operation']}" if c["operation"] else "order only"
+        console.print(f"  change #{c['change']} {c['at']} by {c['actor']}: {terms} ({how}"
+                      + (f"; fee from {c['fee_from']}" if any(t["term"] == "fee" and t["before"] != t["after"]
+                                                            for t in c["terms"]) else "") + ")", markup=False)
     deadlines(d["clocks"], title="clocks")
 
 
@@ -137,12 +148,27 @@ def plan(d: dict[str, Any]) -> None:
                           a["gateway"], ", ".join(a["dns"]))
         console.print(table)
     for i in d.get("install", []):
-        flag = "  INSTALL FEE REFUND DUE" if i["install_fee_refund_due"] else ""
+        flag = f"  {i['install_refund'].upper()}" if i["install_refund"] else ""
         console.print(f"{i['contract']}: {i['state']}; install guarantee by {i['deadline']}: {i['status']}{flag}",
                       markup=False)
     if d.get("saved_to"):
         console.print(f"plan saved to {d['saved_to']}: review it, then `colo apply {d['saved_to']}`", markup=False)
     console.print(d["message"], markup=False)
+
+
+def service_change(d: dict[str, Any]) -> None:
+    """Each term before → after, then the plan per device as provisioning prints it, or what happened."""
+    for t in d["terms"]:
+        if t["before"] != t["after"]:
+            console.print(f"{d['contract']} {t['term']}: {t['before']} → {t['after']}", markup=False)
+    if d["change"] and d["change"]["fee_from"] and any(t["term"] == "fee" and t["before"] != t["after"]
+                                                       for t in d["change"]["terms"]):
+        console.print(f"  new fee owed from {d['change']['fee_from']} (period {d['change']['fee_from_period']}); "
+                      f"the term does not restart", markup=False)
+    if d["plan"]:
+        plan(d)
+    else:
+        console.print(d["message"], markup=False)
 
 
 def plan_devices(p: dict[str, Any]) -> None:
@@ -259,9 +285,11 @@ def account(d: dict[str, Any]) -> None:
                   f"started, owed {d['owed']}, paid {d['paid']}, balance {d['balance']}", markup=False)
     if d["overdue_since"]:
         console.print(f"  overdue since {d['overdue_since']}", markup=False)
+    if d["install_refund"]:
+        console.print(f"  {d['install_refund']} (install guarantee missed, SLA §3.2)", markup=False)
     if d["stop_notice"]:
-        console.print(f"  stop-service notice issued {d['stop_notice']['issued_at']}: service stops at "
-                      f"{d['stop_notice']['stop_at']}", markup=False)
+        console.print(f"  stop-service notice {d['stop_notice']['notice']} issued {d['stop_notice']['issued_at']}: "
+                      f"service stops at {d['stop_notice']['stop_at']}; {_delivery(d['stop_notice'])}", markup=False)
 
 
 def payment(d: dict[str, Any]) -> None:
@@ -283,6 +311,30 @@ def enforcement(d: dict[str, Any]) -> None:
         outcome = ("FAILED: " + a["error"] if "error" in a else "skipped: " + a["skipped"] if "skipped" in a
                    else verb if not a["done"] else "done")
         console.print(f"{a['contract']}: {a['action']} (balance {a['balance']}) — {outcome}", markup=False)
+    for n in d.get("notices", []):
+        how = (f"delivered by {n['channel']} to {n['to']}" if n["sent"] else f"NOT delivered: {n['error']}"
+               if n["error"] else f"to do: {n['task']}")
+        console.print(f"{n['contract']}: stop-service notice {n['notice']} {how}", markup=False)
+
+
+def _delivery(n: dict[str, Any]) -> str:
+    """How a stop-service notice's delivery stands, in words."""
+    if n["delivered_at"]:
+        return f"delivered by {n['channel']} {n['delivered_at']}"
+    if n["failed_at"]:
+        return f"delivery FAILED ({n['attempts']} attempt(s), last {n['failed_at']}): {n['last_error']}"
+    if n["channel"] == "phone":
+        return f"not delivered yet: call {n.get('to') or 'the customer'}, then log it (colo notice delivered|failed)"
+    return "not delivered yet"
+
+
+def notices(rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        console.print("no stop-service notices")
+    for n in rows:
+        closed = f"; closed {n['resolved_at']} ({n['resolution']})" if n["resolved_at"] else ""
+        console.print(f"{n['notice']:>5} {n['contract']} issued {n['issued_at']} stops {n['stop_at']}: "
+                      f"{_delivery(n)}{closed}", markup=False)
 
 
 def termination(d: dict[str, Any]) -> None:
@@ -327,8 +379,12 @@ def sla(d: dict[str, Any]) -> None:
             why = "counted" if o["counted"] else f"excluded: {o['excluded_because']}"
             console.print(f"    {o['kind']} {o['start']} .. {o['end']} {o['minutes']} min, {why} — {o['cause']}",
                           markup=False)
+        for kind, a in r["allowance"].items():
+            console.print(f"    {kind} allowance: {a['minutes']} min ({a['rule']})", markup=False)
         for c in r["credits"]:
             console.print(f"    {c['amount']:>10}  {c['item']}", markup=False)
+        for w in r["waived"]:
+            console.print(f"    {'0.00':>10}  {w}", markup=False)
     if "contracts" in d:
         console.print(f"site {d['month']}: {d['breached']} contract(s) breached, credits {d['total_credit']}", markup=False)
 
@@ -355,9 +411,15 @@ def _clock_line(label: str, c: dict[str, Any]) -> str:
 
 def ticket(d: dict[str, Any]) -> None:
     by = f" by {_safe(d['reported_by'])}" if d["reported_by"] else ""
-    _say(f"{d['ticket']} {d['contract']} reported {d['reported_at']}{by}: {_safe(d['summary'])}")
+    found = f" found by the provider (emergency {d['emergency']})" if d.get("source") == "provider" else ""
+    _say(f"{d['ticket']} {d['contract']} reported {d['reported_at']}{by}{found}: {_safe(d['summary'])}")
     _say(_clock_line("response", d["clocks"]["response"]))
     _say(_clock_line("resolution", d["clocks"]["resolution"]))
+    if d.get("major"):
+        c = d["consultation"]
+        _say(f"    MAJOR fault since {d['major']['at']}: " + (
+            f"customer consulted {c['at']} ({_safe(c['with'])}): {_safe(c['note'])}" if c
+            else "consult the customer before resolving it (§6.3)"))
     if d["resolution"]:
         _say(f"    resolved: {_safe(d['resolution'])}")
 
@@ -370,7 +432,8 @@ def tickets(rows: list[dict[str, Any]]) -> None:
 
 
 def complaint(d: dict[str, Any]) -> None:
-    _say(f"{d['complaint']} {d['contract']} received {d['received_at']}: {_safe(d['summary'])}")
+    about = (d["category"] or "uncategorised") + (f", about {_safe(d['employee'])}" if d["employee"] else "")
+    _say(f"{d['complaint']} {d['contract']} received {d['received_at']} ({about}): {_safe(d['summary'])}")
     _say(_clock_line("report", d["clock"]) + (f", written report {d['report_ref']}" if d["report_ref"] else ""))
 
 
@@ -379,6 +442,19 @@ def complaints(rows: list[dict[str, Any]]) -> None:
         complaint(r)
     if not rows:
         _say("no complaints")
+
+
+def authorized(d: dict[str, Any]) -> None:
+    for p in d["persons"]:
+        channels = ", ".join(f"{k.replace('_', ' ')} {_safe(p[k])}" for k in
+                             ("office_phone", "mobile", "email", "fax", "pager", "webhook") if p[k])
+        mark = f"  [emergencies by {p['emergency']}]" if p["emergency"] else ""
+        _say(f"{p['person']:>4} {_safe(p['name'])}{'' if p['active'] else ' (inactive)'}: {channels or '-'}{mark}")
+    if not d["persons"]:
+        _say("no authorized persons (`colo authorized add`)")
+    to = d["emergencies_to"]
+    whom = f"{_safe(to['person'])} (designated)" if to["person"] else "the contract's contact"
+    _say(f"{d['contract']}: emergencies go to {whom} by {to['channel']} {_safe(to['to'])}")
 
 
 def monitoring(d: dict[str, Any]) -> None:
@@ -390,3 +466,62 @@ def monitoring(d: dict[str, Any]) -> None:
         console.print(f"  watching {svc['kind']} {svc['target']}", markup=False)
     if not d["services"]:
         console.print("  no customer services watched (network and power always are)", markup=False)
+
+
+def licence(d: dict[str, Any]) -> None:
+    for change in d.get("changed", []):
+        _say(f"the customer {change}")
+    if d.get("recorded"):
+        _say(f"licence #{d['recorded']} on file")
+    licences([d])
+
+
+def licences(rows: list[dict[str, Any]]) -> None:
+    for r in rows:
+        declared = f"; declares {', '.join(r['declared'])} business" if r["declared"] else ""
+        _say(f"{_safe(r['customer'])} ({', '.join(r['contracts'])}): requires {', '.join(r['required'])}{declared}")
+        for x in r["on_file"]:
+            _say(f"    {x['kind']:<12} {_safe(x['number'])}  received {x['received_on']}, kept at {_safe(x['filed'])}")
+        if r["missing"]:
+            _say(f"    MISSING: {', '.join(r['missing'])}")
+    if not rows:
+        _say("no customers to show")
+
+
+def compliance(d: dict[str, Any]) -> None:
+    """What a review, an order of the authorities or an abuse step did, and where the contract stands."""
+    if "case" in d:
+        abuse_case(d)
+    if "review" in d:
+        _say(f"annual review {d['review']} {'passed' if d['passed'] else 'FAILED'} at {d['at']} (document {d['ref']})"
+             + (" — already recorded, not recorded twice" if d["replayed"] else ""))
+    if "stop" in d:
+        _say(f"stop {d['stop']} by the authorities' document {d['ref']}"
+             + (" — already recorded, not recorded twice" if d["replayed"] else ""))
+    if "lifted" in d:
+        _say(f"lifted {', '.join(d['lifted'])} by document {d['ref']}")
+    if "state" not in d:
+        return
+    devices = d["devices"]
+    if devices is not None:
+        if devices["operation"] is not None:
+            _say(f"operation #{devices['operation']}: {', '.join(devices['ports']) or 'no ports'}")
+        if devices["note"]:
+            _say(devices["note"])
+    held = f", stopped for {d['stop_reason']}" if d["state"] == "suspended" else ""
+    _say(f"{d['contract']} is {d['state']}{held}")
+    for st in d["open_stops"]:
+        _say(f"    open stop {st['stop']}: {st['reason']} ({st['ref']}) since {st['ordered_at']}")
+
+
+def abuse_case(d: dict[str, Any]) -> None:
+    source = f" from {_safe(d['source'])}" if d["source"] else ""
+    _say(f"{d['case']} {d['contract']} {d['status']}: reported {d['reported_at']}{source}: {_safe(d['summary'])}")
+    _say(_clock_line("warning", d["warning_clock"]) + (f", document {d['warning_ref']}" if d["warning_ref"] else ""))
+
+
+def abuse_cases(rows: list[dict[str, Any]]) -> None:
+    for r in rows:
+        abuse_case(r)
+    if not rows:
+        _say("no spam complaints")

@@ -78,14 +78,18 @@ def _contract(r: dict[str, Any], customer: str, start: datetime, end: datetime) 
     cid = _e(r["contract"])
     verdict = ('<span class="breached">BREACHED: the month\'s fee is waived</span>' if r["breached"]
                else '<span class="ok">within 99.9 %</span>')
-    figures = "".join(f"<tr><td>{_e(kind)}</td><td>{_e(r['counted_minutes'][kind])}</td><td>{_e(pct)} %</td></tr>"
+    figures = "".join(f"<tr data-kind=\"{_e(kind)}\"><td>{_e(kind)}</td><td>{_e(r['counted_minutes'][kind])}</td>"
+                      f"<td>{_e(pct)} %</td><td data-allowance=\"{_e(r['allowance'][kind]['minutes'])}\">"
+                      f"{_e(r['allowance'][kind]['minutes'])} min ({_e(r['allowance'][kind]['rule'])})</td></tr>"
                       for kind, pct in r["availability_percent"].items())
-    credits = "".join(f"<tr><td>{_e(c['item'])}</td><td>{_e(c['amount'])}</td></tr>" for c in r["credits"])
+    credits = "".join(f"<tr><td>{_e(c['item'])}</td><td>{_e(c['amount'])}</td></tr>" for c in r["credits"]) \
+        + "".join(f"<tr data-waived><td>{_e(w)}</td><td>0.00</td></tr>" for w in r["waived"])
     return (f'<section id="contract-{cid}" data-contract="{cid}">'
             f"<h2>{cid} — {_e(customer)}</h2>"
             f"{_timeline(r, start, end)}"
             f"<p>{verdict}; month fee {_e(r['month_fee'])}, credit {_e(r['total_credit'])}</p>"
-            "<table><tr><th>kind</th><th>counted minutes</th><th>availability</th></tr>" + figures + "</table>"
+            "<table><tr><th>kind</th><th>counted minutes</th><th>availability</th><th>allowed</th></tr>" + figures
+            + "</table>"
             + (f"<table><tr><th>credit</th><th>amount</th></tr>{credits}</table>" if credits else "")
             + _outage_table(r["outages"]) + "</section>")
 

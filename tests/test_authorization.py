@@ -53,10 +53,10 @@ def test_phone_authorization_needs_the_portal_credential(lab: Lab, lab_db: str, 
     def phone(secret: str):  # type: ignore[no-untyped-def]
         monkeypatch.setattr(sys, "stdin", io.StringIO(secret + "\n"))
         return colo("--db", lab_db, "--at", "2026-12-01T10:00", "authorize", "record", cid, "--by", "Li Wei",
-                    "--operation", "port-bounce", "--phone", "--portal-secret-stdin", "--json")
+                    "--operation", "port-bounce", "--phone", "--portal-login", cid, "--portal-secret-stdin", "--json")
 
     r = phone("wrong guess")
-    assert r.code == 3 and "portal credential was not verified" in r.err and "wrong guess" not in r.err
+    assert r.code == 3 and "and credential were not verified" in r.err and "wrong guess" not in r.err
     r = phone("correct horse battery")
     assert r.code == 0 and json.loads(r.out)["written_form"] == "to follow"
     r = colo("--db", lab_db, "--at", "2026-12-01T10:02", "port", "bounce", cid, "--json")
@@ -68,9 +68,10 @@ def test_phone_authorization_needs_the_portal_credential(lab: Lab, lab_db: str, 
 
 def test_visits_are_announced_escorted_and_overdue_exits_listed(lab: Lab, lab_db: str, colo) -> None:  # type: ignore[no-untyped-def]
     cid, _ = active_contract(lab_db, "cisco_ios")
+    assert colo("--db", lab_db, "authorized", "add", cid, "--name", "Li Wei").code == 0
     r = colo("--db", lab_db, "--at", "2026-12-01T08:00", "visit", "request", cid, "--visitor", "Zhang San",
              "--reason", "disk swap", "--activity", "replace disk 2", "--enter", "2026-12-01T10:00",
-             "--exit", "2026-12-01T11:00", "--json")
+             "--exit", "2026-12-01T11:00", "--requested-by", "Li Wei", "--json")
     assert r.code == 0, r.err
     visit = str(json.loads(r.out)["visit"])
     assert colo("--db", lab_db, "visit", "request", cid, "--visitor", "X", "--reason", "r", "--activity", "a",

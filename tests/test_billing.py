@@ -55,5 +55,6 @@ def test_periods_stop_at_the_end_of_the_term() -> None:
 ])
 def test_enforcement_decisions(state: str, paid: str, notice: str | None, now: str, expected: Action | None) -> None:
     account = standing(Decimal("12000"), Payment.YEARLY, 12, SIGNED, Decimal(paid), at(now))
-    n = Notice(at(notice) - timedelta(hours=24), at(notice)) if notice else None
+    n = Notice(at(notice) - timedelta(hours=24), at(notice), delivered_at=at(notice) - timedelta(hours=24)) \
+        if notice else None
     assert enforcement(state, account, n, at(now)) == expected

@@ -18,7 +18,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from email import message_from_bytes
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ from provision.lab.snmpagent import agent_paused
 from provision.monitor.services import ServiceCheck, parse_check, run_checks
 from tests.conftest import ROOT, Lab, free_port
 from tests.lab_contracts import sign_on
+from tests.lab_mail import http_server, smtp_server
 from tests.labhost import lab_host, skip_unless_netns
 
 T0 = datetime.fromisoformat("2026-12-01T10:00+08:00")
@@ -137,31 +137,6 @@ def test_silent_addresses_and_bad_ones(colo) -> None:  # type: ignore[no-untyped
 # --- service checks --------------------------------------------------------------------------------------
 
 
-class _Status(http.server.BaseHTTPRequestHandler):
-    status = 200
-
-    def do_GET(self) -> None:
-        self.send_response(self.server.status)  # type: ignore[attr-defined]
-        self.end_headers()
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-@contextmanager
-def http_server(status: int = 200, handler: type[http.server.BaseHTTPRequestHandler] = _Status) -> Iterator[Any]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.status = status  # type: ignore[attr-defined]
-    server.received = []  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 @contextmanager
 def www_on(host: Any) -> Iterator[subprocess.Popen[bytes]]:
     """A web server on the customer's server itself (its namespace, its address, port 80): the only host a
@@ -183,27 +158,6 @@ def www_on(host: Any) -> Iterator[subprocess.Popen[bytes]]:
     finally:
         www.terminate()
         www.wait()
-
-
-@contextmanager
-def smtp_server() -> Iterator[Any]:
-    from aiosmtpd.controller import Controller
-
-    class Inbox:
-        def __init__(self) -> None:
-            self.messages: list[Any] = []
-
-        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-            self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
-            return "250 OK"
-
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(1))
-    controller.start()
-    try:
-        yield controller, inbox
-    finally:
-        controller.stop()
 
 
 @contextmanager
@@ -339,7 +293,8 @@ def test_server_down_two_rounds_emergency_email_and_the_month_report(lab: Lab, l
         (declared,) = third["declared"]
         assert declared["contract"] == cid and declared["since"] == "2026-12-01T10:05:00+08:00"
         assert third["notifications"] == [{"emergency": declared["emergency"], "contract": cid, "channel": "email",
-                                           "to": "noc@customer.example", "sent": True, "error": None}]
+                                           "to": "noc@customer.example", "person": None, "sent": True, "error": None,
+                                           "waived": None}]
         ((rcpt, message),) = inbox.messages
         assert rcpt == ["noc@customer.example"] and message["From"] == "noc@colo.example"
         assert cid in message["Subject"] and address in message["Subject"]

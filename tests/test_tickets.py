@@ -85,7 +85,8 @@ def test_complaint_written_report_within_24_hours(site_db: str, colo) -> None:  
     run = _run(colo, site_db)
     cid = _sign(site_db, "2026-12-01T10:00")
     for _ in range(3):
-        k = run("2026-12-04T10:00", "complaint", "record", cid, "--summary", "technician was rude")
+        k = run("2026-12-04T10:00", "complaint", "record", cid, "--summary", "technician was rude",
+                "--category", "customer-service")
     assert k["complaint"] == "K3" and k["clock"]["deadline"] == "2026-12-05T10:00:00+08:00"
     assert run("2026-12-05T10:00", "complaint", "report", "K1", "--ref", "RPT-2026/001")["clock"]["status"] == "met"
     r = run("2026-12-05T10:01", "complaint", "report", "k2", "--ref", "RPT-2026/002")
@@ -124,7 +125,7 @@ def _snapshot(colo, db: str) -> Any:  # type: ignore[no-untyped-def]
     (("ticket", "open", "{cid}", "--summary", "csi \x9b31m"), 2, "control character U+009B"),
     (("ticket", "open", "{cid}", "--summary", "x" * 501), 2, "at most 500"),
     (("ticket", "open", "{cid}", "--summary", "ok", "--reported-by", "a\rb"), 2, "--reported-by contains"),
-    (("complaint", "record", "{cid}", "--summary", ""), 2, "--summary is empty"),
+    (("complaint", "record", "{cid}", "--summary", "", "--category", "technical-support"), 2, "--summary is empty"),
     (("complaint", "report", "K1", "--ref", "RPT 1; rm"), 2, "--ref"),
     (("complaint", "report", "K7", "--ref", "RPT-1"), 2, "complaint K7 does not exist"),
     (("--at", "2026-12-04T09:00", "complaint", "report", "K1", "--ref", "RPT-1"), 2, "cannot come before"),
@@ -138,7 +139,7 @@ def test_bad_input_exits_non_zero_and_changes_nothing(site_db: str, colo, args: 
     run("2026-12-04T17:00", "ticket", "open", cid, "--summary", "loss")
     run("2026-12-04T17:30", "ticket", "respond", "T1")
     run("2026-12-04T17:40", "ticket", "resolve", "T2", "--resolution", "reseated the SFP")
-    run("2026-12-04T17:00", "complaint", "record", cid, "--summary", "slow")
+    run("2026-12-04T17:00", "complaint", "record", cid, "--summary", "slow", "--category", "network-quality")
     before = _snapshot(colo, site_db)
     argv = [a.replace("{cid}", cid) for a in args]
     if argv[0] != "--at":
@@ -160,7 +161,8 @@ def test_no_ticket_for_a_contract_that_is_gone(site_db: str, colo) -> None:  # t
         s.execute(update(Contract).where(Contract.id == cid).values(state="collected"))
     r = colo("--db", site_db, "--at", "2026-12-04T10:00", "ticket", "open", cid, "--summary", "x")
     assert r.code == 3 and "complaint record" in r.err
-    assert colo("--db", site_db, "--at", "2026-12-04T10:00", "complaint", "record", cid, "--summary", "x").code == 0
+    assert colo("--db", site_db, "--at", "2026-12-04T10:00", "complaint", "record", cid, "--summary", "x",
+                "--category", "network-quality").code == 0
 
 
 HOSTILE = "[bold red]PAID[/bold red] :warning: \u202eevil\u2028</td><script>x</script> '; DROP TABLE fault_tickets; --"
@@ -176,7 +178,8 @@ def test_hostile_summary_is_stored_verbatim_and_shown_as_inert_text(site_db: str
     cid = _sign(site_db, "2026-12-01T10:00")
     assert run("2026-12-04T17:00", "ticket", "open", cid, "--summary", HOSTILE, "--reported-by", "[i]Mallory[/i]"
                )["summary"] == HOSTILE
-    assert run("2026-12-04T17:00", "complaint", "record", cid, "--summary", HOSTILE)["summary"] == HOSTILE
+    assert run("2026-12-04T17:00", "complaint", "record", cid, "--summary", HOSTILE,
+               "--category", "customer-service")["summary"] == HOSTILE
     assert run("2026-12-04T17:10", "ticket", "resolve", "T1", "--resolution", HOSTILE)["resolution"] == HOSTILE
     with open_store(site_db).session() as s:
         assert s.scalar(select(FaultTicket.summary)) == HOSTILE and s.scalar(select(Complaint.summary)) == HOSTILE

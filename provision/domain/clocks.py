@@ -19,6 +19,7 @@ from enum import StrEnum
 from dateutil.relativedelta import relativedelta
 
 from provision.domain.calendar import WorkCalendar
+from provision.domain.compliance import WARNING_WORKING_DAYS, review_due
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class ContractFacts:
     contract_id: str
     term_months: int
     events: tuple[Event, ...]
+    kind: str = "colocation"  # colocation | rental | rack: which install rule applies (SLA §3.1-3.2)
 
 
 Deadline = Callable[[Event, ContractFacts, WorkCalendar], datetime]
@@ -86,6 +88,21 @@ def _one_month(start: Event, facts: ContractFacts, cal: WorkCalendar) -> datetim
     return start.at + relativedelta(months=1)
 
 
+def _working_days_end(days: int) -> Deadline:
+    """End (23:59:59 local) of the n-th working day after the start's date: a document takes a working day."""
+
+    def deadline(start: Event, facts: ContractFacts, cal: WorkCalendar) -> datetime:
+        return cal.end_of_nth_working_day_after(start.at, days)
+
+    return deadline
+
+
+def _annual_review(start: Event, facts: ContractFacts, cal: WorkCalendar) -> datetime:
+    """The anniversary of activation the review started by `start` (activation or the last review) is due on."""
+    activated = next((e.at for e in facts.events if e.kind == "activated"), start.at)
+    return review_due(activated, start.at)
+
+
 @dataclass(frozen=True)
 class ClockRule:
     key: str
@@ -95,11 +112,18 @@ class ClockRule:
     stops_on: tuple[str, ...]
     deadline: Deadline
     on_breach: str
+    all_of: bool = False        # stopped once every event of stops_on happened (at the latest of them), not any one
+    kinds: tuple[str, ...] = ()  # the contract kinds it applies to; empty: every kind
 
 
 RULES: tuple[ClockRule, ...] = (
+    # SLA §3.1-3.2: the customer's own server is installed when its port and power are provisioned; a
+    # rental (整机租用) server's install is the hardware installation and the OS install, both recorded.
     ClockRule("install", "install guarantee", "SLA §3.2", "signed", ("provisioned",),
-              _install, "install fee refunded"),
+              _install, "install fee refunded", kinds=("colocation", "rack")),
+    ClockRule("install", "install guarantee: hardware and OS", "SLA §3.1 §3.2", "signed",
+              ("installed_hardware", "installed_os"), _install, "install fee refunded", all_of=True,
+              kinds=("rental",)),
     ClockRule("payment", "payment due", "§3.3", "signed", ("paid",),
               _calendar_days_end(3), "payment overdue"),
     ClockRule("stop-notice", "overdue: stop-service notice", "§6.6", "signed", ("paid", "stop_notice_issued"),
@@ -108,7 +132,8 @@ RULES: tuple[ClockRule, ...] = (
               _term, "decommission unless renewed"),
     ClockRule("early-termination", "customer early termination", "§6.2", "termination_notice", ("ended",),
               _one_month, "contract ends"),
-    ClockRule("emergency-report", "emergency report", "SLA §4.5", "emergency", ("emergency_reported",),
+    ClockRule("emergency-report", "emergency report", "SLA §4.5 §4.7", "emergency",
+              ("emergency_reported", "emergency_waived"),  # waived: the contact was invalid, or force majeure
               _elapsed(timedelta(minutes=15)), "deduct 1 day's fee (at most 1 a day)"),
     ClockRule("fault-response", "fault response", "§5.6 §6.3", "fault_reported", ("fault_responded", "fault_resolved"),
               _elapsed(timedelta(hours=1)), "response late"),
@@ -122,6 +147,21 @@ RULES: tuple[ClockRule, ...] = (
               _elapsed(timedelta(days=5)), "outage does not count for SLA"),
     ClockRule("storage", "storage abandonment", "§8.4", "stored", ("collected", "shipped"),
               _elapsed(timedelta(days=7)), "may be treated as abandoned"),
+    # 「事后需立即补交」: "immediately" has no figure; a signed form needs the authorized person at a desk,
+    # so it is due by the end of the next working day after the call (the day of the call never counts).
+    ClockRule("auth-written", "phone authorization: written form", "SLA §6.6", "authorization_received",
+              ("authorization_written",), _working_days_end(1), "written form late"),
+    ClockRule("operation-report", "authorized operation: written report", "SLA §7.2", "authorized_operation",
+              ("operation_reported",), _working_time(timedelta(days=1)), "report late"),
+    # Hosting §5.8: a review each year, due on each anniversary of activation. Activation starts
+    # the first; every review held (passed or failed) ends the current one and starts the next.
+    ClockRule("annual-review", "annual review", "§5.8", "activated", ("reviewed", "ended"),
+              _annual_review, "review overdue"),
+    ClockRule("annual-review", "annual review", "§5.8", "reviewed", ("reviewed", "ended"),
+              _annual_review, "review overdue"),
+    # User undertaking 5.2: a spam complaint is answered by a warning within 3 working days.
+    ClockRule("abuse-warning", "spam complaint: warning to the customer", "undertaking 5.2", "abuse_reported",
+              ("abuse_warned", "abuse_closed"), _working_days_end(WARNING_WORKING_DAYS), "warning late"),
 )
 
 
@@ -153,16 +193,26 @@ def compute_clocks(facts: ContractFacts, cal: WorkCalendar, now: datetime,
     """Every clock the contract's history has started, with its status as of `now`."""
     events = sorted((e for e in facts.events if e.at <= now), key=lambda e: e.at)
     clocks = []
-    for rule in rules:
+    for rule in (r for r in rules if not r.kinds or facts.kind in r.kinds):
         for start in (e for e in events if e.kind == rule.starts_on):
             clocks.append(_one_clock(rule, start, facts, cal, now, events))
     return clocks
 
 
+def _stop(rule: ClockRule, start: Event, events: Iterable[Event]) -> Event | None:
+    """The event that stopped the clock: the first of its stop events, or with all_of the last one needed."""
+    after = [e for e in events if e.at >= start.at and e.ref == start.ref
+             and e is not start]  # an event never stops the clock it starts
+    if not rule.all_of:
+        return next((e for e in after if e.kind in rule.stops_on), None)
+    firsts = [next((e for e in after if e.kind == kind), None) for kind in rule.stops_on]
+    return None if None in firsts else max((e for e in firsts if e is not None), key=lambda e: e.at)
+
+
 def _one_clock(rule: ClockRule, start: Event, facts: ContractFacts, cal: WorkCalendar,
                now: datetime, events: Iterable[Event]) -> Clock:
     deadline = rule.deadline(start, facts, cal)
-    stop = next((e for e in events if e.kind in rule.stops_on and e.at >= start.at and e.ref == start.ref), None)
+    stop = _stop(rule, start, events)
     if stop is None:
         status = Status.RUNNING if now < deadline else Status.BREACHED
         left = deadline - now

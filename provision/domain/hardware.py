@@ -1,5 +1,9 @@
 """The server record kept per hosted server (hosting contract §1), and the NIC's MAC.
 
+Every part — CPU, motherboard, memory, each disk model — is a model and a count, written
+'MODEL xN' (a bare model counts once), which is also how the store keeps it: a motherboard
+recorded before it had a count reads as one.
+
 The MAC matters beyond bookkeeping: Cisco's IP source binding cannot be written
 without it, and Huawei/H3C bindings are stronger with it, so the anti-spoofing on
 the customer's port is completed from this record.
@@ -36,6 +40,13 @@ def parse_component(text: str, option: str) -> Component:
     return Component(m.group("model"), count)
 
 
+def read_component(stored: str) -> Component:
+    """A part as the store keeps it (checked when recorded): 'MODEL xN', or a bare model counted once."""
+    m = _COMPONENT.match(stored.strip())
+    count = int(m.group("count") or 1) if m else 0
+    return Component(m.group("model"), count) if m and count >= 1 else Component(stored.strip(), 1)
+
+
 def normalise_mac(text: str) -> str:
     """Twelve lowercase hex digits from any common notation; refuse group and all-zero addresses."""
     digits = re.sub(r"[\s:.-]", "", text.strip()).lower()
@@ -57,12 +68,10 @@ class ServerRecord:
     serial: str
     mac: str
     cpu: Component | None = None
-    board: str | None = None
+    board: Component | None = None
     memory: Component | None = None
     disks: tuple[Component, ...] = ()
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,63}", self.serial):
             raise BadInput(f"--serial {self.serial!r} is invalid: use 1-64 letters, digits, . _ / -")
-        if self.board is not None and (not _PRINTABLE.match(self.board) or len(self.board) > 120):
-            raise BadInput(f"--board {self.board!r} is invalid: give the motherboard model, up to 120 characters")

@@ -77,6 +77,7 @@ class Terms:
     power_w: int
     room: str | None = None
     request_id: str | None = None
+    install_fee: Decimal = Decimal("0.00")  # SLA §3.1-3.2: refunded when the 3-working-day install guarantee is missed
 
     def __post_init__(self) -> None:
         unit = "--racks" if self.kind is Kind.RACK else "--slots"
@@ -87,6 +88,8 @@ class Terms:
         if not 1 <= self.ips <= 256:
             raise BadInput(f"--ips {self.ips} is out of range: give 1 to 256 (a server is reached at its address)")
         check_money(self.fee, "--fee")
+        if self.install_fee:
+            check_money(self.install_fee, "--install-fee")
         if not 1 <= self.term_months <= 120:
             raise BadInput(f"--term-months {self.term_months} is out of range: give 1 to 120")
         if not 1 <= self.power_w <= 50_000:
@@ -95,3 +98,17 @@ class Terms:
             raise BadInput("--signed-at has no timezone: internal error, times must be localised first")
         if self.request_id is not None and not re.fullmatch(r"[A-Za-z0-9._:-]{1,64}", self.request_id):
             raise BadInput(f"--request-id {self.request_id!r} is invalid: use 1-64 letters, digits, . _ : -")
+
+
+def install_refund(install_fee: Decimal, status: str | None) -> str | None:
+    """What a missed install guarantee costs, in words (SLA §3.2: the install fee, 初装费, refunded); else None.
+
+    A clock still running or met owes nothing; breached (still not installed after the
+    3rd working day) or late (installed after it) refunds the install fee. A contract with
+    no install fee is owed nothing, and says so rather than naming 0.00.
+    """
+    if status not in ("late", "breached"):
+        return None
+    if not install_fee:
+        return "install guarantee missed; no install fee on the contract to refund"
+    return f"install fee {install_fee:.2f} refunded"

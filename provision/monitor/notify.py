@@ -95,8 +95,65 @@ class Mailer:
             smtp.send_message(msg)
 
 
+def send(channel: str, to: str, mailer: Mailer | None, subject: str, body: str,
+         payload: dict[str, Any]) -> str | None:
+    """Email or webhook, whatever the news: None when the next hop accepted it, else why not.
+
+    The reason is kept in the store and listed, so a gateway key in the URL is masked in it.
+    """
+    try:
+        if channel == "email":
+            if mailer is None:
+                return "no mail relay configured: give --smtp HOST:PORT --mail-from ADDR (or COLO_SMTP, COLO_MAIL_FROM)"
+            mailer.send(to, subject, body)
+        else:
+            post_webhook(to, payload)
+    except (OSError, ValueError) as exc:  # smtplib's errors are OSErrors; so are refused connections
+        safe = shown(channel, to) or ""
+        why = f"{channel} to {safe} failed: {str(exc).replace(to, safe)}"
+        return RecipientRefused(why) if refuses_recipient(exc) else why
+    return None
+
+
+class RecipientRefused(str):
+    """A failed delivery's reason when the next hop refused the address itself, for good: the contact on
+    record is out of date or wrong (which waives the 15-minute emergency report, SLA §4.7)."""
+
+    __slots__ = ()
+
+
+_ADDRESS_STATUS = re.compile(rb"\s*5\.1\.\d{1,3}\b")  # RFC 3463 X.1.X: addressing status (5.1.1 no such user, ...)
+
+
+def refuses_recipient(exc: BaseException) -> bool:
+    """Whether a delivery failed because the recipient's address is invalid, as the next hop said so for good.
+
+    SMTP: a 5xx reply to RCPT whose enhanced status is 5.1.x (bad mailbox, bad domain, moved), or a bare
+    550/551/553 there (mailbox unavailable, not local, name not allowed: RFC 5321) unless it speaks of relaying;
+    at DATA (relays that check recipients late) only 5.1.x. Not 5.7.x ("relaying denied": our relay refuses
+    us), nor 4xx (try again). Webhook: HTTP 410 Gone, the gateway's own word that the address
+    is no more; a 404 is also what a gateway answers mid-deployment, so it stays an ordinary failure.
+    """
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return bool(exc.recipients) and all(
+            500 <= code < 600 and (bool(_ADDRESS_STATUS.match(text)) or (
+                code in (550, 551, 553) and not re.match(rb"\s*\d\.", text) and b"relay" not in text.lower()))
+            for code, text in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPDataError):
+        return 500 <= exc.smtp_code < 600 and bool(_ADDRESS_STATUS.match(exc.smtp_error))
+    return isinstance(exc, WebhookRefused) and exc.status == 410
+
+
+class WebhookRefused(OSError):
+    """A gateway's non-2xx answer, with its status."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(f"webhook answered HTTP {status}")
+        self.status = status
+
+
 def post_webhook(url: str, payload: dict[str, Any], timeout: float = 10.0) -> None:
-    """POST the emergency as JSON; anything but a 2xx answer is a failed delivery."""
+    """POST the event (an emergency, a stop-service notice) as JSON; anything but a 2xx answer is a failed delivery."""
     address, authorization = _credentials_apart(url)
     request = urllib.request.Request(address, data=json.dumps(payload).encode(), method="POST",
                                      headers={"Content-Type": "application/json", "User-Agent": "colo-monitor"})
@@ -105,9 +162,9 @@ def post_webhook(url: str, payload: dict[str, Any], timeout: float = 10.0) -> No
     try:
         with urllib.request.urlopen(request, timeout=timeout) as answer:  # http(s) only: check_target refused the rest
             if not 200 <= answer.status < 300:
-                raise OSError(f"webhook answered HTTP {answer.status}")
+                raise WebhookRefused(answer.status)
     except urllib.error.HTTPError as exc:
-        raise OSError(f"webhook answered HTTP {exc.code}") from None
+        raise WebhookRefused(exc.code) from None
 
 
 def _credentials_apart(url: str) -> tuple[str, str | None]:

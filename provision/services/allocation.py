@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from provision.domain.placement import choose_units
 from provision.domain.terms import Kind
 from provision.errors import OperationFailed, Refused
-from provision.store.schema import Address, Contract, Hold, Placement, PoolRack, Port, Rack, SwitchRack, Unit
+from provision.store.schema import Address, Contract, Hold, Placement, Pool, PoolRack, Port, Rack, SwitchRack, Unit
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ class Request:
     power_w: int
     room_id: int | None
     now: datetime
+    first_position: int = 0  # a service change adds servers after the contract's existing ones
 
     def ips_for(self, index: int) -> int:
         """Addresses for server `index`: spread evenly, the first servers get the remainder."""
@@ -164,14 +165,37 @@ def _serving(session: Session, column: Any, rack_column: Any, rack_id: int) -> l
 def _free_addresses(session: Session, req: Request, rack: Rack, limit: int) -> list[int]:
     found: list[int] = []
     for pool_id in _serving(session, PoolRack.pool_id, PoolRack.rack_id, rack.id) if limit else []:
-        found += session.scalars(
-            select(Address.id).where(Address.pool_id == pool_id, Address.placement_id.is_(None),
-                                     Address.reserved.is_(False),
-                                     or_(Address.quarantine_until.is_(None), Address.quarantine_until <= req.now))
-            .order_by(Address.ip_int).limit(limit - len(found)))
+        found += _free_in_pool(session, pool_id, req.now, limit - len(found))
         if len(found) == limit:
             break
     return found
+
+
+def _free_in_pool(session: Session, pool_id: int, now: datetime, limit: int) -> list[int]:
+    """Free addresses of one pool, lowest first: not held, not reserved, out of quarantine."""
+    return list(session.scalars(
+        select(Address.id).where(Address.pool_id == pool_id, Address.placement_id.is_(None),
+                                 Address.reserved.is_(False),
+                                 or_(Address.quarantine_until.is_(None), Address.quarantine_until <= now))
+        .order_by(Address.ip_int).limit(limit)))
+
+
+def add_addresses(session: Session, placement_id: int, count: int, now: datetime) -> None:
+    """Give a placed server `count` more addresses from the pool its first address came from, or raise Refused.
+
+    The same pool keeps the port in one VLAN and the server on one gateway; the same
+    rules as signing apply (reserved and quarantined addresses are not free), under the
+    caller's site lock, claimed with the same conditional UPDATE.
+    """
+    pool = session.scalar(select(Pool).join(Address, Address.pool_id == Pool.id)
+                          .where(Address.placement_id == placement_id).order_by(Address.ip_int).limit(1))
+    if pool is None:
+        raise Refused(f"placement {placement_id} has no address, so no pool to add to: fix the contract's records")
+    free = _free_in_pool(session, pool.id, now, count)
+    if len(free) < count:
+        raise Refused(f"pool {pool.name} has {len(free)} free address(es), {count} asked: nothing was allocated; "
+                      f"ask for fewer or add addresses to the pool in the inventory")
+    _claim_rows(session, Address, free, placement_id)
 
 
 def _free_address_count(session: Session, req: Request, rack: Rack, first: int) -> int:
@@ -188,7 +212,8 @@ def _claim(session: Session, req: Request, cap: _Capacity, take: int, first: int
     for k, group in enumerate(groups):
         index = first + k
         power = cap.rack.power_budget_w if req.kind is Kind.RACK else req.power_w
-        placement = Placement(contract_id=req.contract_id, position=index, rack_id=cap.rack.id, power_w=power)
+        placement = Placement(contract_id=req.contract_id, position=req.first_position + index, rack_id=cap.rack.id,
+                              power_w=power)
         session.add(placement)
         session.flush()
         mine, addresses = addresses[:req.ips_for(index)], addresses[req.ips_for(index):]

@@ -20,12 +20,21 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from provision.domain.bounds import one_line
+from provision.domain.bounds import TARGET_MAX, not_before, one_line
+from provision.domain.clocks import RULES, ContractFacts, Event
 from provision.domain.lifecycle import HOLDS_RESOURCES, State
 from provision.errors import BadInput, DeviceError, NotFound, Refused
-from provision.services.context import Context, load_site
+from provision.monitor.notify import check_target, shown
+from provision.services.context import Context, SiteInfo, load_site
 from provision.services.contracts import get_contract, iso, placements_view
-from provision.store.schema import Authorization, AuthorizedPerson, Contract, ContractEvent, PortalCredential
+from provision.store.schema import (
+    Authorization,
+    AuthorizedPerson,
+    Contract,
+    ContractEvent,
+    EmergencyContact,
+    PortalCredential,
+)
 
 OPERATIONS = ("outlet-cycle", "port-bounce", "config-change")
 _NAME = re.compile(r"[^\x00-\x1f\x7f]{1,120}")
@@ -46,25 +55,122 @@ def _contract(s: Session, contract_id: str) -> Contract:
     return contract
 
 
-def add_person(ctx: Context, contract_id: str, name: str, phone: str | None = None) -> dict[str, Any]:
-    if not _NAME.fullmatch(name.strip()):
+# A person's contact channels (SLA §4.2), as the options name them → the column; the office phone is `phone`.
+CONTACT_FIELDS = {"office-phone": "phone", "mobile": "mobile", "email": "email", "fax": "fax", "pager": "pager",
+                  "webhook": "webhook"}
+_PHONE = re.compile(r"\+?[0-9 ()-]{5,40}")
+
+
+def add_person(ctx: Context, contract_id: str, name: str, phone: str | None = None,
+               channels: dict[str, str | None] | None = None, emergency: str | None = None) -> dict[str, Any]:
+    """Register (or re-activate) an authorized person with their contact channels; `emergency` names the
+    channel by which this contract's emergencies reach them (SLA §4.2 「指定的授权人」)."""
+    return _save_person(ctx, contract_id, name, {"office-phone": phone, **(channels or {})}, emergency, create=True)
+
+
+def set_person(ctx: Context, contract_id: str, name: str, channels: dict[str, str | None],
+               emergency: str | None = None) -> dict[str, Any]:
+    """Change an authorized person's channels, or designate them for the contract's emergencies (`none`: no
+    longer; emergencies then go to the contract's contact)."""
+    return _save_person(ctx, contract_id, name, channels, emergency, create=False)
+
+
+def _channels(given: dict[str, str | None]) -> dict[str, str]:
+    """The channels given, checked; each error names its option."""
+    out = {}
+    for channel, value in given.items():
+        if value is None:
+            continue
+        value = value.strip()
+        option = "--phone" if channel == "office-phone" else f"--{channel}"
+        if channel in ("email", "webhook"):
+            if len(value) > TARGET_MAX:
+                raise BadInput(f"{option} is {len(value)} characters long: give at most {TARGET_MAX}")
+            check_target(channel, value)
+        elif not _PHONE.fullmatch(value):
+            raise BadInput(f"{option} {value!r} is not a phone number: digits, spaces, ( ) - and a leading +")
+        out[channel] = value
+    return out
+
+
+def _save_person(ctx: Context, contract_id: str, name: str, given: dict[str, str | None], emergency: str | None,
+                 create: bool) -> dict[str, Any]:
+    name = name.strip()
+    if not _NAME.fullmatch(name):
         raise BadInput(f"--name {name!r} is not usable: give the person's name, 1-120 printable characters")
-    if phone is not None and not re.fullmatch(r"\+?[0-9 ()-]{5,40}", phone):
-        raise BadInput(f"--phone {phone!r} is not a phone number")
+    values = _channels(given)
+    if emergency is not None and emergency not in (*CONTACT_FIELDS, "none"):
+        raise BadInput(f"--emergency {emergency!r}: give one of {', '.join(CONTACT_FIELDS)} (or none)")
     with ctx.store.session() as s:
         site = load_site(s)
+        now = ctx.now(site)
         contract = get_contract(s, contract_id)
         person = s.scalar(select(AuthorizedPerson).where(AuthorizedPerson.customer_id == contract.customer_id,
-                                                         AuthorizedPerson.name == name.strip()))
+                                                         AuthorizedPerson.name == name))
+        if person is None and not create:
+            raise NotFound(f"--name {name!r} is not an authorized person of the customer: add them first "
+                           f"(`colo authorized add {contract.id} --name NAME`)")
         if person is None:
-            person = AuthorizedPerson(customer_id=contract.customer_id, name=name.strip(), phone=phone, active=True)
+            person = AuthorizedPerson(customer_id=contract.customer_id, name=name, active=True)
             s.add(person)
-        else:
-            person.phone, person.active = phone or person.phone, True
-        s.add(ContractEvent(contract_id=contract.id, kind="authorized_person", at=ctx.now(site), actor=ctx.actor,
-                            months=0, detail=f"{person.name} may order operations on the customer's equipment"))
+        person.active = person.active or create
+        for channel, value in values.items():
+            setattr(person, CONTACT_FIELDS[channel], value)
+        if create:
+            s.add(ContractEvent(contract_id=contract.id, kind="authorized_person", at=now, actor=ctx.actor,
+                                months=0, detail=f"{person.name} may order operations on the customer's equipment"))
+        elif values:
+            s.add(ContractEvent(contract_id=contract.id, kind="authorized_person", at=now, actor=ctx.actor, months=0,
+                                detail=f"{person.name}: {', '.join(values)} changed"))
         s.flush()
-        return {"customer_id": contract.customer_id, "person": person.id, "name": person.name}
+        if emergency is not None:
+            _designate(s, contract, person, emergency, now, ctx.actor)
+            s.flush()
+        designated = s.get(EmergencyContact, contract.id)
+        return {"customer_id": contract.customer_id, "person": person.id, "name": person.name,
+                "emergency": designated.channel if designated and designated.person_id == person.id else None}
+
+
+def _designate(s: Session, contract: Contract, person: AuthorizedPerson, channel: str, at: datetime,
+               actor: str) -> None:
+    """One designated person per contract: designating another replaces the one before."""
+    current = s.get(EmergencyContact, contract.id)
+    if channel == "none":
+        if current is None or current.person_id != person.id:
+            raise Refused(f"{person.name} is not the designated person for contract {contract.id}'s emergencies")
+        s.delete(current)
+        detail = f"{person.name} no longer designated: emergencies go to the contract's contact"
+    else:
+        if not getattr(person, CONTACT_FIELDS[channel]):
+            option = "--phone" if channel == "office-phone" else f"--{channel}"
+            raise BadInput(f"--emergency {channel}: {person.name} has no {channel} on record: give it with {option}")
+        if current is not None and (current.person_id, current.channel) == (person.id, channel):
+            return
+        if current is None:
+            s.add(EmergencyContact(contract_id=contract.id, person_id=person.id, channel=channel))
+        else:
+            current.person_id, current.channel = person.id, channel
+        detail = f"emergencies go to {person.name} (designated authorized person) by {channel}"
+    s.add(ContractEvent(contract_id=contract.id, kind="emergency_contact_set", at=at, actor=actor, months=0,
+                        detail=detail))
+
+
+def list_persons(ctx: Context, contract_id: str) -> dict[str, Any]:
+    """The customer's authorized persons with their channels, and whom this contract's emergencies reach."""
+    from provision.services.monitoring import emergency_contact
+
+    with ctx.store.session() as s:
+        contract = get_contract(s, contract_id)
+        designated = s.get(EmergencyContact, contract.id)
+        persons = [{"person": p.id, "name": p.name, "active": p.active, "office_phone": p.phone, "mobile": p.mobile,
+                    "email": p.email, "fax": p.fax, "pager": p.pager, "webhook": shown("webhook", p.webhook),
+                    "emergency": designated.channel if designated and designated.person_id == p.id else None}
+                   for p in s.scalars(select(AuthorizedPerson).where(
+                       AuthorizedPerson.customer_id == contract.customer_id).order_by(AuthorizedPerson.name))]
+        to = emergency_contact(s, contract)
+        return {"contract": contract.id, "persons": persons,
+                "emergencies_to": {"person": to.person, "channel": to.medium or to.channel,
+                                   "to": shown(to.channel, to.to)}}
 
 
 def set_portal_secret(ctx: Context, contract_id: str, secret: str) -> dict[str, Any]:
@@ -156,7 +262,14 @@ def _refuse(ctx: Context, contract_id: str, why: str) -> Refused:
 
 
 def record(ctx: Context, contract_id: str, person: str, operation: str, channel: str, ref: str | None = None,
-           portal_secret: str | None = None, valid_hours: float = 24.0) -> dict[str, Any]:
+           portal_secret: str | None = None, valid_hours: float = 24.0,
+           portal_user: str | None = None) -> dict[str, Any]:
+    """Record an authorization, or refuse (and record the refusal).
+
+    A phone caller proves the MRTG login as the portal knows it (SLA §6.6): the user name
+    (the login name, or a contract ID of the customer while none is set) and the secret.
+    Which half was wrong is not said, and neither the secret nor its guesses are kept.
+    """
     if operation not in OPERATIONS:
         raise BadInput(f"--operation {operation!r}: give one of {', '.join(OPERATIONS)}")
     if channel not in ("written", "phone"):
@@ -166,18 +279,24 @@ def record(ctx: Context, contract_id: str, person: str, operation: str, channel:
     person = one_line("--by", person, "give the authorized person's name", 120)
     if not 0 < valid_hours <= 24 * 7:
         raise BadInput(f"--valid-hours {valid_hours:g} is out of range: give up to 168")
+    if channel == "phone":
+        portal_user = one_line("--portal-login", portal_user or "", "give the portal user name the caller gave", 64)
     with ctx.store.session() as s:
         contract = _contract(s, contract_id)
         cid, customer = contract.id, contract.customer_id
         who = s.scalar(select(AuthorizedPerson).where(AuthorizedPerson.customer_id == customer,
                                                       AuthorizedPerson.name == person.strip(),
                                                       AuthorizedPerson.active.is_(True)))
-        credential = s.get(PortalCredential, customer)
+        credential = None if portal_user is None else _portal_credential(s, portal_user.strip())
     if who is None:
         raise _refuse(ctx, cid, f"{person!r} is not an authorized person of the customer (`colo authorized add`)")
-    if channel == "phone" and not _verified(credential, portal_secret):
-        raise _refuse(ctx, cid, f"phone authorization by {who.name} refused: the monitoring-portal credential "
-                                f"was not verified")
+    if channel == "phone":
+        if credential is None or credential.customer_id != customer:
+            _hash(portal_secret or "", _NO_SALT)  # an unknown user name costs what a known one does
+            credential = None
+        if not _verified(credential, portal_secret):
+            raise _refuse(ctx, cid, f"phone authorization by {who.name} refused: the monitoring-portal user name "
+                                    f"{portal_user!r} and credential were not verified")
     with ctx.store.session() as s:
         site = load_site(s)
         now = ctx.now(site)
@@ -188,19 +307,36 @@ def record(ctx: Context, contract_id: str, person: str, operation: str, channel:
         s.flush()
         s.add(ContractEvent(contract_id=cid, kind="authorization_received", at=now, actor=ctx.actor, months=0,
                             ref=str(auth.id), detail=f"{channel} authorization #{auth.id} by {who.name}: {operation}"
-                            + (f" (document {ref})" if ref else " (written form to follow)")))
+                            + (f" (document {ref})" if ref else f" (portal user {portal_user} verified; "
+                                                                   f"written form to follow)")))
+        if channel == "written":  # the written form came with it: its §6.6 clock is met at once
+            s.add(ContractEvent(contract_id=cid, kind="authorization_written", at=now, actor=ctx.actor, months=0,
+                                ref=str(auth.id), detail=f"written form {ref} came with the authorization"))
         return {"authorization": auth.id, "contract": cid, "by": who.name, "channel": channel,
                 "operation": operation, "valid_until": iso(auth.valid_until, site),
                 "feedback_due": iso(now + timedelta(minutes=30), site),
-                "written_form": "received" if channel == "written" else "to follow"}
+                "written_form": "received" if channel == "written" else "to follow",
+                "written_form_due": None if channel == "written" else iso(_due("auth-written", now, site), site)}
+
+
+def _due(clock: str, start: datetime, site: SiteInfo) -> datetime:
+    """The deadline the clock rule `clock` sets for something that happened at `start`."""
+    rule = next(r for r in RULES if r.key == clock)
+    event = Event(rule.starts_on, start.astimezone(site.tz))
+    return rule.deadline(event, ContractFacts("", 0, (event,)), site.calendar)
 
 
 def written(ctx: Context, auth_id: int, ref: str) -> dict[str, Any]:
+    """The written form of a phone authorization arrived (SLA §6.6); it stops that clock, once."""
     if not _REF.fullmatch(ref):
         raise BadInput(f"--ref {ref[:64]!r}: give the written form's document number (1-64 letters, digits, . _ / -)")
     with ctx.store.session() as s:
         site = load_site(s)
         auth = _auth(s, auth_id)
+        if auth.written_at is not None:
+            raise Refused(f"authorization #{auth.id}: its written form {auth.ref} is already on file "
+                          f"(since {iso(auth.written_at, site)})")
+        not_before(ctx.now(site), auth.received_at, "--at", "its written form", f"authorization #{auth.id}")
         auth.written_at, auth.ref = ctx.now(site), ref
         s.add(ContractEvent(contract_id=auth.contract_id, kind="authorization_written", at=ctx.now(site),
                             actor=ctx.actor, months=0, ref=str(auth.id), detail=f"written form {ref} received"))
@@ -215,6 +351,30 @@ def feedback(ctx: Context, auth_id: int, note: str) -> dict[str, Any]:
         s.add(ContractEvent(contract_id=auth.contract_id, kind="authorization_feedback", at=ctx.now(site),
                             actor=ctx.actor, months=0, ref=str(auth.id), detail=note))
         return {"authorization": auth.id, "feedback_at": iso(ctx.now(site), site)}
+
+
+def report(ctx: Context, auth_id: int, ref: str) -> dict[str, Any]:
+    """The written report on an authorized operation went to the customer (SLA §7.2); it stops that clock, once."""
+    if not _REF.fullmatch(ref):
+        raise BadInput(f"--ref {ref[:64]!r}: give the written report's document number (1-64 letters, digits, "
+                       f". _ / -)")
+    with ctx.store.session() as s:
+        site = load_site(s)
+        now = ctx.now(site)
+        auth = _auth(s, auth_id)
+        if auth.used_at is None:
+            raise Refused(f"authorization #{auth.id} has not been used for an operation yet: there is nothing to "
+                          f"report on")
+        if auth.reported_at is not None:
+            raise Refused(f"authorization #{auth.id}: the operation was already reported in {auth.report_ref} "
+                          f"at {iso(auth.reported_at, site)}")
+        not_before(now, auth.used_at, "--at", "the written report", f"the operation on authorization #{auth.id}")
+        auth.reported_at, auth.report_ref = now, ref
+        s.add(ContractEvent(contract_id=auth.contract_id, kind="operation_reported", at=now, actor=ctx.actor,
+                            months=0, ref=str(auth.id), detail=f"written report {ref} on the {auth.operation} "
+                                                               f"of authorization #{auth.id}"))
+        return {"authorization": auth.id, "contract": auth.contract_id, "report_ref": ref,
+                "reported_at": iso(now, site), "report_due": iso(_due("operation-report", auth.used_at, site), site)}
 
 
 def _auth(s: Session, auth_id: int) -> Authorization:
@@ -260,7 +420,9 @@ def operate(ctx: Context, contract_id: str, operation: str, position: int, dry_r
                             ref=str(auth_id), detail=f"{operation} server {position}: {done}"))
     return {"contract": cid, "operation": operation, "server": position, "authorization": auth_id, "done": done,
             "would": f"{operation} {target}",
-            "next": f"send the customer the written report; record feedback with `colo authorize feedback {auth_id}`"}
+            "report_due": iso(_due("operation-report", now, site), site),
+            "next": f"record feedback with `colo authorize feedback {auth_id}` (30 minutes), then send the customer "
+                    f"the written report and record it with `colo authorize report {auth_id} --ref DOC`"}
 
 
 def _outlet_cycle(ctx: Context, place: dict[str, Any]) -> str:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from provision.domain.lifecycle import State
-from provision.domain.termination import forced_refund, notice_effective
+from provision.domain.termination import FORCED_CAUSES, forced_refund, notice_effective
 from provision.domain.terms import Payment
 from provision.errors import BadInput, Refused
 from provision.services import apply as applier
@@ -25,11 +25,10 @@ from provision.services import devices, plans
 from provision.services.context import Context, load_site
 from provision.services.contracts import contract_view, get_contract, iso, placements_view, transition
 from provision.services.operations import one_at_a_time
-from provision.services.payments import account
+from provision.services.payments import account, fee_schedule
 from provision.store.schema import ContractEvent, Stored
 
 STORAGE_DAYS = 7
-FORCED_REASONS = ("policy", "carrier")
 
 
 def renew(ctx: Context, contract_id: str, months: int) -> dict[str, Any]:
@@ -52,8 +51,8 @@ def renew(ctx: Context, contract_id: str, months: int) -> dict[str, Any]:
 
 def terminate(ctx: Context, contract_id: str, forced: str | None = None) -> dict[str, Any]:
     """Written notice by the customer (ends in a month), or forced now with the refund sheet."""
-    if forced is not None and forced not in FORCED_REASONS:
-        raise BadInput(f"--forced {forced!r}: give one of {', '.join(FORCED_REASONS)}")
+    if forced is not None and forced not in FORCED_CAUSES:
+        raise BadInput(f"--forced {forced!r}: give one of {', '.join(FORCED_CAUSES)}")
     with ctx.store.session() as s:
         one_at_a_time(s)  # the refund counts every payment booked before it, none after
         site = load_site(s)
@@ -71,9 +70,10 @@ def terminate(ctx: Context, contract_id: str, forced: str | None = None) -> dict
                                 months=0, detail=f"customer's written notice; ends {iso(ends, site)}"))
             return {"contract": contract.id, "ends_at": iso(ends, site), "refund": None}
         paid = account(s, site, contract, now).paid
-        refund = forced_refund(contract.fee, Payment(contract.payment), contract.signed_at.astimezone(site.tz),
-                               paid, now)
-        transition(s, contract, State.ENDED, now, ctx.actor, detail=f"terminated, forced by {forced} (§8.5)")
+        refund = forced_refund(fee_schedule(s, contract), Payment(contract.payment), contract.signed_at.astimezone(site.tz),
+                               paid, now, compensated=FORCED_CAUSES[forced])
+        clause = "§8.5" if FORCED_CAUSES[forced] else "§8.3, no compensation"
+        transition(s, contract, State.ENDED, now, ctx.actor, detail=f"terminated, forced by {forced} ({clause})")
         s.add(ContractEvent(contract_id=contract.id, kind="refund_due", at=now, actor=ctx.actor, months=0,
                             detail=f"{refund.total} = " + " + ".join(str(line.amount) for line in refund.lines)))
         return {"contract": contract.id, "ends_at": iso(now, site), "refund": {

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -18,12 +20,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from provision.domain.bounds import happened
-from provision.domain.clocks import Clock, ContractFacts, Event, compute_clocks
-from provision.domain.hardware import mac_colons
+from provision.domain.clocks import RULES, Clock, ContractFacts, Event, compute_clocks
+from provision.domain.hardware import mac_colons, read_component
 from provision.domain.lifecycle import HOLDS_RESOURCES, State, check_transition, event_kind
 from provision.domain.money import parse_money
 from provision.domain.terms import Customer as CustomerRecord
-from provision.domain.terms import Kind, Payment, Terms
+from provision.domain.terms import Kind, Payment, Terms, install_refund
 from provision.errors import BadInput, NotFound, Refused
 from provision.services.allocation import Request, allocate
 from provision.services.context import Context, SiteInfo, load_site, parse_time
@@ -74,6 +76,7 @@ class SignOrder:
     signed_at: str | None = None
     room: str | None = None
     request_id: str | None = None
+    install_fee: str | None = None  # CNY; none or 0: no install fee
 
     def terms(self, site: SiteInfo, now: datetime) -> Terms:
         kind = _choice(Kind, self.kind, "--kind")
@@ -82,7 +85,14 @@ class SignOrder:
                      ips=self.quantity if self.ips is None else self.ips, fee=parse_money(self.fee, "--fee"),
                      payment=_choice(Payment, self.payment, "--payment"), term_months=self.term_months,
                      signed_at=signed_at.astimezone(site.tz), power_w=self.power_w, room=self.room,
-                     request_id=self.request_id)
+                     request_id=self.request_id, install_fee=_install_fee(self.install_fee))
+
+
+def _install_fee(text: str | None) -> Decimal:
+    """The install fee as given; 0 (or none) is a contract without one, which parse_money alone would refuse."""
+    if text is None or re.fullmatch(r"0+(\.0{1,2})?", text.strip()):
+        return Decimal("0.00")
+    return parse_money(text, "--install-fee")
 
 
 def _choice(enum: type[E], value: str, option: str) -> E:
@@ -93,8 +103,13 @@ def _choice(enum: type[E], value: str, option: str) -> E:
 
 
 def _fingerprint(order: SignOrder) -> str:
-    """The order as the caller stated it: a retry that again omits --signed-at is the same order."""
-    return hashlib.sha256(json.dumps(asdict(order), sort_keys=True, default=str).encode()).hexdigest()
+    """The order as the caller stated it: a retry that again omits --signed-at is the same order.
+
+    An order without an install fee hashes as it did before the install fee existed, so a
+    retry of a contract signed then is still recognised.
+    """
+    stated = {k: v for k, v in asdict(order).items() if not (k == "install_fee" and v is None)}
+    return hashlib.sha256(json.dumps(stated, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def sign(ctx: Context, order: SignOrder) -> dict[str, Any]:
@@ -131,7 +146,7 @@ def sign(ctx: Context, order: SignOrder) -> dict[str, Any]:
                             ips=terms.ips, fee=terms.fee, payment=terms.payment.value,
                             term_months=terms.term_months, power_w=terms.power_w, room_id=room_id,
                             state=State.SIGNED.value, signed_at=terms.signed_at, request_id=terms.request_id,
-                            request_fingerprint=fingerprint)
+                            request_fingerprint=fingerprint, install_fee=terms.install_fee)
         s.add(contract)
         s.add(ContractEvent(contract_id=contract.id, kind="signed", at=terms.signed_at, actor=ctx.actor,
                             months=0, detail=""))
@@ -224,7 +239,7 @@ def list_contracts(ctx: Context, state: str | None = None) -> list[dict[str, Any
 
 def facts(contract: Contract, events: list[ContractEvent], site: SiteInfo) -> ContractFacts:
     return ContractFacts(contract.id, contract.term_months,
-                         tuple(Event(e.kind, e.at.astimezone(site.tz), e.ref, e.months) for e in events))
+                         tuple(Event(e.kind, e.at.astimezone(site.tz), e.ref, e.months) for e in events), contract.kind)
 
 
 def clock_view(clock: Clock, site: SiteInfo) -> dict[str, Any]:
@@ -233,6 +248,18 @@ def clock_view(clock: Clock, site: SiteInfo) -> dict[str, Any]:
             "deadline": iso(clock.deadline, site), "status": clock.status.value,
             "stopped_at": iso(clock.stopped_at, site), "seconds_left": int(clock.time_left.total_seconds()),
             "on_breach": clock.rule.on_breach}
+
+
+def _install_status(clocks: list[Clock]) -> str | None:
+    return next((c.status.value for c in clocks if c.rule.key == "install"), None)
+
+
+def install_refund_due(s: Session, site: SiteInfo, contract: Contract, now: datetime) -> str | None:
+    """The install fee refund the contract is owed (SLA §3.2), in words, or None."""
+    events = list(s.scalars(select(ContractEvent).where(ContractEvent.contract_id == contract.id)))
+    clocks = compute_clocks(facts(contract, events, site), site.calendar, now,
+                            [r for r in RULES if r.key == "install"])
+    return install_refund(contract.install_fee, _install_status(clocks))
 
 
 def contract_view(s: Session, site: SiteInfo, contract: Contract, now: datetime) -> dict[str, Any]:
@@ -261,14 +288,26 @@ def contract_view(s: Session, site: SiteInfo, contract: Contract, now: datetime)
         "room": room.name if room else None,
         "signed_at": iso(contract.signed_at, site),
         "install_deadline": iso(deadline.get("install"), site),
+        "install_fee": str(contract.install_fee),
+        "install_refund": install_refund(contract.install_fee, _install_status(clocks)),
         "payment_due": iso(deadline.get("payment"), site),
         "term_end": iso(deadline.get("term"), site),
         "request_id": contract.request_id,
+        "service_rep": contract.service_rep,
+        "engineer": contract.engineer,
         "placements": placements_view(s, site, contract.id),
         "clocks": [clock_view(c, site) for c in clocks],
         "events": [{"kind": e.kind, "at": iso(e.at, site), "actor": e.actor, "ref": e.ref, "detail": e.detail}
                    for e in events],
     }
+
+
+def _parts(server: Server) -> list[dict[str, Any]]:
+    """Each recorded part as a model and a count (hosting §1.1)."""
+    listed = [("cpu", server.cpu), ("board", server.board), ("memory", server.memory),
+              *(("disk", d) for d in server.disks.split("; "))]
+    return [{"part": part, "model": c.model, "count": c.count}
+            for part, text in listed if text for c in [read_component(text)]]
 
 
 def placements_view(s: Session, site: SiteInfo | None, contract_id: str) -> list[dict[str, Any]]:
@@ -299,7 +338,7 @@ def placements_view(s: Session, site: SiteInfo | None, contract_id: str) -> list
             "server": None if server is None else {
                 "serial": server.serial, "mac": mac_colons(server.mac), "cpu": server.cpu, "board": server.board,
                 "memory": server.memory, "disks": [d for d in server.disks.split("; ") if d],
-                "recorded_by": server.recorded_by},
+                "parts": _parts(server), "recorded_by": server.recorded_by},
             "released_at": iso(p.released_at, site) if site else p.released_at,
         })
     return out

@@ -1,7 +1,8 @@
 """`colo enforce`: the contract's promises kept on the clock, for cron or a systemd timer.
 
 Per contract it decides from the pure rules (billing, term, notices, storage) what is
-due now and does it: issue a stop-service notice, suspend or resume the port, end a
+due now and does it: issue a stop-service notice and send it (services.notices; an
+undelivered one is sent again on every run), suspend or resume the port, end a
 contract whose term or notice ran out and decommission it to the warehouse, mark stored
 servers abandoned after 7 days, flag contracts ending within 30 days. Every decision
 depends only on the store and 'now', and every action moves the contract past its
@@ -23,7 +24,8 @@ from provision.domain.billing import DEFAULT_STOP_AFTER, Action, Notice, enforce
 from provision.domain.lifecycle import State
 from provision.domain.termination import notice_effective
 from provision.errors import BadInput, ColoError, Refused
-from provision.services import contract_end
+from provision.monitor.notify import Mailer
+from provision.services import contract_end, notices
 from provision.services.apply import Check
 from provision.services.context import Context, SiteInfo, load_site
 from provision.services.contracts import get_contract, iso, transition
@@ -69,14 +71,22 @@ def _decide(s: Session, site: SiteInfo, contract: Contract, now: datetime) -> li
             return ["flag_ending"]
     stop = open_notice(s, contract.id)
     action = enforcement(contract.state, account(s, site, contract, now), None if stop is None else Notice(
-        stop.issued_at.astimezone(site.tz), stop.stop_at.astimezone(site.tz)), now, contract.stop_reason)
+        stop.issued_at.astimezone(site.tz), stop.stop_at.astimezone(site.tz), stop.delivered_at, stop.failed_at),
+        now, contract.stop_reason)
     return [] if action is None else [action.value]
 
 
-def enforce(ctx: Context, dry_run: bool = False, stop_after_hours: float = 24.0) -> dict[str, Any]:
+def enforce(ctx: Context, dry_run: bool = False, stop_after_hours: float = 24.0,
+            mailer: Mailer | None = None) -> dict[str, Any]:
+    """Send the notices still undelivered, then do what is due; a notice issued in this run is sent at once.
+
+    Sending comes first so a notice whose delivery fails now may stop service in the same
+    run, if its stop time has passed: its failure is then recorded, as §6.6 needs.
+    """
     if not 0 < stop_after_hours <= 24 * 30:
         raise BadInput(f"--stop-after {stop_after_hours:g} hours is out of range: give 1 to 720")
     stop_after = timedelta(hours=stop_after_hours)
+    sent = [] if dry_run else notices.deliver_pending(ctx, mailer)
     with ctx.store.session() as s:
         site = load_site(s)
         now = ctx.now(site)
@@ -94,7 +104,10 @@ def enforce(ctx: Context, dry_run: bool = False, stop_after_hours: float = 24.0)
             except ColoError as e:
                 entry["error"] = str(e)
                 break  # the next action of this contract depends on this one
-    return {"at": iso(now, site), "dry_run": dry_run, "actions": results,
+    issued = {r["detail"]["notice"] for r in results if r["done"] and r["action"] == Action.ISSUE_NOTICE.value}
+    if issued:
+        sent += notices.deliver_pending(ctx, mailer, issued)
+    return {"at": iso(now, site), "dry_run": dry_run, "actions": results, "notices": sent,
             "failed": sum(1 for r in results if "error" in r)}
 
 

@@ -5,7 +5,12 @@ open (pings, PDU polls and service checks can take seconds and must not hold the
 store), then writes every watch's new streak, each declared emergency with its
 outage, and each recovery in one transaction. Notifications go out last and are
 retried every round until one is accepted: the time of acceptance is `notified_at`,
-what the 15-minute report guarantee is measured against.
+what the 15-minute report guarantee is measured against. They go to the contract's
+designated authorized person by the channel that person chose (SLA §4.2), else to the
+contract's contact; an address the next hop refuses for good waives the 15 minutes
+(§4.7), as does force majeure classified by a person. A network or power emergency is a
+fault the provider found: it opens a fault ticket (§5.6, §6.3), which the notification
+answers and the recovery resolves.
 """
 
 from __future__ import annotations
@@ -25,21 +30,25 @@ from typing import Any, Protocol
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from provision.domain.bounds import one_line
 from provision.domain.monitoring import PERIOD, Feed, Step, Watch, has_power, reaches_network, step
 from provision.errors import BadInput, DeviceError, Refused
 from provision.monitor.icmp import open_pinger
-from provision.monitor.notify import Mailer, post_webhook, shown
+from provision.monitor.notify import Mailer, RecipientRefused, send, shown
 from provision.monitor.services import ServiceCheck, run_checks
-from provision.services import traffic
+from provision.services import tickets, traffic
 from provision.services.context import Context, SiteInfo, load_site
 from provision.services.contracts import iso
 from provision.services.devices import PduInfo
 from provision.services.monitoring_setup import contact
+from provision.services.sla import WAIVERS
 from provision.store.schema import (
     Address,
+    AuthorizedPerson,
     Contract,
     ContractEvent,
     Emergency,
+    EmergencyContact,
     MonitorRound,
     MonitorWatch,
     OutageRecord,
@@ -53,6 +62,35 @@ from provision.store.schema import (
 )
 
 SLA_KINDS = ("network", "power")  # the checks whose outages the availability guarantee counts
+TASKS = ("phone", "fax", "pager")  # channels a technician works by hand, then logs (`colo incident notified`)
+# A designated person's channel (SLA §4.2) → how it is delivered, and the person's field that holds the address.
+PERSON_CHANNELS = {"office-phone": ("phone", "phone"), "mobile": ("phone", "mobile"), "email": ("email", "email"),
+                   "fax": ("fax", "fax"), "pager": ("pager", "pager"), "webhook": ("webhook", "webhook")}
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Whom an emergency goes to: the designated authorized person, or (person None) the contract's contact."""
+
+    channel: str  # email | webhook | phone | fax | pager
+    to: str | None
+    person: str | None = None
+    medium: str = ""  # the person's channel as chosen: office-phone, mobile, ...
+
+
+def emergency_contact(s: Session, contract: Contract) -> Recipient:
+    """The designated authorized person by their chosen channel (SLA §4.2 「指定的授权人」), else the contract's
+    contact (`colo contract notify`, else the customer's email or phone)."""
+    designated = s.execute(select(EmergencyContact.channel, AuthorizedPerson).join(
+        AuthorizedPerson, AuthorizedPerson.id == EmergencyContact.person_id).where(
+        EmergencyContact.contract_id == contract.id, AuthorizedPerson.active.is_(True))).first()
+    if designated is not None:
+        medium, person = designated
+        channel, field_name = PERSON_CHANNELS[medium]
+        to = getattr(person, field_name)
+        if to:
+            return Recipient(channel, to, person.name, medium)
+    return Recipient(*contact(s, contract))
 
 
 @dataclass(frozen=True)
@@ -243,7 +281,7 @@ def _record(s: Session, site: SiteInfo, now: datetime, targets: list[Target], fo
 def _declare(s: Session, t: Target, since: datetime, now: datetime, why: str, actor: str) -> int:
     contract = s.get(Contract, t.contract_id)
     assert contract is not None
-    channel, _ = contact(s, contract)
+    channel = emergency_contact(s, contract).channel
     outage_id = None
     if t.check in SLA_KINDS:
         outage = OutageRecord(contract_id=t.contract_id, kind=t.check, start=since, end=None,
@@ -259,6 +297,8 @@ def _declare(s: Session, t: Target, since: datetime, now: datetime, why: str, ac
     s.flush()
     s.add(ContractEvent(contract_id=t.contract_id, kind="emergency", at=now, actor=actor, months=0,
                         ref=str(emergency.id), detail=f"emergency declared: {why}"))
+    if t.check in SLA_KINDS:  # the provider's network or power: a fault it found (www/email/ftp are the customer's)
+        tickets.open_provider_ticket(s, emergency, f"monitor: {t.check} {t.target}: {why}", actor)
     return emergency.id
 
 
@@ -273,8 +313,12 @@ def _recover(s: Session, site: SiteInfo, row: MonitorWatch, now: datetime, how: 
     s.add(ContractEvent(contract_id=row.contract_id, kind="emergency_ended", at=now, actor="monitor", months=0,
                         ref=str(emergency.id), detail=f"{row.check} {row.target}: {how}"))
     row.emergency_id = None
+    resolved = None
+    if how == "recovered":  # not when the contract merely left the watch (suspended, ended): that fixes nothing
+        resolved = tickets.service_back(s, emergency.id, now, f"the monitor saw {row.check} {row.target} answer again",
+                                        "monitor")
     return {"contract": row.contract_id, "check": row.check, "target": row.target, "emergency": emergency.id,
-            "ended": iso(now, site), "how": how}
+            "ended": iso(now, site), "how": how, "ticket_resolved": resolved}
 
 
 # Notifications delivered at once. A site-wide outage (a core switch, a feed) declares an
@@ -297,65 +341,99 @@ def notify_pending(ctx: Context, mailer: Mailer | None,
         for e, contract in s.execute(select(Emergency, Contract).join(Contract, Contract.id == Emergency.contract_id)
                                      .where(Emergency.notified_at.is_(None), Emergency.channel.is_not(None))
                                      .order_by(Emergency.id)):
+            to = emergency_contact(s, contract)  # the contact as it is now, not as it was declared
             event = {"event": "emergency", "emergency": e.id, "contract": contract.id, "check": e.kind,
                      "target": e.target, "declared_at": iso(e.declared_at.astimezone(site.tz), site),
-                     "ended_at": iso(e.ended_at.astimezone(site.tz), site) if e.ended_at else None}
-            jobs.append((event, *contact(s, contract)))  # the contact as it is now, not as it was declared
+                     "ended_at": iso(e.ended_at.astimezone(site.tz), site) if e.ended_at else None,
+                     "person": to.person}
+            jobs.append((event, to))
     out = []
     with ThreadPoolExecutor(max(1, min(in_flight, len(jobs))), thread_name_prefix="notify") as pool:
-        running = {pool.submit(_deliver, channel, to, mailer, event): (event, channel, to)
-                   for event, channel, to in jobs}
+        running = {pool.submit(_deliver, to, mailer, event): (event, to) for event, to in jobs}
         for done in as_completed(running):
-            event, channel, to = running[done]
+            event, to = running[done]
             error = done.result()
             with ctx.store.session() as s:
                 row = s.get(Emergency, event["emergency"])
                 assert row is not None
+                row.contact_person = to.person
                 if error is None:
-                    row.notified_at, row.channel, row.notify_error = ctx.now(site), channel, None
+                    row.notified_at, row.channel, row.notify_error = ctx.now(site), to.channel, None
                     s.add(ContractEvent(contract_id=row.contract_id, kind="emergency_reported", at=row.notified_at,
                                         actor=ctx.actor, months=0, ref=str(row.id),
-                                        detail=f"customer notified by {channel}"))
+                                        detail=f"customer notified by {to.channel}"
+                                        + (f" ({to.person}, designated authorized person)" if to.person else "")))
+                    tickets.customer_told(s, row.id, row.notified_at, ctx.actor, to.channel)
                 else:
                     row.notify_error = error[:300]
-            out.append({"emergency": event["emergency"], "contract": event["contract"], "channel": channel,
-                        "to": shown(channel, to), "sent": error is None, "error": error})
+                    if isinstance(error, RecipientRefused) and row.waived is None:
+                        _waive(s, row, "contact-invalid", ctx.now(site), "monitor", error)
+                waived = row.waived
+            out.append({"emergency": event["emergency"], "contract": event["contract"], "channel": to.channel,
+                        "to": shown(to.channel, to.to), "person": to.person, "sent": error is None, "error": error,
+                        "waived": waived})
     return sorted(out, key=lambda n: n["emergency"])
 
 
-def _deliver(channel: str, to: str | None, mailer: Mailer | None, event: dict[str, Any]) -> str | None:
+def _deliver(to: Recipient, mailer: Mailer | None, event: dict[str, Any]) -> str | None:
     """None when the next hop accepted the notification, else why not (kept, and retried next round)."""
-    if to is None:
+    if to.to is None:
         return "no contact on record: set one with `colo contract notify`"
-    if channel == "phone":
-        return f"call {to}, then log it: colo incident notified {event['emergency']}"
+    whose = f" ({to.medium} of {to.person}, designated authorized person)" if to.person else ""
+    if to.channel in TASKS:
+        verb = {"phone": "call", "fax": "fax", "pager": "page"}[to.channel]
+        return f"{verb} {to.to}{whose}, then log it: colo incident notified {event['emergency']} --by {to.channel}"
     subject = f"Emergency on contract {event['contract']}: {event['check']} {event['target']}"
-    body = "\n".join([f"The monitoring of contract {event['contract']} declared an emergency at {event['declared_at']}:",
-                      f"{event['check']} check of {event['target']} failed two rounds in a row.",
-                      f"Ended: {event['ended_at']}" if event["ended_at"] else "It is still in progress.",
-                      "", "Reply to this message or call the NOC for details."])
-    try:
-        if channel == "email":
-            if mailer is None:
-                return "no mail relay configured: run the monitor with --smtp HOST:PORT --mail-from ADDR"
-            mailer.send(to, subject, body)
-        else:
-            post_webhook(to, event)
-    except (OSError, ValueError) as exc:  # smtplib's errors are OSErrors; so are refused connections
-        safe = shown(channel, to) or ""
-        return f"{channel} to {safe} failed: {str(exc).replace(to, safe)}"  # kept and listed: no gateway key in it
-    return None
+    body = "\n".join(([f"For {to.person}, designated authorized person for emergencies.", ""] if to.person else [])
+                     + [f"The monitoring of contract {event['contract']} declared an emergency at "
+                        f"{event['declared_at']}:",
+                        f"{event['check']} check of {event['target']} failed two rounds in a row.",
+                        f"Ended: {event['ended_at']}" if event["ended_at"] else "It is still in progress.",
+                        "", "Reply to this message or call the NOC for details."])
+    return send(to.channel, to.to, mailer, subject, body, event)
+
+
+def _waive(s: Session, row: Emergency, reason: str, at: datetime, by: str, why: str) -> None:
+    row.waived, row.waived_by, row.waived_at = reason, by, at
+    s.add(ContractEvent(contract_id=row.contract_id, kind="emergency_waived", at=at, actor=by, months=0,
+                        ref=str(row.id), detail=f"15-minute report waived (SLA §4.7): {WAIVERS[reason].value}; {why}"))
+
+
+def waive(ctx: Context, emergency_id: int, reason: str, note: str | None = None) -> dict[str, Any]:
+    """A person classifies an emergency's report as waived (SLA §4.7): the contact on record was out of date or
+    wrong (a number no longer in service), or force majeure kept the report from being made."""
+    if reason not in WAIVERS:
+        raise BadInput(f"--reason {reason!r}: give one of {', '.join(WAIVERS)}")
+    why = one_line("--note", note, "say what happened", 200) if note is not None else "classified by hand"
+    with ctx.store.session() as s:
+        site = load_site(s)
+        row = _emergency(s, emergency_id)
+        if row.waived is not None:
+            raise Refused(f"emergency {emergency_id} was already classified {row.waived} by {row.waived_by} at "
+                          f"{iso(row.waived_at.astimezone(site.tz) if row.waived_at else None, site)}")
+        at = ctx.now(site)
+        if at < row.declared_at:
+            raise BadInput(f"--at {iso(at, site)} is before the emergency was declared "
+                           f"({iso(row.declared_at.astimezone(site.tz), site)})")
+        _waive(s, row, reason, at, ctx.actor, why)
+        return {"emergency": row.id, "contract": row.contract_id, "waived": reason, "because": WAIVERS[reason].value,
+                "classified_by": ctx.actor, "at": iso(at, site)}
+
+
+def _emergency(s: Session, emergency_id: int) -> Emergency:
+    row = s.get(Emergency, emergency_id)
+    if row is None:
+        raise BadInput(f"emergency {emergency_id} does not exist: see `colo incident list`")
+    return row
 
 
 def mark_notified(ctx: Context, emergency_id: int, channel: str) -> dict[str, Any]:
     """A technician's log of a notification made by hand (a phone call), at now or --at."""
-    if channel not in ("phone", "email", "webhook"):
-        raise BadInput(f"--by {channel!r}: give phone, email or webhook")
+    if channel not in (*TASKS, "email", "webhook"):
+        raise BadInput(f"--by {channel!r}: give phone, fax, pager, email or webhook")
     with ctx.store.session() as s:
         site = load_site(s)
-        row = s.get(Emergency, emergency_id)
-        if row is None:
-            raise BadInput(f"emergency {emergency_id} does not exist: see `colo incident list`")
+        row = _emergency(s, emergency_id)
         if row.notified_at is not None:
             raise Refused(f"emergency {emergency_id} was already notified at {iso(row.notified_at.astimezone(site.tz), site)}")
         at = ctx.now(site)
@@ -365,6 +443,7 @@ def mark_notified(ctx: Context, emergency_id: int, channel: str) -> dict[str, An
         row.notified_at, row.channel, row.notify_error = at, channel, None
         s.add(ContractEvent(contract_id=row.contract_id, kind="emergency_reported", at=at, actor=ctx.actor, months=0,
                             ref=str(row.id), detail=f"customer notified by {channel} (logged by {ctx.actor})"))
+        tickets.customer_told(s, row.id, at, ctx.actor, channel)
         late = (at - row.declared_at).total_seconds() > 15 * 60
         return {"emergency": row.id, "contract": row.contract_id, "notified_at": iso(at, site), "late": late}
 
@@ -381,7 +460,8 @@ def incidents(ctx: Context, open_only: bool) -> list[dict[str, Any]]:
 
         return [{"emergency": e.id, "contract": e.contract_id, "check": e.kind, "target": e.target,
                  "declared_at": at(e.declared_at), "ended_at": at(e.ended_at), "notified_at": at(e.notified_at),
-                 "channel": e.channel, "pending": e.notify_error} for e in s.scalars(query)]
+                 "channel": e.channel, "person": e.contact_person, "pending": e.notify_error, "waived": e.waived,
+                 "waived_by": e.waived_by} for e in s.scalars(query)]
 
 
 class Stop(Protocol):

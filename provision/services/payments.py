@@ -10,15 +10,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from provision.domain.billing import Standing, standing
+from provision.domain.billing import Fees, Standing, standing
 from provision.domain.bounds import not_before
 from provision.domain.money import parse_money
 from provision.domain.terms import Payment
 from provision.errors import BadInput, ColoError, OperationFailed, Refused
 from provision.services.context import Context, SiteInfo, load_site
-from provision.services.contracts import get_contract, iso
+from provision.services.contracts import get_contract, install_refund_due, iso
 from provision.services.operations import one_at_a_time
-from provision.store.schema import Contract, ContractEvent, PaymentRecord, StopNotice
+from provision.store.schema import Contract, ContractEvent, PaymentRecord, ServiceChange, StopNotice
 
 ENFORCED = ("provisioned", "active", "suspended")
 
@@ -32,10 +32,19 @@ def _paid(s: Session, cid: str, now: datetime) -> Decimal:
                                                                          PaymentRecord.at <= now))), Decimal("0"))
 
 
+def fee_schedule(s: Session, contract: Contract) -> Fees:
+    """The contract's fee per period: as signed, then as each service change set it from its next period."""
+    changed = [c for c in s.scalars(select(ServiceChange).where(ServiceChange.contract_id == contract.id)
+                                    .order_by(ServiceChange.id)) if c.fee_after != c.fee_before]
+    if not changed:
+        return Fees(contract.fee)
+    return Fees(changed[0].fee_before, tuple((c.fee_from_period, c.fee_after) for c in changed))
+
+
 def account(s: Session, site: SiteInfo, contract: Contract, now: datetime) -> Standing:
     renewed = sum(s.scalars(select(ContractEvent.months).where(ContractEvent.contract_id == contract.id,
                                                               ContractEvent.kind == "renewed")))
-    return standing(contract.fee, Payment(contract.payment), contract.term_months + renewed,
+    return standing(fee_schedule(s, contract), Payment(contract.payment), contract.term_months + renewed,
                     contract.signed_at.astimezone(site.tz), _paid(s, contract.id, now), now)
 
 
@@ -44,14 +53,26 @@ def open_notice(s: Session, cid: str) -> StopNotice | None:
                     .order_by(StopNotice.id.desc()))
 
 
+def notice_view(site: SiteInfo, n: StopNotice) -> dict[str, Any]:
+    """A stop-service notice and its delivery: pending (not yet sent, or a call not yet logged), delivered,
+    failed (recorded, so service may stop), or closed."""
+    delivery = ("closed" if n.resolved_at else "delivered" if n.delivered_at else "failed" if n.failed_at
+                else "pending")
+    return {"notice": n.id, "contract": n.contract_id, "issued_at": iso(n.issued_at, site),
+            "stop_at": iso(n.stop_at, site), "delivery": delivery, "channel": n.channel,
+            "delivered_at": iso(n.delivered_at, site), "failed_at": iso(n.failed_at, site),
+            "last_error": n.last_error, "attempts": n.attempts, "resolved_at": iso(n.resolved_at, site),
+            "resolution": n.resolution or None}
+
+
 def account_view(s: Session, site: SiteInfo, contract: Contract, now: datetime) -> dict[str, Any]:
     a = account(s, site, contract, now)
     notice = open_notice(s, contract.id)
     return {"contract": contract.id, "state": contract.state, "fee": str(contract.fee), "payment": contract.payment,
             "periods_started": a.periods_started, "owed": str(a.owed), "paid": str(a.paid), "balance": str(a.balance),
             "overdue_since": iso(a.overdue_since, site),
-            "stop_notice": None if notice is None else {"issued_at": iso(notice.issued_at, site),
-                                                        "stop_at": iso(notice.stop_at, site)}}
+            "stop_notice": None if notice is None else notice_view(site, notice),
+            "install_fee": str(contract.install_fee), "install_refund": install_refund_due(s, site, contract, now)}
 
 
 def show(ctx: Context, contract_id: str) -> dict[str, Any]:
@@ -114,7 +135,7 @@ def _book(s: Session, site: SiteInfo, contract: Contract, amount: Decimal, ref: 
     a = account(s, site, contract, now)
     already = s.scalar(select(ContractEvent.id).where(ContractEvent.contract_id == contract.id,
                                                       ContractEvent.kind == "paid"))
-    if a.paid >= contract.fee and already is None:
+    if a.paid >= fee_schedule(s, contract).of(0) and already is None:
         s.add(ContractEvent(contract_id=contract.id, kind="paid", at=now, actor=actor, months=0,
                             detail=f"first period paid ({a.paid} received)"))
     s.add(ContractEvent(contract_id=contract.id, kind="payment", at=now, actor=actor, months=0,

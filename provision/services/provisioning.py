@@ -3,7 +3,8 @@
 Each is plan → apply → verify: the plan is computed against the devices as they are,
 applied with a journal, and the contract moves on only after every device read back
 what was intended. The install guarantee (3 working days from signing) is judged at
-the moment the contract becomes provisioned.
+the moment the contract becomes provisioned — for a rental, when its hardware and OS
+installs are both recorded (record_install).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from provision.domain.bounds import not_before, one_line
 from provision.domain.lifecycle import State, StopReason
 from provision.domain.terms import Kind
 from provision.errors import BadInput, OperationFailed, Refused
@@ -23,7 +25,7 @@ from provision.services import apply as applier
 from provision.services import devices, plans
 from provision.services.context import Context, SiteInfo, load_site
 from provision.services.contracts import contract_view, get_contract, iso, transition
-from provision.store.schema import Contract
+from provision.store.schema import Contract, ContractEvent
 
 PROVISIONABLE = (State.SIGNED.value, State.PROVISIONED.value, State.ACTIVE.value)
 
@@ -117,7 +119,46 @@ def _install(s: Session, site: SiteInfo, cid: str, ctx: Context) -> dict[str, An
     status = clock["status"] if clock else None
     return {"contract": cid, "state": view["state"], "deadline": view["install_deadline"], "status": status,
             "completed_at": clock["stopped_at"] if clock else None,
-            "install_fee_refund_due": status in ("late", "breached")}
+            "install_fee_refund_due": status in ("late", "breached"), "install_fee": view["install_fee"],
+            "install_refund": view["install_refund"]}
+
+
+INSTALL_STEPS = ("hardware", "os")  # what a rental's install is (SLA §3.1-3.2), as recorded events installed_<step>
+INSTALLING = (State.SIGNED.value, State.PROVISIONED.value, State.ACTIVE.value, State.SUSPENDED.value)
+
+
+def record_install(ctx: Context, contract_id: str, step: str, note: str | None = None) -> dict[str, Any]:
+    """A rental server's hardware installation or OS install done, at now or --at; both stop its install clock.
+
+    Only rental (整机租用) contracts have these steps: the provider installs its own
+    server and its OS. A colocation or rack contract's install is its port and power
+    (`colo provision`), so a step recorded there would mean nothing and is refused.
+    """
+    if step not in INSTALL_STEPS:
+        raise BadInput(f"--step {step!r}: give one of {', '.join(INSTALL_STEPS)}")
+    text = None if note is None else one_line("--note", note, "say what was installed")
+    with ctx.store.session() as s:
+        site = load_site(s)
+        now = ctx.now(site)
+        contract = get_contract(s, contract_id)
+        if contract.kind != Kind.RENTAL.value:
+            raise Refused(f"contract {contract.id} is {contract.kind}: its install is done when `colo provision` "
+                          f"brings up port and power; hardware and OS steps are recorded for rental contracts only")
+        if contract.state not in INSTALLING:
+            raise Refused(f"contract {contract.id} is {contract.state}: install steps are recorded while it is "
+                          f"{', '.join(INSTALLING)}")
+        not_before(now, contract.signed_at.astimezone(site.tz), "--at", f"the {step} install", "the signing")
+        kind = f"installed_{step}"
+        done = s.scalar(select(ContractEvent).where(ContractEvent.contract_id == contract.id,
+                                                    ContractEvent.kind == kind))
+        if done is not None:
+            raise Refused(f"contract {contract.id}: the {step} install was already recorded at "
+                          f"{iso(done.at, site)} by {done.actor}")
+        s.add(ContractEvent(contract_id=contract.id, kind=kind, at=now, actor=ctx.actor, months=0,
+                            detail=f"{'hardware installation' if step == 'hardware' else 'OS install'} done"
+                                   + (f": {text}" if text else "")))
+        s.flush()
+        return {"step": step, "at": iso(now, site)} | _install(s, site, contract.id, ctx)
 
 
 def _activate(ctx: Context, contract_id: str) -> dict[str, Any]:

@@ -43,7 +43,7 @@ def record_server(ctx: Context, contract_id: str, position: int, record: ServerR
             raise Refused(f"--mac {mac_colons(record.mac)} is already recorded for server {other[1] + 1} of "
                           f"contract {other[0]}: check the label on the NIC")
         row = s.get(Server, placement.id)
-        values = {"serial": record.serial, "mac": record.mac, "board": record.board,
+        values = {"serial": record.serial, "mac": record.mac, "board": str(record.board) if record.board else None,
                   "cpu": str(record.cpu) if record.cpu else None,
                   "memory": str(record.memory) if record.memory else None,
                   "disks": "; ".join(str(d) for d in record.disks), "recorded_at": now, "recorded_by": ctx.actor}

@@ -15,7 +15,17 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from provision.domain.bounds import check_month, happened, not_before, one_line, within_reach
-from provision.domain.sla import REPORT_WINDOW, Exclusion, Outage, classify, month_window, report
+from provision.domain.sla import (
+    REPORT_WINDOW,
+    EmergencyReport,
+    Exclusion,
+    Outage,
+    Waiver,
+    classify,
+    exclusions_for,
+    month_window,
+    report,
+)
 from provision.domain.terms import Payment
 from provision.errors import BadInput, Refused
 from provision.services.context import Context, SiteInfo, load_site, parse_time
@@ -23,6 +33,17 @@ from provision.services.contracts import get_contract, iso
 from provision.store.schema import Contract, ContractEvent, Emergency, OutageRecord
 
 EXCLUSIONS = {e.name.lower().replace("_", "-"): e for e in Exclusion if e is not Exclusion.UNREPORTED}
+WAIVERS = {w.name.lower().replace("_", "-"): w for w in Waiver}
+
+
+def _exclusion(kind: str, exclude: str) -> Exclusion:
+    """The exclusion named on the command line, if the agreement lists it for this kind of outage."""
+    allowed = [key for key, e in EXCLUSIONS.items() if e in exclusions_for(kind)]
+    if exclude not in allowed:
+        also = " (a power outage is mains and UPS both without power: the customer's circuits, equipment and " \
+               "applications cannot cause one)" if exclude in EXCLUSIONS else ""
+        raise BadInput(f"--exclude {exclude!r}: a {kind} outage is excluded only as one of {', '.join(allowed)}{also}")
+    return EXCLUSIONS[exclude]
 
 
 def _when(text: str | None, site: SiteInfo, option: str) -> datetime | None:
@@ -34,8 +55,8 @@ def record_outage(ctx: Context, contract_id: str, kind: str, start: str, end: st
     if kind not in ("network", "power"):
         raise BadInput(f"--kind {kind!r}: give network or power (power: mains and UPS both without power)")
     cause = one_line("--cause", cause, "say what happened")
-    if exclude is not None and exclude not in EXCLUSIONS:
-        raise BadInput(f"--exclude {exclude!r}: give one of {', '.join(EXCLUSIONS)}")
+    if exclude is not None:
+        _exclusion(kind, exclude)
     with ctx.store.session() as s:
         site = load_site(s)
         contract = get_contract(s, contract_id)
@@ -117,12 +138,11 @@ def report_outage(ctx: Context, outage_id: int) -> dict[str, Any]:
 
 
 def classify_outage(ctx: Context, outage_id: int, exclude: str) -> dict[str, Any]:
-    """Mark an outage as not the provider's (DOMAIN §3); who classified it is recorded."""
-    if exclude not in EXCLUSIONS:
-        raise BadInput(f"--exclude {exclude!r}: give one of {', '.join(EXCLUSIONS)}")
+    """Mark an outage as not the provider's (SLA §1.3, §2.3); who classified it is recorded."""
     with ctx.store.session() as s:
         site = load_site(s)
         row = _outage(s, outage_id)
+        _exclusion(row.kind, exclude)
         row.excluded, row.classified_by = exclude, ctx.actor
         s.add(ContractEvent(contract_id=row.contract_id, kind="outage_classified", at=ctx.now(site), actor=ctx.actor,
                             months=0, ref=str(row.id), detail=f"excluded: {EXCLUSIONS[exclude].value}"))
@@ -194,8 +214,9 @@ def _report(s: Any, site: SiteInfo, now: datetime, contract: Contract, month: st
     outages = [Outage(r.start.astimezone(site.tz), (r.end or max(r.start, min(end, now))).astimezone(site.tz), r.kind,
                       r.reported_at.astimezone(site.tz) if r.reported_at else None,
                       EXCLUSIONS[r.excluded] if r.excluded else None) for r in rows]
-    emergencies = [(e.declared_at.astimezone(site.tz), e.notified_at.astimezone(site.tz) if e.notified_at else None)
-                   for e in emergency_rows]
+    emergencies = [EmergencyReport(e.declared_at.astimezone(site.tz),
+                                   e.notified_at.astimezone(site.tz) if e.notified_at else None,
+                                   WAIVERS[e.waived] if e.waived else None, e.waived_by) for e in emergency_rows]
     r = report(outages, emergencies, month_fee(contract), start, end, now)
     listed = classify(outages, start, end, now)
     by_id = dict(zip([id(o) for o in outages], rows, strict=True))
@@ -205,5 +226,6 @@ def _report(s: Any, site: SiteInfo, now: datetime, contract: Contract, month: st
                          "excluded_because": c.reason, "classified_by": by_id[id(c.outage)].classified_by,
                          "cause": by_id[id(c.outage)].cause} for c in listed],
             "counted_minutes": r.counted_minutes, "availability_percent": {k: str(v) for k, v in r.availability.items()},
-            "breached": r.breached, "month_fee": str(month_fee(contract).quantize(Decimal("0.01"))),
+            "allowance": {k: {"minutes": a.minutes, "rule": a.rule} for k, a in r.allowances.items()},
+            "breached": r.breached, "waived": list(r.waived), "month_fee": str(month_fee(contract).quantize(Decimal("0.01"))),
             "credits": [{"item": c.label, "amount": str(c.amount)} for c in r.credits], "total_credit": str(r.total)}

@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 from provision.store.schema import AuditRecord, ContractEvent, Operation
 
 GENESIS = "0" * 64
-ENFORCEMENT_KINDS = {"stop_notice_issued", "suspended", "resumed", "ended", "decommissioned", "in_storage", "stored",
-                     "abandoned", "ending_soon"}
+ENFORCEMENT_KINDS = {"stop_notice_issued", "stop_notice_delivered", "stop_notice_failed", "suspended", "resumed",
+                     "ended", "decommissioned", "in_storage", "stored", "abandoned", "ending_soon"}
 
 
 def digest(prev: str, at: datetime, actor: str, action: str, contract_id: str | None, detail: str,

@@ -241,9 +241,12 @@ class Contract(Base):
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     request_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     request_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    service_rep: Mapped[str | None] = mapped_column(String(120))  # the customer-service representative (SLA §5)
+    engineer: Mapped[str | None] = mapped_column(String(120))  # the engineer assigned to the contract (SLA §6.2)
     notify_channel: Mapped[str | None] = mapped_column(String(8))  # email | webhook | phone; unset: customer's email
     notify_target: Mapped[str | None] = mapped_column(String(300))
     stop_reason: Mapped[str | None] = mapped_column(String(16))  # while suspended: nonpayment | review | authorities | abuse
+    install_fee: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"), server_default="0.00")  # SLA §3.2
 
 
 class ContractEvent(Base):
@@ -294,7 +297,7 @@ class Server(Base):
     serial: Mapped[str] = mapped_column(String(64))
     mac: Mapped[str] = mapped_column(String(12), index=True)  # 12 lowercase hex digits
     cpu: Mapped[str | None] = mapped_column(String(130))
-    board: Mapped[str | None] = mapped_column(String(120))
+    board: Mapped[str | None] = mapped_column(String(130))  # "MODEL xN" like the others; a bare model counts once
     memory: Mapped[str | None] = mapped_column(String(130))
     disks: Mapped[str] = mapped_column(Text, default="")  # '; '-separated "MODEL xN"
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -367,6 +370,11 @@ class StopNotice(Base):
     stop_at: Mapped[datetime] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolution: Mapped[str] = mapped_column(String(32), default="")  # paid | ...
+    channel: Mapped[str | None] = mapped_column(String(8))  # email | webhook | phone: how it went out or was last tried
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a failed delivery recorded: may stop service too
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Stored(Base):
@@ -382,6 +390,34 @@ class Stored(Base):
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[str] = mapped_column(String(16), default="")  # collected | shipped | abandoned
     detail: Mapped[str] = mapped_column(Text, default="")  # who collected, or address and tracking number
+
+
+class ServiceChange(Base):
+    """A change of a running service (SLA §5 服务内容变更处理): each term before and after, who, when, how applied.
+
+    The fee schedule is read from these rows: `fee_after` is owed from period
+    `fee_from_period` on (the next payment period after the change).
+    """
+
+    __tablename__ = "service_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(64))
+    request_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    request_fingerprint: Mapped[str] = mapped_column(String(64))
+    operation_id: Mapped[int | None] = mapped_column(ForeignKey("operations.id"))  # none: only the order changed
+    bandwidth_before: Mapped[int] = mapped_column(Integer)
+    bandwidth_after: Mapped[int] = mapped_column(Integer)
+    ips_before: Mapped[int] = mapped_column(Integer)
+    ips_after: Mapped[int] = mapped_column(Integer)
+    slots_before: Mapped[int] = mapped_column(Integer)
+    slots_after: Mapped[int] = mapped_column(Integer)
+    fee_before: Mapped[Decimal] = mapped_column(Money)
+    fee_after: Mapped[Decimal] = mapped_column(Money)
+    fee_from_period: Mapped[int] = mapped_column(Integer)
+    fee_from: Mapped[datetime] = mapped_column(UTCDateTime)
+    detail: Mapped[str] = mapped_column(Text, default="")  # what was allocated: addresses, slots
 
 
 class AuditRecord(Base):
@@ -407,8 +443,22 @@ class AuthorizedPerson(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     name: Mapped[str] = mapped_column(String(120))
-    phone: Mapped[str | None] = mapped_column(String(40))
+    phone: Mapped[str | None] = mapped_column(String(40))  # the office phone
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    mobile: Mapped[str | None] = mapped_column(String(40))  # contact channels for emergencies (SLA §4.2)
+    email: Mapped[str | None] = mapped_column(String(300))
+    fax: Mapped[str | None] = mapped_column(String(40))
+    pager: Mapped[str | None] = mapped_column(String(40))
+    webhook: Mapped[str | None] = mapped_column(String(300))
+
+
+class EmergencyContact(Base):
+    """The authorized person a contract's emergencies go to, and by which of their channels (SLA §4.2)."""
+
+    __tablename__ = "emergency_contacts"
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("authorized_persons.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))  # office-phone | mobile | email | fax | pager | webhook
 
 
 class PortalCredential(Base):
@@ -437,6 +487,8 @@ class Authorization(Base):
     written_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     recorded_by: Mapped[str] = mapped_column(String(64))
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the written report on the operation (§7.2)
+    report_ref: Mapped[str | None] = mapped_column(String(64))
 
 
 class Visit(Base):
@@ -457,6 +509,7 @@ class Visit(Base):
     badge: Mapped[str | None] = mapped_column(String(32))
     entered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    authorized_by: Mapped[str | None] = mapped_column(String(120))  # the customer's authorized person behind it
 
 
 class ServiceCheckRow(Base):
@@ -531,10 +584,14 @@ class Emergency(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outage_id: Mapped[int | None] = mapped_column(ForeignKey("outages.id"))
     notify_error: Mapped[str | None] = mapped_column(String(300))  # the last failed attempt, retried each round
+    contact_person: Mapped[str | None] = mapped_column(String(120))  # the designated person it went to (SLA §4.2)
+    waived: Mapped[str | None] = mapped_column(String(16))  # contact-invalid | force-majeure: no deduction (SLA §4.7)
+    waived_by: Mapped[str | None] = mapped_column(String(64))  # who classified it ("monitor" for a rejected address)
+    waived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class FaultTicket(Base):
-    """A fault the customer reported: 1 hour to respond, 1 working day to resolve (§5.6, §6.3)."""
+    """A fault the customer reported or the provider found: 1 hour to respond, 1 working day to resolve (§5.6, §6.3)."""
 
     __tablename__ = "fault_tickets"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -546,6 +603,14 @@ class FaultTicket(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolution: Mapped[str | None] = mapped_column(Text)
     recorded_by: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(16), default="customer", server_default="customer")  # or provider
+    emergency_id: Mapped[int | None] = mapped_column(ForeignKey("emergencies.id"))  # the provider found it so
+    major_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # declared a major fault (§6.3), by major_by
+    major_by: Mapped[str | None] = mapped_column(String(64))
+    consulted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the customer consulted (§6.3)
+    consulted_with: Mapped[str | None] = mapped_column(String(120))  # whom at the customer
+    consultation: Mapped[str | None] = mapped_column(Text)  # what was agreed
+    consulted_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class Complaint(Base):
@@ -559,7 +624,82 @@ class Complaint(Base):
     reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when the written report went out
     report_ref: Mapped[str | None] = mapped_column(String(64))
     recorded_by: Mapped[str] = mapped_column(String(64))
+    category: Mapped[str | None] = mapped_column(String(24))  # SLA §8.1: network-quality | customer-service | ...
+    employee: Mapped[str | None] = mapped_column(String(120))  # the employee complained about, where named
 
+
+class LicenceDeclaration(Base):
+    """Business the customer declared that needs a licence of its own: advertising, ICP (hosting §5.7)."""
+
+    __tablename__ = "licence_declarations"
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # advertising | icp
+    declared_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    declared_by: Mapped[str] = mapped_column(String(64))
+
+
+class Licence(Base):
+    """A copy of a customer's licence on file (hosting §5.7): its number, where the copy is kept, when it came."""
+
+    __tablename__ = "licences"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # business | advertising | icp
+    number: Mapped[str] = mapped_column(String(64))
+    filed: Mapped[str] = mapped_column(String(200))  # where the copy is kept
+    received_on: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+
+
+class Review(Base):
+    """An annual review of a contract (hosting §5.8) and its outcome; a failed one stops the service."""
+
+    __tablename__ = "reviews"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    passed: Mapped[bool] = mapped_column(Boolean)
+    ref: Mapped[str] = mapped_column(String(64))  # the review document
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[str] = mapped_column(String(64))
+
+
+class ServiceStop(Base):
+    """A stop with an authority of its own — failed review, the authorities, abuse — until it is lifted.
+
+    Open rows (lifted_at NULL) are what hold a contract beside non-payment; the contract's
+    `stop_reason` names the strongest of them.
+    """
+
+    __tablename__ = "service_stops"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(16))  # review | authorities | abuse
+    ref: Mapped[str] = mapped_column(String(64))  # the document ordering it (or the abuse case)
+    note: Mapped[str] = mapped_column(Text, default="")
+    ordered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ordered_by: Mapped[str] = mapped_column(String(64))
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lifted_ref: Mapped[str | None] = mapped_column(String(64))
+    lifted_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class AbuseCase(Base):
+    """A spam complaint about a customer's server (user undertaking 5.2): warning, then shutdown if it goes on."""
+
+    __tablename__ = "abuse_cases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"), index=True)
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    summary: Mapped[str] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(String(200))  # who complained
+    warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    warning_ref: Mapped[str | None] = mapped_column(String(64))
+    continued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # spam went on after the warning
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    close_note: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(64))
 
 class TrafficPort(Base):
     """A polled port's last counter reading: what the next poll's rate is computed against."""
