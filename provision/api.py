@@ -50,10 +50,7 @@ class Colo:
         return contracts.sign(self.context, order)
 
     def contract(self, contract_id: str) -> dict[str, Any]:
-        from provision.services import service_change
-
-        return contracts.show(self.context, contract_id) | {
-            "service_changes": service_change.history(self.context, contract_id)}
+        return contracts.show(self.context, contract_id)
 
     def change_service(self, contract_id: str, bandwidth_mbps: int | None = None, add_ips: int = 0, add_slots: int = 0,
                        fee: str | None = None, request_id: str | None = None, dry_run: bool = False) -> dict[str, Any]:

@@ -37,9 +37,16 @@ def sync_report(d: dict[str, Any]) -> None:
             console.print(f"  {verb}: " + ", ".join(f"{n} {what}" for what, n in sorted(d[verb].items())))
 
 
+STOPPED = {"nonpayment": "stopped for non-payment: payment lifts it",
+           "review": "stopped: annual review failed; a passed review lifts it",
+           "authorities": "stopped by order of the authorities; `colo authority lift` ends it",
+           "abuse": "stopped for abuse; closing the case lifts it"}
+
+
 def contract(d: dict[str, Any]) -> None:
     replay = " (request already signed: returning the first contract)" if d.get("replayed") else ""
-    console.print(f"[bold]{d['id']}[/bold] {d['state']} — {d['customer']}{replay}", markup=True)
+    held = f" ({STOPPED[d['stop_reason']]})" if d.get("stop_reason") else ""
+    console.print(f"[bold]{d['id']}[/bold] {d['state']}{held} — {escape(d['customer'])}{replay}", markup=True)
     quantity = f"{d['racks']} rack(s)" if "racks" in d else f"{d['slots']} × 1U"
     console.print(f"  {d['kind']}, {quantity}, {d['bandwidth_mbps']} Mbit/s dedicated, {d['ips']} IPv4, "
                   f"fee {d['fee']} CNY {d['payment']}, term {d['term_months']} months from activation")
@@ -458,10 +465,15 @@ def authorized(d: dict[str, Any]) -> None:
 
 
 def monitoring(d: dict[str, Any]) -> None:
-    c = d["contact"]
+    c, e = d["contact"], d["emergencies"]
     chosen = "" if c["chosen"] else " (default: nothing chosen with `colo contract notify`)"
-    console.print(f"{d['contract']}: emergencies told by {c['channel']} to {c['to'] or '(no number on record)'}"
-                  f"{chosen}", markup=False)
+    console.print(f"{d['contract']}: contract contact {c['channel']} {c['to'] or '(no number on record)'}{chosen}",
+                  markup=False)
+    if e["person"]:
+        console.print(f"  emergencies go to {e['person']} (designated authorized person) by {e['medium']} "
+                      f"{e['to'] or '(no address on record)'}", markup=False)
+    else:
+        console.print("  emergencies go to the contract contact (no authorized person designated)", markup=False)
     for svc in d["services"]:
         console.print(f"  watching {svc['kind']} {svc['target']}", markup=False)
     if not d["services"]:

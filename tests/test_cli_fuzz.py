@@ -119,6 +119,20 @@ COMMANDS = st.one_of(
              st.sampled_from([["--written"], ["--written", "--phone"]]), _opt("--ref", names)),
     _command("outage", "report", small_ints),
     _command("incident", "notified", small_ints),
+    _command("incident", "waive", small_ints, "--reason",
+             st.sampled_from(["contact-invalid", "force-majeure", "bad-luck"]), _opt("--note", names)),
+    _command("install", "record", contract_ids, "--step", st.sampled_from(["hardware", "os", "rack"]),
+             _opt("--note", names)),
+    _command("notice", "delivered", small_ints, "--by", st.sampled_from(["phone", "email", "pigeon"])),
+    _command("notice", "failed", small_ints, "--reason", names),
+    _command("contract", "assign", contract_ids, _opt("--rep", names), _opt("--engineer", names)),
+    _command("authorized", "add", contract_ids, "--name", authorizers, _opt("--email", urls), _opt("--pager", names),
+             _opt("--emergency", st.sampled_from(["email", "pager", "fax", "carrier-pigeon", "none"]))),
+    _command("ticket", "major", small_ints, _opt("--consulted-by", names), _opt("--note", names)),
+    _command("licence", "record", contract_ids, "--kind", st.sampled_from(["business", "icp", "fishing"]),
+             "--number", names, "--filed", names, "--received", times),
+    _command("abuse", "report", contract_ids, "--summary", names, _opt("--source", names)),
+    _command("abuse", "warn", st.sampled_from(["A1", "1", "A0", "x"]), "--ref", names),
 )
 INVOCATIONS = st.tuples(_opt("--at", times), COMMANDS, st.booleans())
 

@@ -49,7 +49,8 @@ def test_failed_review_shuts_the_port_payment_and_enforce_do_not_open_it_a_passe
     assert lab.device(SWITCH["cisco_ios"])["saved"] == lab.device(SWITCH["cisco_ios"])["running"]
 
     paid = run("2027-11-21T10:00", "payment", "record", cid, "12000.00", "--ref", "Y2")
-    assert paid["account"]["balance"] == "12000.00" and "skipped" in paid["resumed"]
+    assert paid["account"]["balance"] == "12000.00"
+    assert paid["resumed"]["skipped"] == "stopped for review: payment does not lift it"
     assert _shut(lab, "cisco_ios", iface), "payment does not lift a review stop"
     _enforce_does_nothing(run, "2027-11-22T10:00")
     assert _shut(lab, "cisco_ios", iface), "nor does enforcement"

@@ -35,9 +35,20 @@ def test_technician_changes_one_thing_at_a_time_and_a_repeat_writes_nothing(site
     cid = _signed(site_db)
     shown = json.loads(colo("--db", site_db, "monitor", "show", cid, "--json").out)
     assert shown == {"contract": cid, "contact": {"channel": "email", "to": "ops@watched.example", "chosen": False},
+                     "emergencies": {"channel": "email", "to": "ops@watched.example", "person": None, "medium": None},
                      "services": []}  # nothing chosen: the customer's own email
     r = colo("--db", site_db, "monitor", "show", cid)
-    assert r.code == 0 and "emergencies told by email to ops@watched.example (default" in r.out
+    assert r.code == 0 and "contract contact email ops@watched.example (default" in r.out
+    assert "emergencies go to the contract contact (no authorized person designated)" in r.out
+
+    # SLA §4.2: once a person is designated, `monitor show` says emergencies go to them, by their channel
+    assert colo("--db", site_db, "authorized", "add", cid, "--name", "Li Wei", "--pager", "96000 1234",
+                "--emergency", "pager").code == 0
+    designated = json.loads(colo("--db", site_db, "monitor", "show", cid, "--json").out)["emergencies"]
+    assert designated == {"channel": "pager", "to": "96000 1234", "person": "Li Wei", "medium": "pager"}
+    assert "emergencies go to Li Wei (designated authorized person) by pager 96000 1234" in \
+        colo("--db", site_db, "monitor", "show", cid).out
+    assert colo("--db", site_db, "authorized", "set", cid, "--name", "Li Wei", "--emergency", "none").code == 0
 
     for _ in range(2):
         assert colo("--db", site_db, "contract", "notify", cid, "--phone", "+8613800000000").code == 0
@@ -133,6 +144,7 @@ def test_playbook_declares_monitoring_from_a_vars_file(tmp_path: Path, run_dir: 
     assert r.code == 0 and json.loads(r.out)["summary"]["localhost"]["changed"] == 1, r.err
     assert Colo(db=db).monitoring(cid) == {
         "contract": cid, "contact": {"channel": "webhook", "to": "https://sms.watched.example/colo", "chosen": True},
+        "emergencies": {"channel": "webhook", "to": "https://sms.watched.example/colo", "person": None, "medium": None},
         "services": [{"kind": "email", "target": "mail.watched.example"},
                      {"kind": "www", "target": "https://www.watched.example/"}]}
     r = play()

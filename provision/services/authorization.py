@@ -27,6 +27,7 @@ from provision.errors import BadInput, DeviceError, NotFound, Refused
 from provision.monitor.notify import check_target, shown
 from provision.services.context import Context, SiteInfo, load_site
 from provision.services.contracts import get_contract, iso, placements_view
+from provision.services.monitoring_setup import emergency_contact
 from provision.store.schema import (
     Authorization,
     AuthorizedPerson,
@@ -157,8 +158,6 @@ def _designate(s: Session, contract: Contract, person: AuthorizedPerson, channel
 
 def list_persons(ctx: Context, contract_id: str) -> dict[str, Any]:
     """The customer's authorized persons with their channels, and whom this contract's emergencies reach."""
-    from provision.services.monitoring import emergency_contact
-
     with ctx.store.session() as s:
         contract = get_contract(s, contract_id)
         designated = s.get(EmergencyContact, contract.id)

@@ -42,6 +42,7 @@ from provision.store.schema import (
     Rack,
     Room,
     Server,
+    ServiceChange,
     SiteRow,
     Switch,
     Unit,
@@ -295,11 +296,23 @@ def contract_view(s: Session, site: SiteInfo, contract: Contract, now: datetime)
         "request_id": contract.request_id,
         "service_rep": contract.service_rep,
         "engineer": contract.engineer,
+        "stop_reason": contract.stop_reason,
         "placements": placements_view(s, site, contract.id),
+        "service_changes": [change_view(r, site) for r in s.scalars(
+            select(ServiceChange).where(ServiceChange.contract_id == contract.id).order_by(ServiceChange.id))],
         "clocks": [clock_view(c, site) for c in clocks],
         "events": [{"kind": e.kind, "at": iso(e.at, site), "actor": e.actor, "ref": e.ref, "detail": e.detail}
                    for e in events],
     }
+
+
+def change_view(row: ServiceChange, site: SiteInfo) -> dict[str, Any]:
+    pairs = (("bandwidth_mbps", row.bandwidth_before, row.bandwidth_after), ("ips", row.ips_before, row.ips_after),
+             ("slots", row.slots_before, row.slots_after), ("fee", str(row.fee_before), str(row.fee_after)))
+    return {"change": row.id, "contract": row.contract_id, "at": iso(row.at, site), "actor": row.actor,
+            "request_id": row.request_id, "operation": row.operation_id,
+            "terms": [{"term": t, "before": b, "after": a} for t, b, a in pairs],
+            "fee_from": iso(row.fee_from, site), "fee_from_period": row.fee_from_period + 1, "detail": row.detail}
 
 
 def _parts(server: Server) -> list[dict[str, Any]]:

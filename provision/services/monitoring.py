@@ -40,15 +40,13 @@ from provision.services import tickets, traffic
 from provision.services.context import Context, SiteInfo, load_site
 from provision.services.contracts import iso
 from provision.services.devices import PduInfo
-from provision.services.monitoring_setup import contact
+from provision.services.monitoring_setup import Recipient, emergency_contact
 from provision.services.sla import WAIVERS
 from provision.store.schema import (
     Address,
-    AuthorizedPerson,
     Contract,
     ContractEvent,
     Emergency,
-    EmergencyContact,
     MonitorRound,
     MonitorWatch,
     OutageRecord,
@@ -63,36 +61,6 @@ from provision.store.schema import (
 
 SLA_KINDS = ("network", "power")  # the checks whose outages the availability guarantee counts
 TASKS = ("phone", "fax", "pager")  # channels a technician works by hand, then logs (`colo incident notified`)
-# A designated person's channel (SLA §4.2) → how it is delivered, and the person's field that holds the address.
-PERSON_CHANNELS = {"office-phone": ("phone", "phone"), "mobile": ("phone", "mobile"), "email": ("email", "email"),
-                   "fax": ("fax", "fax"), "pager": ("pager", "pager"), "webhook": ("webhook", "webhook")}
-
-
-@dataclass(frozen=True)
-class Recipient:
-    """Whom an emergency goes to: the designated authorized person, or (person None) the contract's contact."""
-
-    channel: str  # email | webhook | phone | fax | pager
-    to: str | None
-    person: str | None = None
-    medium: str = ""  # the person's channel as chosen: office-phone, mobile, ...
-
-
-def emergency_contact(s: Session, contract: Contract) -> Recipient:
-    """The designated authorized person by their chosen channel (SLA §4.2 「指定的授权人」), else the contract's
-    contact (`colo contract notify`, else the customer's email or phone)."""
-    designated = s.execute(select(EmergencyContact.channel, AuthorizedPerson).join(
-        AuthorizedPerson, AuthorizedPerson.id == EmergencyContact.person_id).where(
-        EmergencyContact.contract_id == contract.id, AuthorizedPerson.active.is_(True))).first()
-    if designated is not None:
-        medium, person = designated
-        channel, field_name = PERSON_CHANNELS[medium]
-        to = getattr(person, field_name)
-        if to:
-            return Recipient(channel, to, person.name, medium)
-    return Recipient(*contact(s, contract))
-
-
 @dataclass(frozen=True)
 class MonitorOptions:
     icmp: str = "auto"          # auto | unprivileged | privileged

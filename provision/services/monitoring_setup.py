@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +23,16 @@ from provision.monitor.notify import check_target, shown
 from provision.monitor.services import ServiceCheck, parse_check
 from provision.services.context import Context, load_site
 from provision.services.contracts import get_contract
-from provision.store.schema import Address, Contract, ContractEvent, Customer, Placement, ServiceCheckRow
+from provision.store.schema import (
+    Address,
+    AuthorizedPerson,
+    Contract,
+    ContractEvent,
+    Customer,
+    EmergencyContact,
+    Placement,
+    ServiceCheckRow,
+)
 
 
 def contact(s: Session, contract: Contract) -> tuple[str, str | None]:
@@ -41,10 +51,43 @@ def _services(s: Session, contract: Contract) -> dict[tuple[str, str], ServiceCh
         select(ServiceCheckRow).where(ServiceCheckRow.contract_id == contract.id).order_by(ServiceCheckRow.id))}
 
 
+# A designated person's channel (SLA §4.2) → how it is delivered, and the person's field that holds the address.
+PERSON_CHANNELS = {"office-phone": ("phone", "phone"), "mobile": ("phone", "mobile"), "email": ("email", "email"),
+                   "fax": ("fax", "fax"), "pager": ("pager", "pager"), "webhook": ("webhook", "webhook")}
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Whom an emergency goes to: the designated authorized person, or (person None) the contract's contact."""
+
+    channel: str  # email | webhook | phone | fax | pager
+    to: str | None
+    person: str | None = None
+    medium: str = ""  # the person's channel as chosen: office-phone, mobile, ...
+
+
+def emergency_contact(s: Session, contract: Contract) -> Recipient:
+    """The designated authorized person by their chosen channel (SLA §4.2 「指定的授权人」), else the contract's
+    contact (`colo contract notify`, else the customer's email or phone)."""
+    designated = s.execute(select(EmergencyContact.channel, AuthorizedPerson).join(
+        AuthorizedPerson, AuthorizedPerson.id == EmergencyContact.person_id).where(
+        EmergencyContact.contract_id == contract.id, AuthorizedPerson.active.is_(True))).first()
+    if designated is not None:
+        medium, person = designated
+        channel, field_name = PERSON_CHANNELS[medium]
+        to = getattr(person, field_name)
+        if to:
+            return Recipient(channel, to, person.name, medium)
+    return Recipient(*contact(s, contract))
+
+
 def _view(s: Session, contract: Contract) -> dict[str, Any]:
     channel, to = contact(s, contract)
+    emergencies = emergency_contact(s, contract)  # a designated person comes before the contract's contact
     return {"contract": contract.id,
             "contact": {"channel": channel, "to": shown(channel, to), "chosen": bool(contract.notify_channel)},
+            "emergencies": {"channel": emergencies.channel, "to": shown(emergencies.channel, emergencies.to),
+                            "person": emergencies.person, "medium": emergencies.medium or None},
             "services": [{"kind": k, "target": t} for k, t in sorted(_services(s, contract))]}
 
 
@@ -164,6 +207,9 @@ def configure(ctx: Context, contract_id: str, contact_to: tuple[str, str] | None
         after = dict(before)
         if new_contact:
             after["contact"] = {"channel": new_contact[0], "to": shown(*new_contact), "chosen": True}
+            if before["emergencies"]["person"] is None:  # nobody designated: emergencies follow the contact
+                after["emergencies"] = {"channel": new_contact[0], "to": shown(*new_contact), "person": None,
+                                        "medium": None}
         if wanted is not None:
             after["services"] = [{"kind": k, "target": t} for k, t in wanted]
         if not dry_run:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from provision.domain.billing import Fees, Standing, standing
 from provision.domain.bounds import not_before
+from provision.domain.lifecycle import StopReason
 from provision.domain.money import parse_money
 from provision.domain.terms import Payment
 from provision.errors import BadInput, ColoError, OperationFailed, Refused
@@ -104,10 +105,14 @@ def record(ctx: Context, contract_id: str, amount_text: str, ref: str | None = N
             raise Refused(f"contract {contract.id} is {contract.state}: no payments are taken after decommission")
         booked = _booked(s, contract.id, ref, amount)
         payment = booked or _book(s, site, contract, amount, ref, now, ctx.actor)
-        suspended = contract.state == "suspended" and not account(s, site, contract, now).in_debt
+        paid_up = contract.state == "suspended" and not account(s, site, contract, now).in_debt
+        held = contract.stop_reason not in (None, StopReason.NONPAYMENT.value)
         result: dict[str, Any] = {"recorded": str(payment.amount), "payment": payment.id, "replayed": booked is not None,
                                   "account": account_view(s, site, contract, now), "resumed": None}
-    if suspended:
+        if paid_up and held:  # a stop with an authority of its own: money does not lift it, so no device is asked
+            result["resumed"] = {"contract": contract.id, "state": contract.state, "operation": None,
+                                 "skipped": f"stopped for {contract.stop_reason}: payment does not lift it"}
+    if paid_up and not held:
         result["resumed"] = _resume(ctx, contract.id, now, payment)
         with ctx.store.session() as s:
             result["account"] = account_view(s, load_site(s), get_contract(s, contract.id), now)

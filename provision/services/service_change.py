@@ -42,7 +42,7 @@ from provision.services import apply as applier
 from provision.services import devices, plans
 from provision.services.allocation import Request, add_addresses, allocate
 from provision.services.context import Context, SiteInfo, load_site
-from provision.services.contracts import get_contract, iso, placements_view
+from provision.services.contracts import change_view, get_contract, iso, placements_view
 from provision.services.operations import one_at_a_time
 from provision.store.schema import Contract, ContractEvent, Customer, Placement, ServiceChange
 
@@ -122,24 +122,6 @@ def _record(s: Session, site: SiteInfo, contract: Contract, order: ChangeOrder, 
                         ref=order.request_id, detail=f"change #{row.id}: {summary}{fee}; {how}"
                         + (f"; {detail}" if detail else "")))
     return row
-
-
-def change_view(row: ServiceChange, site: SiteInfo) -> dict[str, Any]:
-    pairs = (("bandwidth_mbps", row.bandwidth_before, row.bandwidth_after), ("ips", row.ips_before, row.ips_after),
-             ("slots", row.slots_before, row.slots_after), ("fee", str(row.fee_before), str(row.fee_after)))
-    return {"change": row.id, "contract": row.contract_id, "at": iso(row.at, site), "actor": row.actor,
-            "request_id": row.request_id, "operation": row.operation_id,
-            "terms": [{"term": t, "before": b, "after": a} for t, b, a in pairs],
-            "fee_from": iso(row.fee_from, site), "fee_from_period": row.fee_from_period + 1, "detail": row.detail}
-
-
-def history(ctx: Context, contract_id: str) -> list[dict[str, Any]]:
-    """Every change of the contract's service, oldest first (shown by `contract show`)."""
-    with ctx.store.session() as s:
-        site = load_site(s)
-        cid = get_contract(s, contract_id).id
-        return [change_view(r, site) for r in s.scalars(select(ServiceChange).where(ServiceChange.contract_id == cid)
-                                                        .order_by(ServiceChange.id))]
 
 
 def _replayed(s: Session, site: SiteInfo, cid: str, order: ChangeOrder) -> dict[str, Any] | None:
