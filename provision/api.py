@@ -13,9 +13,9 @@ from functools import cached_property
 from typing import Any
 
 from provision.domain.hardware import ServerRecord
-from provision.errors import BadInput
+from provision.errors import BadInput, Refused
 from provision.services import contracts, deadlines, racks, servers
-from provision.services.context import Context
+from provision.services.context import Context, what_if_refusal
 from provision.services.contracts import SignOrder
 
 __all__ = ["Colo", "ServerRecord", "SignOrder"]
@@ -26,10 +26,12 @@ class Colo:
     db: str | None = None
     at: str | None = None
     actor: str | None = None
+    what_if: str | None = None  # a time: run as of then, read-only, touching no device
+    command: str | None = None  # the command's name, for a what-if refusal ("contract decommission")
 
     @cached_property
     def context(self) -> Context:
-        return Context.open(self.db, self.at, self.actor)
+        return Context.open(self.db, self.at, self.actor, self.what_if, self.command)
 
     @staticmethod
     def check_inventory(path: str) -> dict[str, Any]:
@@ -44,6 +46,8 @@ class Colo:
     def init(self, inventory_path: str) -> dict[str, Any]:
         from provision.services import setup
 
+        if self.what_if is not None:
+            raise Refused(what_if_refusal(self.command or "init"))
         return setup.init(self.db, inventory_path)
 
     def sign(self, order: SignOrder) -> dict[str, Any]:
@@ -71,6 +75,12 @@ class Colo:
     def record_server(self, contract_id: str, position: int, record: ServerRecord) -> dict[str, Any]:
         return servers.record_server(self.context, contract_id, position, record)
 
+    def servers(self, contract_id: str) -> list[dict[str, Any]]:
+        return servers.servers(self.context, contract_id)
+
+    def server(self, contract_id: str, number: int) -> dict[str, Any]:
+        return servers.server(self.context, contract_id, number)
+
     def contracts(self, state: str | None = None) -> list[dict[str, Any]]:
         return contracts.list_contracts(self.context, state)
 
@@ -80,6 +90,14 @@ class Colo:
     def rack(self, name: str) -> dict[str, Any]:
         return racks.rack_view(self.context, name)
 
+    def racks(self, room: str | None = None) -> list[dict[str, Any]]:
+        return racks.rack_list(self.context, room)
+
+    def find(self, text: str) -> dict[str, Any]:
+        from provision.services import find
+
+        return find.find(self.context, text)
+
     def reserve(self, rack: str, units: int, for_name: str, until: str) -> dict[str, Any]:
         return racks.reserve(self.context, rack, units, for_name, until)
 
@@ -88,6 +106,9 @@ class Colo:
 
     def holds(self, include_expired: bool = False) -> list[dict[str, Any]]:
         return racks.list_holds(self.context, include_expired)
+
+    def hold(self, hold: str | int) -> dict[str, Any]:
+        return racks.show_hold(self.context, hold)
 
     def provision(self, contract_ids: list[str], dry_run: bool = False, out: str | None = None,
                   all_signed: bool = False) -> dict[str, Any]:
@@ -105,31 +126,66 @@ class Colo:
 
         return provisioning.activate(self.context, contract_id)
 
+    def activate_many(self, contract_ids: list[str]) -> list[dict[str, Any]]:
+        """Each contract activated on its own; a failure is reported in its entry and the rest go on."""
+        from provision.services import provisioning
+
+        return provisioning.activate_many(self.context, contract_ids)
+
     def record_install(self, contract_id: str, step: str, note: str | None = None) -> dict[str, Any]:
         from provision.services import provisioning
 
         return provisioning.record_install(self.context, contract_id, step, note)
 
-    def payment(self, contract_id: str, amount: str, ref: str | None = None) -> dict[str, Any]:
-        from provision.services import payments
+    def install_steps(self, contract_id: str) -> dict[str, Any]:
+        from provision.services import provisioning
 
-        return payments.record(self.context, contract_id, amount, ref)
+        return provisioning.install_steps(self.context, contract_id)
+
+    def payment(self, contract_id: str, amount: str, ref: str | None = None) -> dict[str, Any]:
+        from provision.services import enforcement
+
+        return enforcement.record_payment(self.context, contract_id, amount, ref)
 
     def account(self, contract_id: str) -> dict[str, Any]:
         from provision.services import payments
 
         return payments.show(self.context, contract_id)
 
+    def payments(self, contract_id: str) -> list[dict[str, Any]]:
+        from provision.services import payments
+
+        return payments.list_payments(self.context, contract_id)
+
+    def void_payment(self, payment_id: int, reason: str) -> dict[str, Any]:
+        """A reversing record with its reason; the payment row stays and the balance leaves it out."""
+        from provision.services import payments
+
+        return payments.void_payment(self.context, payment_id, reason)
+
+    def refunded(self, contract_id: str, ref: str) -> dict[str, Any]:
+        """Every refund due on the contract (forced termination, missed install guarantee) paid under `ref`."""
+        from provision.services import payments
+
+        return payments.record_refund(self.context, contract_id, ref)
+
     def enforce(self, dry_run: bool = False, stop_after_hours: float = 24.0, mailer: Any = None) -> dict[str, Any]:
         """`mailer` (see `mailer()`) carries stop-service notices to customers who get them by email."""
         from provision.services import enforcement
 
+        if self.what_if is not None and not dry_run:  # it mails notices before it writes: refuse before either
+            raise Refused(what_if_refusal(self.command or "enforce"))
         return enforcement.enforce(self.context, dry_run, stop_after_hours, mailer)
 
     def notices(self, open_only: bool = False) -> list[dict[str, Any]]:
         from provision.services import notices
 
         return notices.listing(self.context, open_only)
+
+    def notice(self, notice: str | int) -> dict[str, Any]:
+        from provision.services import notices
+
+        return notices.show(self.context, notice)
 
     def notice_delivered(self, notice_id: int, channel: str = "phone") -> dict[str, Any]:
         from provision.services import notices
@@ -188,10 +244,26 @@ class Colo:
 
         return sla.report_outage(self.context, outage_id)
 
+    def void_outage(self, outage_id: int, reason: str) -> dict[str, Any]:
+        """A reversing record with its reason; the outage row stays and no longer counts in the SLA."""
+        from provision.services import sla
+
+        return sla.void_outage(self.context, outage_id, reason)
+
     def classify_outage(self, outage_id: int, exclude: str) -> dict[str, Any]:
         from provision.services import sla
 
         return sla.classify_outage(self.context, outage_id, exclude)
+
+    def outages(self, contract_id: str | None = None, open_only: bool = False) -> list[dict[str, Any]]:
+        from provision.services import sla
+
+        return sla.outages(self.context, contract_id, open_only)
+
+    def outage(self, outage: str | int) -> dict[str, Any]:
+        from provision.services import sla
+
+        return sla.outage(self.context, outage)
 
     def record_emergency(self, contract_id: str, declared: str, notified: str | None = None,
                          channel: str | None = None) -> dict[str, Any]:
@@ -253,8 +325,9 @@ class Colo:
 
         if period < 1:
             raise BadInput(f"--period {period:g}: give seconds, at least 1 (the contract's period is 300)")
-        if self.at is not None:
-            raise BadInput("--at: `monitor run` keeps the real clock; use `monitor tick --at` for what-if rounds")
+        if self.at is not None or self.what_if is not None:
+            raise BadInput("--at/--what-if: `monitor run` keeps the real clock; use `monitor tick --at` for dated "
+                           "rounds")
         return monitoring.run(lambda: Context.open(self.db, self.at, self.actor), options, period, rounds, stop)
 
     def watch_service(self, contract_id: str, kind: str, target: str, remove: bool = False) -> dict[str, Any]:
@@ -283,6 +356,11 @@ class Colo:
         from provision.services import monitoring
 
         return monitoring.incidents(self.context, open_only)
+
+    def emergency(self, emergency: str | int) -> dict[str, Any]:
+        from provision.services import monitoring
+
+        return monitoring.emergency(self.context, emergency)
 
     def incident_notified(self, emergency_id: int, channel: str = "phone") -> dict[str, Any]:
         from provision.services import monitoring
@@ -342,6 +420,11 @@ class Colo:
 
         return tickets.list_tickets(self.context, open_only)
 
+    def ticket(self, ticket: str | int) -> dict[str, Any]:
+        from provision.services import tickets
+
+        return tickets.show_ticket(self.context, ticket)
+
     def record_complaint(self, contract_id: str, summary: str, category: str,
                          employee: str | None = None) -> dict[str, Any]:
         from provision.services import tickets
@@ -358,6 +441,11 @@ class Colo:
 
         return tickets.list_complaints(self.context)
 
+    def complaint(self, complaint: str | int) -> dict[str, Any]:
+        from provision.services import tickets
+
+        return tickets.show_complaint(self.context, complaint)
+
     def declare_business(self, contract_id: str, advertising: bool | None = None,
                          icp: bool | None = None) -> dict[str, Any]:
         from provision.services import compliance
@@ -373,6 +461,31 @@ class Colo:
         from provision.services import compliance
 
         return compliance.licences(self.context, contract_id, missing_only)
+
+    def licence(self, contract_id: str) -> dict[str, Any]:
+        from provision.services import compliance
+
+        return compliance.licence(self.context, contract_id)
+
+    def reviews(self, contract_id: str | None = None) -> list[dict[str, Any]]:
+        from provision.services import compliance
+
+        return compliance.reviews(self.context, contract_id)
+
+    def review(self, review: str | int) -> dict[str, Any]:
+        from provision.services import compliance
+
+        return compliance.review(self.context, review)
+
+    def stops(self, contract_id: str | None = None, open_only: bool = False) -> list[dict[str, Any]]:
+        from provision.services import compliance
+
+        return compliance.stops(self.context, contract_id, open_only)
+
+    def stop(self, stop: str | int) -> dict[str, Any]:
+        from provision.services import compliance
+
+        return compliance.stop(self.context, stop)
 
     def record_review(self, contract_id: str, passed: bool, ref: str, note: str | None = None) -> dict[str, Any]:
         from provision.services import compliance
@@ -414,6 +527,11 @@ class Colo:
 
         return compliance.abuse_cases(self.context, open_only)
 
+    def abuse_case(self, case: str | int) -> dict[str, Any]:
+        from provision.services import compliance
+
+        return compliance.abuse_case(self.context, case)
+
     def renew(self, contract_id: str, months: int) -> dict[str, Any]:
         from provision.services import contract_end
 
@@ -434,6 +552,11 @@ class Colo:
 
         return contract_end.storage(self.context, include_released)
 
+    def stored(self, contract_id: str) -> dict[str, Any]:
+        from provision.services import contract_end
+
+        return contract_end.stored(self.context, contract_id)
+
     def release_storage(self, contract_id: str, collected_by: str | None = None, ship_to: str | None = None,
                         tracking: str | None = None) -> dict[str, Any]:
         from provision.services import contract_end
@@ -445,9 +568,17 @@ class Colo:
 
         return audit_log.export(self.context, contract_id)
 
+    def audit_entry(self, record_id: int) -> dict[str, Any]:
+        from provision.services import audit_log
+
+        return audit_log.entry(self.context, record_id)
+
     def audit_verify(self, anchor: str | None = None, syslog: bool = False) -> dict[str, Any]:
         from provision.services import audit_log
 
+        if self.what_if is not None and (anchor or syslog):
+            raise Refused("what-if: --anchor and --syslog record the verified head, and a what-if run writes "
+                          "nothing — verify without them, or run it without --what-if")
         return audit_log.verify(self.context, anchor, syslog)
 
     def add_authorized(self, contract_id: str, name: str, phone: str | None = None,
@@ -466,6 +597,11 @@ class Colo:
         from provision.services import authorization
 
         return authorization.list_persons(self.context, contract_id)
+
+    def authorized_person(self, contract_id: str, name: str) -> dict[str, Any]:
+        from provision.services import authorization
+
+        return authorization.person(self.context, contract_id, name)
 
     def set_portal_secret(self, contract_id: str, secret: str) -> dict[str, Any]:
         from provision.services import authorization
@@ -500,6 +636,16 @@ class Colo:
 
         return authorization.report(self.context, auth_id, ref)
 
+    def authorizations(self, contract_id: str | None = None, open_only: bool = False) -> list[dict[str, Any]]:
+        from provision.services import authorization
+
+        return authorization.authorizations(self.context, contract_id, open_only)
+
+    def authorization(self, auth: str | int) -> dict[str, Any]:
+        from provision.services import authorization
+
+        return authorization.authorization(self.context, auth)
+
     def operate(self, contract_id: str, operation: str, server: int = 1, dry_run: bool = False) -> dict[str, Any]:
         from provision.services import authorization
 
@@ -527,6 +673,11 @@ class Colo:
 
         return visits.listing(self.context, overdue_only)
 
+    def visit(self, visit: str | int) -> dict[str, Any]:
+        from provision.services import visits
+
+        return visits.show(self.context, visit)
+
     @staticmethod
     def run_playbook(playbook: str, check: bool = False, extravars: dict[str, str] | None = None,
                      progress: Any = None) -> dict[str, Any]:
@@ -538,6 +689,11 @@ class Colo:
         from provision.services import operations
 
         return operations.operations(self.context, contract_id)
+
+    def operation(self, operation_id: int) -> dict[str, Any]:
+        from provision.services import operations
+
+        return operations.operation(self.context, operation_id)
 
     @staticmethod
     def lab(action: str, inventory: str | None = None, directory: str | None = None) -> dict[str, Any]:

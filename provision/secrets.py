@@ -24,6 +24,14 @@ from provision.errors import BadInput
 
 FIELDS = ("username", "password", "enable", "community")
 
+# Every secret value this process has read, so log output can mask it wherever a library
+# (netmiko's channel log, a traceback) prints it unwrapped: provision/logs.py.
+_KNOWN: set[str] = set()
+
+
+def known_values() -> frozenset[str]:
+    return frozenset(_KNOWN)
+
 
 class Secret:
     """A string that refuses to show itself except through `reveal()`."""
@@ -32,6 +40,8 @@ class Secret:
 
     def __init__(self, value: str) -> None:
         self._value = value
+        if value:
+            _KNOWN.add(value)
 
     def reveal(self) -> str:
         return self._value

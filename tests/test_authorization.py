@@ -19,11 +19,11 @@ def test_outlet_cycle_only_with_a_written_authorization(lab: Lab, lab_db: str, c
     cid, _ = active_contract(lab_db, "hp_comware")
     r = colo("--db", lab_db, "--at", "2026-12-01T10:00", "outlet", "cycle", cid)
     assert r.code == 3 and "no valid authorization" in r.err
-    r = colo("--db", lab_db, "--at", "2026-12-01T10:00", "authorize", "record", cid, "--by", "Mallory",
+    r = colo("--db", lab_db, "--at", "2026-12-01T10:00", "authorization", "record", cid, "--by", "Mallory",
              "--operation", "outlet-cycle", "--written", "--ref", "DOC-1")
     assert r.code == 3 and "not an authorized person" in r.err
-    assert colo("--db", lab_db, "authorized", "add", cid, "--name", "Li Wei", "--phone", "+86 21 5555 0100").code == 0
-    r = colo("--db", lab_db, "--at", "2026-12-01T10:05", "authorize", "record", cid, "--by", "Li Wei",
+    assert colo("--db", lab_db, "person", "add", cid, "--name", "Li Wei", "--phone", "+86 21 5555 0100").code == 0
+    r = colo("--db", lab_db, "--at", "2026-12-01T10:05", "authorization", "record", cid, "--by", "Li Wei",
              "--operation", "outlet-cycle", "--written", "--ref", "DOC-2026-118", "--json")
     assert r.code == 0, r.err
     auth = json.loads(r.out)
@@ -35,7 +35,7 @@ def test_outlet_cycle_only_with_a_written_authorization(lab: Lab, lab_db: str, c
     assert read_pdu_state(str(lab.state), place["pdu"])["outlets"][str(place["outlet"])]["on"] is True
     r = colo("--db", lab_db, "--at", "2026-12-01T10:11", "outlet", "cycle", cid)
     assert r.code == 3, "an authorization is used once"
-    assert colo("--db", lab_db, "--at", "2026-12-01T10:20", "authorize", "feedback", str(auth["authorization"]),
+    assert colo("--db", lab_db, "--at", "2026-12-01T10:20", "authorization", "feedback", str(auth["authorization"]),
                 "--note", "outlet cycled, server back up").code == 0
     clocks = Colo(db=lab_db, at="2026-12-01T11:00").contract(cid)["clocks"]
     assert next(c for c in clocks if c["clock"] == "auth-feedback")["status"] == "met"
@@ -45,14 +45,14 @@ def test_outlet_cycle_only_with_a_written_authorization(lab: Lab, lab_db: str, c
 
 def test_phone_authorization_needs_the_portal_credential(lab: Lab, lab_db: str, colo, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     cid, iface = active_contract(lab_db, "cisco_ios")
-    colo("--db", lab_db, "authorized", "add", cid, "--name", "Li Wei")
+    colo("--db", lab_db, "person", "add", cid, "--name", "Li Wei")
     monkeypatch.setattr(sys, "stdin", io.StringIO("correct horse battery\n"))
     assert colo("--db", lab_db, "portal", "set", cid, "--secret-stdin").code == 0
     assert b"correct horse battery" not in Path(lab_db).read_bytes()
 
     def phone(secret: str):  # type: ignore[no-untyped-def]
         monkeypatch.setattr(sys, "stdin", io.StringIO(secret + "\n"))
-        return colo("--db", lab_db, "--at", "2026-12-01T10:00", "authorize", "record", cid, "--by", "Li Wei",
+        return colo("--db", lab_db, "--at", "2026-12-01T10:00", "authorization", "record", cid, "--by", "Li Wei",
                     "--operation", "port-bounce", "--phone", "--portal-login", cid, "--portal-secret-stdin", "--json")
 
     r = phone("wrong guess")
@@ -63,12 +63,12 @@ def test_phone_authorization_needs_the_portal_credential(lab: Lab, lab_db: str, 
     assert r.code == 0, r.err
     assert "shutdown" not in port_block(lab, "sw-a101-1", iface)
     second = str(json.loads(phone("correct horse battery").out)["authorization"])
-    assert colo("--db", lab_db, "authorize", "written", second, "--ref", "DOC-9").code == 0
+    assert colo("--db", lab_db, "authorization", "written", second, "--ref", "DOC-9").code == 0
 
 
 def test_visits_are_announced_escorted_and_overdue_exits_listed(lab: Lab, lab_db: str, colo) -> None:  # type: ignore[no-untyped-def]
     cid, _ = active_contract(lab_db, "cisco_ios")
-    assert colo("--db", lab_db, "authorized", "add", cid, "--name", "Li Wei").code == 0
+    assert colo("--db", lab_db, "person", "add", cid, "--name", "Li Wei").code == 0
     r = colo("--db", lab_db, "--at", "2026-12-01T08:00", "visit", "request", cid, "--visitor", "Zhang San",
              "--reason", "disk swap", "--activity", "replace disk 2", "--enter", "2026-12-01T10:00",
              "--exit", "2026-12-01T11:00", "--requested-by", "Li Wei", "--json")

@@ -45,13 +45,14 @@ BAD = [
      "pools[0].prefix"),
     ("missing inventory", lambda t: ["init", "--inventory", str(t / "nowhere")], "does not exist"),
     ("unknown rack", lambda t: ["rack", "show", "Z99"], "rack 'Z99' is not in the store"),
-    ("unknown rack to hold", lambda t: ["reserve", "Z99", "--units", "1", "--for", "X", "--until", "2026-12-01T00:00"],
+    ("unknown rack to hold", lambda t: ["hold", "add", "Z99", "--units", "1", "--for", "X", "--until", "2026-12-01T00:00"],
      "rack 'Z99'"),
     ("negative bandwidth", lambda t: [*SIGN[:-4], "--bandwidth", "-5", "--fee", "1.00"], "--bandwidth -5 Mbit/s"),
     ("zero slots", lambda t: ["contract", "sign", "--customer", "A", "--slots", "0", "--bandwidth", "1", "--fee", "1"],
      "--slots 0"),
     ("bad fee", lambda t: [*SIGN[:-1], "12,000"], "--fee '12,000' is not a number"),
-    ("unknown kind", lambda t: [*SIGN, "--kind", "cloud"], "--kind 'cloud' is not valid"),
+    ("unknown kind", lambda t: [*SIGN, "--kind", "cloud"],
+     "Invalid value for '--kind': 'cloud' is not one of 'colocation', 'rental', 'rack'"),
     ("slots on a rack contract", lambda t: [*SIGN, "--kind", "rack"], "--slots is for 1U servers"),
     ("unparseable signing time", lambda t: [*SIGN, "--signed-at", "yesterday"], "--signed-at 'yesterday'"),
     ("unparseable --at", lambda t: ["--at", "soon", "deadlines"], "--at 'soon' is not an ISO 8601 time"),
@@ -87,7 +88,7 @@ def test_refusals_exit_3(store: Path, colo) -> None:  # type: ignore[no-untyped-
     before = digest(store)
     result = colo("--db", str(store), "--at", "2026-11-24T11:00", *SIGN[:5], "500", *SIGN[6:], "--ips", "200")
     assert result.code == 3 and "no room for 500 slots" in result.err
-    result = colo("--db", str(store), "--at", "2026-11-24T11:00", "reserve", "A01", "--units", "40", "--for", "X",
+    result = colo("--db", str(store), "--at", "2026-11-24T11:00", "hold", "add", "A01", "--units", "40", "--for", "X",
                   "--until", "2026-12-01T00:00")
     assert result.code == 3 and "rack A01 has 37 free fed units, 40 asked" in result.err
     assert digest(store) == before
@@ -105,8 +106,8 @@ def test_show_json_has_stable_keys_and_site_times(store: Path, colo) -> None:  #
 def test_every_command_speaks_json(store: Path, colo) -> None:  # type: ignore[no-untyped-def]
     db = ["--db", str(store), "--at", "2026-11-24T11:00"]
     for args in (["inventory", "check", str(EXAMPLE)], ["contract", "list"], ["deadlines"], ["deadlines", "--all"],
-                 ["rack", "show", "A01"], ["holds"],
-                 ["reserve", "A02", "--units", "2", "--for", "P", "--until", "2026-12-01T00:00"], ["unreserve", "1"],
+                 ["rack", "show", "A01"], ["hold", "list"],
+                 ["hold", "add", "A02", "--units", "2", "--for", "P", "--until", "2026-12-01T00:00"], ["hold", "release", "1"],
                  ["init", "--inventory", str(EXAMPLE)]):
         result = colo(*db, *args, "--json")
         assert result.code == 0, (args, result)

@@ -95,14 +95,14 @@ def test_a_stop_on_a_suspended_contract_only_changes_its_reason_and_lifting_in_d
     assert r.code == 3 and "already recorded" in r.err and "passed" in r.err
     replay = run("2026-12-06T11:00", "review", "record", cid, "--passed", "--ref", "REV-2")
     assert replay["replayed"] is True and replay["review"] == passed["review"]
-    audit = run("2026-12-06T11:00", "audit", "--contract", cid)
+    audit = run("2026-12-06T11:00", "audit", "list", "--contract", cid)
     assert [a["action"] for a in audit].count("contract.stop_ordered") == 2
     assert any("GOV-1" in a["detail"] and "authorities (hosting §5.9)" in a["detail"] for a in audit)
 
 
 def _snapshot(colo, db: str) -> Any:  # type: ignore[no-untyped-def]
     out = []
-    for args in (("licence", "list"), ("abuse", "list"), ("audit",)):
+    for args in (("licence", "list"), ("abuse", "list"), ("audit", "list")):
         r = colo("--db", db, "--at", "2027-01-01T00:00", *args, "--json")
         assert r.code == 0, r.err
         out.append(json.loads(r.out))
@@ -113,7 +113,7 @@ def _snapshot(colo, db: str) -> Any:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("args, code, says", [
     (("licence", "record", "{cid}", "--kind", "passport", "--number", "1", "--filed", "x", "--received",
-      "2026-11-20"), 2, "--kind 'passport' is not a licence kind"),
+      "2026-11-20"), 2, "Invalid value for '--kind': 'passport' is not one of 'business', 'advertising', 'icp'"),
     (("licence", "record", "{cid}", "--kind", "business", "--number", "1", "--filed", "x", "--received",
       "2026-13-01"), 2, "--received '2026-13-01' is not a date"),
     (("licence", "record", "{cid}", "--kind", "business", "--number", "1", "--filed", "x", "--received",

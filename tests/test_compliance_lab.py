@@ -62,7 +62,7 @@ def test_failed_review_shuts_the_port_payment_and_enforce_do_not_open_it_a_passe
     assert [o["kind"] for o in journal_operations(lab_db)][-2:] == ["suspend", "resume"]
     due = [d for d in run("2027-11-23T10:00", "deadlines") if d["clock"] == "annual-review"]
     assert [d["deadline"] for d in due] == ["2028-11-26T23:59:59+08:00"]
-    audit = run("2027-11-23T10:00", "audit", "--contract", cid)
+    audit = run("2027-11-23T10:00", "audit", "list", "--contract", cid)
     actions = [a["action"] for a in audit]
     assert "contract.stop_ordered" in actions and "contract.stop_lifted" in actions
     assert any("annual review failed (hosting §5.8)" in a["detail"] and "REV-2027" in a["detail"] for a in audit

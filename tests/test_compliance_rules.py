@@ -34,7 +34,7 @@ from provision.errors import Refused
 
 SH = ZoneInfo("Asia/Shanghai")
 CAL = WorkCalendar()
-B, A, I = LicenceKind.BUSINESS, LicenceKind.ADVERTISING, LicenceKind.ICP
+B, A, ICP = LicenceKind.BUSINESS, LicenceKind.ADVERTISING, LicenceKind.ICP
 NP, RV, AU, AB = StopReason.NONPAYMENT, StopReason.REVIEW, StopReason.AUTHORITIES, StopReason.ABUSE
 
 
@@ -49,10 +49,10 @@ def t(text: str) -> datetime:
 @pytest.mark.parametrize("declared, on_file, missing", [
     ((), (), (B,)),                  # the business-licence copy: every customer
     ((), (B,), ()),
-    ((I,), (B,), (I,)),              # declares ICP business: the ICP licence is required too
-    ((A, I), (B, I), (A,)),
-    ((A, I), (I, A, B), ()),
-    ((), (B, I), ()),                # a copy nobody asked for does not make anything missing
+    ((ICP,), (B,), (ICP,)),              # declares ICP business: the ICP licence is required too
+    ((A, ICP), (B, ICP), (A,)),
+    ((A, ICP), (ICP, A, B), ()),
+    ((), (B, ICP), ()),                # a copy nobody asked for does not make anything missing
 ])
 def test_business_licence_always_advertising_and_icp_where_declared(declared, on_file, missing) -> None:  # type: ignore[no-untyped-def]
     assert missing_licences(declared, on_file) == missing

@@ -107,14 +107,14 @@ def _cli(colo, db: str, at: str = "2026-12-03T09:00"):  # type: ignore[no-untype
 def test_the_designated_persons_email_receives_the_emergency_through_the_relay(site_db: str, colo) -> None:  # type: ignore[no-untyped-def]
     cid = _contract(site_db)
     run = _cli(colo, site_db)
-    run("authorized", "add", cid, "--name", "Zhang San", "--phone", "+86 21 5555 0101")
-    added = run("authorized", "add", cid, "--name", "Li Wei", "--phone", "+86 21 5555 0100", "--mobile",
+    run("person", "add", cid, "--name", "Zhang San", "--phone", "+86 21 5555 0101")
+    added = run("person", "add", cid, "--name", "Li Wei", "--phone", "+86 21 5555 0100", "--mobile",
                 "+86 139 0000 0001", "--email", "li.wei@acme.example", "--emergency", "email")
     assert added["emergency"] == "email"
-    listed = run("authorized", "list", cid)
+    listed = run("person", "list", cid)
     assert listed["emergencies_to"] == {"person": "Li Wei", "channel": "email", "to": "li.wei@acme.example"}
     assert [(p["name"], p["emergency"]) for p in listed["persons"]] == [("Li Wei", "email"), ("Zhang San", None)]
-    text = colo("--db", site_db, "authorized", "list", cid).out
+    text = colo("--db", site_db, "person", "list", cid).out
     assert "emergencies go to Li Wei (designated) by email li.wei@acme.example" in text
 
     emergency = _declare(site_db, cid)
@@ -125,10 +125,10 @@ def test_the_designated_persons_email_receives_the_emergency_through_the_relay(s
     assert rcpt == ["li.wei@acme.example"] and message["To"] == "li.wei@acme.example"  # not the customer's noc@
     body = message.get_payload(decode=True).decode()
     assert body.startswith("For Li Wei, designated authorized person for emergencies.") and cid in body
-    (incident,) = run("incident", "list")
+    (incident,) = run("emergency", "list")
     assert (incident["emergency"], incident["person"], incident["notified_at"]) == (
         emergency, "Li Wei", "2026-12-03T10:05:00+08:00")
-    audit = [r["detail"] for r in json.loads(colo("--db", site_db, "audit", "--contract", cid, "--json").out)]
+    audit = [r["detail"] for r in json.loads(colo("--db", site_db, "audit", "list", "--contract", cid, "--json").out)]
     assert "emergencies go to Li Wei (designated authorized person) by email" in audit
     assert "customer notified by email (Li Wei, designated authorized person)" in audit
 
@@ -136,21 +136,21 @@ def test_the_designated_persons_email_receives_the_emergency_through_the_relay(s
 def test_a_pager_choice_lists_a_task_and_undesignating_falls_back_to_the_contract_contact(site_db: str, colo) -> None:  # type: ignore[no-untyped-def]
     cid = _contract(site_db)
     run = _cli(colo, site_db)
-    run("authorized", "add", cid, "--name", "Li Wei", "--pager", "96000 1234", "--emergency", "pager")
+    run("person", "add", cid, "--name", "Li Wei", "--pager", "96000 1234", "--emergency", "pager")
     emergency = _declare(site_db, cid)
     (task,) = _notify(site_db, "2026-12-03T10:01", None)
     assert not task["sent"] and task["person"] == "Li Wei" and task["channel"] == "pager"
     assert task["error"] == (f"page 96000 1234 (pager of Li Wei, designated authorized person), then log it: "
-                             f"colo incident notified {emergency} --by pager")
-    logged = colo("--db", site_db, "--at", "2026-12-03T10:12", "incident", "notified", str(emergency), "--by",
+                             f"colo emergency notified {emergency} --by pager")
+    logged = colo("--db", site_db, "--at", "2026-12-03T10:12", "emergency", "notified", str(emergency), "--by",
                   "pager", "--json")
     assert logged.code == 0 and json.loads(logged.out)["late"] is False
 
     # another person designated replaces the first; `none` leaves the contract's own contact
-    run("authorized", "add", cid, "--name", "Wang Wu", "--fax", "+86 21 5555 0199", "--emergency", "fax")
-    assert run("authorized", "list", cid)["emergencies_to"]["person"] == "Wang Wu"
-    assert run("authorized", "set", cid, "--name", "Wang Wu", "--emergency", "none")["emergency"] is None
-    assert run("authorized", "list", cid)["emergencies_to"] == {"person": None, "channel": "email",
+    run("person", "add", cid, "--name", "Wang Wu", "--fax", "+86 21 5555 0199", "--emergency", "fax")
+    assert run("person", "list", cid)["emergencies_to"]["person"] == "Wang Wu"
+    assert run("person", "set", cid, "--name", "Wang Wu", "--emergency", "none")["emergency"] is None
+    assert run("person", "list", cid)["emergencies_to"] == {"person": None, "channel": "email",
                                                                 "to": "noc@acme.example"}
     second = _declare(site_db, cid, "2026-12-04T10:00")
     with relay() as (port, inbox):
@@ -172,11 +172,11 @@ def test_bad_channels_and_designations_are_refused_and_change_nothing(site_db: s
                                                                       code: int, message: str) -> None:
     cid = _contract(site_db)
     if args[0] == "set":
-        _cli(colo, site_db)("authorized", "add", cid, "--name", "Li Wei")
-    before = colo("--db", site_db, "authorized", "list", cid, "--json").out
-    r = colo("--db", site_db, "authorized", args[0], cid, *args[1:])
+        _cli(colo, site_db)("person", "add", cid, "--name", "Li Wei")
+    before = colo("--db", site_db, "person", "list", cid, "--json").out
+    r = colo("--db", site_db, "person", args[0], cid, *args[1:])
     assert r.code == code and message in r.err, r.err
-    assert colo("--db", site_db, "authorized", "list", cid, "--json").out == before
+    assert colo("--db", site_db, "person", "list", cid, "--json").out == before
 
 
 # --- §4.7: the 15-minute report waived ---------------------------------------------------------------------
@@ -196,7 +196,7 @@ def test_a_recipient_the_relay_refuses_for_good_waives_the_report(site_db: str, 
         (attempt,) = _notify(site_db, "2026-12-03T10:05", port)
     assert inbox == [] and not attempt["sent"] and reply.split()[0] in attempt["error"]
     assert attempt["waived"] == ("contact-invalid" if waived else None)
-    (incident,) = _cli(colo, site_db)("incident", "list")
+    (incident,) = _cli(colo, site_db)("emergency", "list")
     assert (incident["waived"], incident["waived_by"]) == (("contact-invalid", "monitor") if waived else (None, None))
 
     report = _cli(colo, site_db, "2027-01-02T10:00")("sla", "report", cid, "--month", "2026-12")
@@ -206,7 +206,7 @@ def test_a_recipient_the_relay_refuses_for_good_waives_the_report(site_db: str, 
             "wrong (SLA §4.7; classified by monitor)"]
         clocks = {(d["clock"], d["ref"]): d for d in _cli(colo, site_db, "2026-12-03T11:00")("deadlines", "--all")}
         assert clocks[("emergency-report", str(emergency))]["status"] == "met"  # closed by the waiver, not open
-        audit = [r["detail"] for r in json.loads(colo("--db", site_db, "audit", "--contract", cid, "--json").out)]
+        audit = [r["detail"] for r in json.loads(colo("--db", site_db, "audit", "list", "--contract", cid, "--json").out)]
         assert any(d.startswith("15-minute report waived (SLA §4.7): the customer's contact details were out of "
                                 "date or wrong; email to gone@acme.example failed") for d in audit)
     else:
@@ -218,20 +218,20 @@ def test_force_majeure_is_classified_by_a_person(site_db: str, colo) -> None:  #
     cid = _contract(site_db)
     emergency = _declare(site_db, cid)
     run = _cli(colo, site_db, "2026-12-03T10:30")
-    waived = run("incident", "waive", str(emergency), "--reason", "force-majeure", "--note", "typhoon cut the uplinks")
+    waived = run("emergency", "waive", str(emergency), "--reason", "force-majeure", "--note", "typhoon cut the uplinks")
     assert waived == {"emergency": emergency, "contract": cid, "waived": "force-majeure", "because": "force majeure",
-                      "classified_by": "tester", "at": "2026-12-03T10:30:00+08:00"}
-    again = colo("--db", site_db, "--at", "2026-12-03T10:31", "incident", "waive", str(emergency), "--reason",
+                      "classified_by": "tester", "at": "2026-12-03T10:30:00+08:00", "ref": f"E{emergency}"}
+    again = colo("--db", site_db, "--at", "2026-12-03T10:31", "emergency", "waive", str(emergency), "--reason",
                  "contact-invalid")
     assert again.code == 3 and "already classified force-majeure by tester" in again.err
-    bad = colo("--db", site_db, "incident", "waive", str(emergency), "--reason", "bad-luck")
+    bad = colo("--db", site_db, "emergency", "waive", str(emergency), "--reason", "bad-luck")
     assert bad.code == 2 and "give one of contact-invalid, force-majeure" in bad.err
     report = _cli(colo, site_db, "2027-01-02T10:00")("sla", "report", cid, "--month", "2026-12")
     assert report["credits"] == [] and report["waived"] == [
         "emergency of 2026-12-03 reported late: no deduction, force majeure (SLA §4.7; classified by tester)"]
     text = colo("--db", site_db, "--at", "2027-01-02T10:00", "sla", "report", cid, "--month", "2026-12").out
     assert "no deduction, force majeure (SLA §4.7; classified by tester)" in text
-    audit = json.loads(colo("--db", site_db, "audit", "--contract", cid, "--json").out)
+    audit = json.loads(colo("--db", site_db, "audit", "list", "--contract", cid, "--json").out)
     assert any(r["action"] == "contract.emergency_waived" and r["actor"] == "tester" for r in audit)
 
 

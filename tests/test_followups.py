@@ -93,7 +93,7 @@ def test_written_report_after_an_authorized_operation_is_due_one_working_day_aft
 
 def _customer(site_db: str, colo, monkeypatch) -> str:  # type: ignore[no-untyped-def]
     cid = str(Colo(db=site_db, at="2026-11-24T10:00").sign(order("ACME"))["id"])
-    assert colo("--db", site_db, "--at", "2026-11-24T11:00", "authorized", "add", cid, "--name", "Li Wei").code == 0
+    assert colo("--db", site_db, "--at", "2026-11-24T11:00", "person", "add", cid, "--name", "Li Wei").code == 0
     monkeypatch.setattr(sys, "stdin", io.StringIO(SECRET + "\n"))
     assert colo("--db", site_db, "--at", "2026-11-24T11:00", "portal", "set", cid, "--secret-stdin").code == 0
     return cid
@@ -101,7 +101,7 @@ def _customer(site_db: str, colo, monkeypatch) -> str:  # type: ignore[no-untype
 
 def _phone(colo, monkeypatch, db: str, cid: str, login: str, secret: str):  # type: ignore[no-untyped-def]
     monkeypatch.setattr(sys, "stdin", io.StringIO(secret + "\n"))
-    return colo("--db", db, "--at", "2026-12-04T18:30", "authorize", "record", cid, "--by", "Li Wei",
+    return colo("--db", db, "--at", "2026-12-04T18:30", "authorization", "record", cid, "--by", "Li Wei",
                 "--operation", "port-bounce", "--phone", "--portal-login", login, "--portal-secret-stdin", "--json")
 
 
@@ -125,17 +125,17 @@ def test_written_form_is_in_deadlines_until_recorded(site_db: str, colo, monkeyp
     assert "phone authorization: written form" in human.out and "breached" in human.out
 
     # back-dated before the call it answers: bad input, nothing changed
-    r = colo("--db", site_db, "--at", "2026-12-04T18:00", "authorize", "written", ref, "--ref", "DOC-9")
+    r = colo("--db", site_db, "--at", "2026-12-04T18:00", "authorization", "written", ref, "--ref", "DOC-9")
     assert r.code == 2 and "cannot come before authorization #" in r.err
-    r = colo("--db", site_db, "--at", "2026-12-08T09:00", "authorize", "written", ref, "--ref", "DOC-9", "--json")
+    r = colo("--db", site_db, "--at", "2026-12-08T09:00", "authorization", "written", ref, "--ref", "DOC-9", "--json")
     assert r.code == 0, r.err
     assert ("auth-written", ref) not in _deadlines(colo, site_db, "2026-12-08T09:30")
     assert _deadlines(colo, site_db, "2026-12-08T09:30", "--all")[("auth-written", ref)]["status"] == "late"
-    r = colo("--db", site_db, "--at", "2026-12-08T09:40", "authorize", "written", ref, "--ref", "DOC-10")
+    r = colo("--db", site_db, "--at", "2026-12-08T09:40", "authorization", "written", ref, "--ref", "DOC-10")
     assert r.code == 3 and "DOC-9 is already on file" in r.err
 
     # a written authorization brings its written form: no clock left open
-    r = colo("--db", site_db, "--at", "2026-12-08T10:00", "authorize", "record", cid, "--by", "Li Wei",
+    r = colo("--db", site_db, "--at", "2026-12-08T10:00", "authorization", "record", cid, "--by", "Li Wei",
              "--operation", "outlet-cycle", "--written", "--ref", "DOC-11", "--json")
     assert r.code == 0, r.err
     written = json.loads(r.out)
@@ -175,10 +175,10 @@ def test_phone_needs_the_portal_user_name_and_the_secret(site_db: str, colo, mon
     assert "portal user ACME-NOC verified" in next(a["detail"] for a in audit
                                                   if a["action"] == "contract.authorization_received")
 
-    r = colo("--db", site_db, "--at", "2026-12-04T18:30", "authorize", "record", cid, "--by", "Li Wei",
+    r = colo("--db", site_db, "--at", "2026-12-04T18:30", "authorization", "record", cid, "--by", "Li Wei",
              "--operation", "port-bounce", "--phone", "--portal-secret-stdin")
     assert r.code == 2 and "--portal-login" in r.err
-    r = colo("--db", site_db, "authorize", "record", cid, "--by", "Li Wei", "--operation", "port-bounce",
+    r = colo("--db", site_db, "authorization", "record", cid, "--by", "Li Wei", "--operation", "port-bounce",
              "--written", "--ref", "D-1", "--portal-login", "acme-noc")
     assert r.code == 2 and "go with --phone" in r.err
 
@@ -186,20 +186,20 @@ def test_phone_needs_the_portal_user_name_and_the_secret(site_db: str, colo, mon
 def test_phone_asks_user_name_and_secret_at_the_prompt(site_db: str, colo, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     cid = _customer(site_db, colo, monkeypatch)
     monkeypatch.setattr(sys, "stdin", io.StringIO(f"{cid}\n{SECRET}\n"))
-    r = colo("--db", site_db, "--at", "2026-12-04T18:30", "authorize", "record", cid, "--by", "Li Wei",
+    r = colo("--db", site_db, "--at", "2026-12-04T18:30", "authorization", "record", cid, "--by", "Li Wei",
              "--operation", "port-bounce", "--phone")
     assert r.code == 0, r.err
-    assert "caller's portal user name" in r.out and SECRET not in r.out and "written_form: to follow" in r.out
+    assert "caller's portal user name" in r.out and SECRET not in r.out and "written form to follow" in r.out
 
 
 def test_written_report_after_an_authorized_operation(lab: Lab, lab_db: str, colo) -> None:  # type: ignore[no-untyped-def]
     """§7.2: the operation starts the written-report clock; `authorize report` stops it, once."""
     cid, _ = active_contract(lab_db, "huawei_vrp")
-    assert colo("--db", lab_db, "authorized", "add", cid, "--name", "Li Wei").code == 0
-    r = colo("--db", lab_db, "--at", "2026-12-04T16:50", "authorize", "record", cid, "--by", "Li Wei",
+    assert colo("--db", lab_db, "person", "add", cid, "--name", "Li Wei").code == 0
+    r = colo("--db", lab_db, "--at", "2026-12-04T16:50", "authorization", "record", cid, "--by", "Li Wei",
              "--operation", "outlet-cycle", "--written", "--ref", "DOC-1", "--json")
     auth = str(json.loads(r.out)["authorization"])
-    r = colo("--db", lab_db, "--at", "2026-12-04T16:55", "authorize", "report", auth, "--ref", "RPT-1")
+    r = colo("--db", lab_db, "--at", "2026-12-04T16:55", "authorization", "report", auth, "--ref", "RPT-1")
     assert r.code == 3 and "nothing to report on" in r.err
     r = colo("--db", lab_db, "--at", "2026-12-04T17:00", "outlet", "cycle", cid, "--json")
     assert r.code == 0, r.err
@@ -208,14 +208,14 @@ def test_written_report_after_an_authorized_operation(lab: Lab, lab_db: str, col
     assert row["status"] == "running" and row["clause"] == "SLA §7.2"
     assert _deadlines(colo, lab_db, "2026-12-07T17:00:01")[("operation-report", auth)]["status"] == "breached"
 
-    r = colo("--db", lab_db, "--at", "2026-12-04T16:59", "authorize", "report", auth, "--ref", "RPT-1")
+    r = colo("--db", lab_db, "--at", "2026-12-04T16:59", "authorization", "report", auth, "--ref", "RPT-1")
     assert r.code == 2 and "cannot come before the operation" in r.err
-    r = colo("--db", lab_db, "--at", "2026-12-07T16:00", "authorize", "report", auth, "--ref", "RPT-2026/7", "--json")
+    r = colo("--db", lab_db, "--at", "2026-12-07T16:00", "authorization", "report", auth, "--ref", "RPT-2026/7", "--json")
     assert r.code == 0, r.err
     assert json.loads(r.out)["report_ref"] == "RPT-2026/7"
     assert ("operation-report", auth) not in _deadlines(colo, lab_db, "2026-12-08T10:00")
     assert _deadlines(colo, lab_db, "2026-12-08T10:00", "--all")[("operation-report", auth)]["status"] == "met"
-    r = colo("--db", lab_db, "--at", "2026-12-07T16:30", "authorize", "report", auth, "--ref", "RPT-3")
+    r = colo("--db", lab_db, "--at", "2026-12-07T16:30", "authorization", "report", auth, "--ref", "RPT-3")
     assert r.code == 3 and "already reported in RPT-2026/7" in r.err
     assert "contract.operation_reported" in [a["action"] for a in Colo(db=lab_db).audit(cid)]
 

@@ -60,7 +60,7 @@ def test_terminate_forced_by_force_majeure_from_the_command_line(site_db: str, c
     cid = api.sign(order("Typhoon Co", payment="monthly", fee="1000.00"))["id"]
     walk_to(api, cid, [State.PROVISIONED, State.ACTIVE], "2026-11-26T09:00+08:00")
     assert Colo(db=site_db, at="2026-11-25T09:00").payment(cid, "2000.00")["recorded"] == "2000.00"
-    r = colo("--db", site_db, "--at", "2027-01-04T09:00", "terminate", cid, "--forced", "force-majeure", "--json")
+    r = colo("--db", site_db, "--at", "2027-01-04T09:00", "contract", "terminate", cid, "--forced", "force-majeure", "--json")
     assert r.code == 0, r.err
     done = json.loads(r.out)
     assert done["ends_at"] == "2027-01-04T09:00:00+08:00"
@@ -69,7 +69,7 @@ def test_terminate_forced_by_force_majeure_from_the_command_line(site_db: str, c
     assert view["state"] == "ended"
     assert [(e["kind"], e["detail"]) for e in view["events"]][-2:] == [
         ("ended", "terminated, forced by force-majeure (§8.3, no compensation)"), ("refund_due", "645.16 = 645.16")]
-    human = colo("--db", site_db, "--at", "2027-01-04T09:02", "terminate", cid, "--forced", "force-majeure")
+    human = colo("--db", site_db, "--at", "2027-01-04T09:02", "contract", "terminate", cid, "--forced", "force-majeure")
     assert human.code == 3  # ended already
-    bad = colo("--db", site_db, "terminate", cid, "--forced", "flood")
+    bad = colo("--db", site_db, "contract", "terminate", cid, "--forced", "flood")
     assert bad.code == 2 and "force-majeure" in bad.err

@@ -158,7 +158,7 @@ def test_rental_steps_recorded_and_the_missed_guarantee_names_the_fee(store: str
     assert [(e["kind"], e["detail"]) for e in events if e["kind"].startswith("installed_")] == [
         ("installed_hardware", "hardware installation done: Dell R650, rails"),
         ("installed_os", "OS install done: Ubuntu 24.04")]
-    audit = _json(colo, store, "audit", "--contract", cid, at="2026-11-30T10:00")
+    audit = _json(colo, store, "audit", "list", "--contract", cid, at="2026-11-30T10:00")
     assert {"contract.installed_hardware", "contract.installed_os"} <= {r["action"] for r in audit}
 
 

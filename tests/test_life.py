@@ -28,7 +28,7 @@ def test_sign_to_abandoned_with_an_intact_audit_log(lab: Lab, lab_db: str, colo)
     assert "shutdown" in port_block(lab, "sw-a101-2", iface)
     paid = run("2026-12-02T15:00", "payment", "record", cid, "12000.00", "--ref", "BANK-77")
     assert paid["resumed"]["state"] == "active" and "shutdown" not in port_block(lab, "sw-a101-2", iface)
-    notice = run("2027-01-10T10:00", "terminate", cid)              # customer's written notice
+    notice = run("2027-01-10T10:00", "contract", "terminate", cid)              # customer's written notice
     assert notice["ends_at"] == "2027-02-10T10:00:00+08:00"
     assert actions("2027-02-10T09:59") == []
     assert actions("2027-02-10T10:00") == ["end", "decommission"]
@@ -38,7 +38,7 @@ def test_sign_to_abandoned_with_an_intact_audit_log(lab: Lab, lab_db: str, colo)
     assert actions("2027-02-17T10:01") == []
     assert Colo(db=lab_db).contract(cid)["state"] == "abandoned"
 
-    log = run("2027-02-18T00:00", "audit", "--contract", cid)
+    log = run("2027-02-18T00:00", "audit", "list", "--contract", cid)
     kinds = [r["action"] for r in log]
     for expected in ("contract.signed", "device.provision.done", "contract.provisioned", "contract.activated",
                      "contract.stop_notice_issued", "device.suspend.done", "contract.suspended", "contract.payment",

@@ -294,7 +294,7 @@ def test_server_down_two_rounds_emergency_email_and_the_month_report(lab: Lab, l
         assert declared["contract"] == cid and declared["since"] == "2026-12-01T10:05:00+08:00"
         assert third["notifications"] == [{"emergency": declared["emergency"], "contract": cid, "channel": "email",
                                            "to": "noc@customer.example", "person": None, "sent": True, "error": None,
-                                           "waived": None}]
+                                           "waived": None, "ref": f"E{declared['emergency']}"}]
         ((rcpt, message),) = inbox.messages
         assert rcpt == ["noc@customer.example"] and message["From"] == "noc@colo.example"
         assert cid in message["Subject"] and address in message["Subject"]
@@ -315,7 +315,7 @@ def test_server_down_two_rounds_emergency_email_and_the_month_report(lab: Lab, l
         assert len(last["recovered"]) == 1, last
         assert len(inbox.messages) == 2
 
-    incidents = json.loads(colo("--db", lab_db, "incident", "list", "--json").out)
+    incidents = json.loads(colo("--db", lab_db, "emergency", "list", "--json").out)
     assert [(i["declared_at"], i["ended_at"], i["notified_at"], i["channel"]) for i in incidents] == [
         ("2026-12-01T10:10:00+08:00", "2026-12-01T10:55:00+08:00", "2026-12-01T10:10:00+08:00", "email"),
         ("2026-12-01T11:05:00+08:00", "2026-12-01T11:10:00+08:00", "2026-12-01T11:05:00+08:00", "email")]
@@ -367,14 +367,14 @@ def test_phone_and_webhook_contacts_late_report_and_a_www_check(lab: Lab, lab_db
         declared = _tick(colo, lab_db, "2026-12-07T10:10")
         assert sorted(d["check"] for d in declared["declared"]) == ["network", "www"]
         assert {n["channel"] for n in declared["notifications"]} == {"phone"}
-        assert all(not n["sent"] and "colo incident notified" in n["error"] for n in declared["notifications"])
+        assert all(not n["sent"] and "colo emergency notified" in n["error"] for n in declared["notifications"])
         network = next(d["emergency"] for d in declared["declared"] if d["check"] == "network")
         www_emergency = next(d["emergency"] for d in declared["declared"] if d["check"] == "www")
 
         # the technician calls 20 minutes later: late, one day's fee
-        logged = colo("--db", lab_db, "--at", "2026-12-07T10:30", "incident", "notified", str(network), "--json")
+        logged = colo("--db", lab_db, "--at", "2026-12-07T10:30", "emergency", "notified", str(network), "--json")
         assert logged.code == 0 and json.loads(logged.out)["late"] is True
-        again = colo("--db", lab_db, "--at", "2026-12-07T10:31", "incident", "notified", str(network))
+        again = colo("--db", lab_db, "--at", "2026-12-07T10:31", "emergency", "notified", str(network))
         assert again.code == 3 and "already notified" in again.err
 
         # the customer switches to a webhook: a gateway that fails is retried every round until it takes it
@@ -391,15 +391,15 @@ def test_phone_and_webhook_contacts_late_report_and_a_www_check(lab: Lab, lab_db
         assert [(n["emergency"], n["sent"]) for n in sent["notifications"]] == [(www_emergency, True)]
         assert gateway.paths[-1] == "/sms?key=S3cr3tKey&to=8613800000000"  # the gateway gets its key
         shown += [json.dumps(failed), json.dumps(sent)] + [colo("--db", lab_db, *argv).out for argv in (
-            ["incident", "list", "--json"], ["monitor", "show", by_phone, "--json"], ["audit", "--json"])]
+            ["emergency", "list", "--json"], ["monitor", "show", by_phone, "--json"], ["audit", "list", "--json"])]
         leaks = [out for out in shown if "S3cr3tKey" in out or "8613800000000" in out]
         assert leaks == []  # not in any output, kept error or audit record
         assert [p["check"] for p in gateway.received] == ["www", "www"]
         assert gateway.received[-1]["contract"] == by_phone and gateway.received[-1]["ended_at"] is None
-        channels = {i["emergency"]: i["channel"] for i in json.loads(colo("--db", lab_db, "incident", "list", "--json").out)}
+        channels = {i["emergency"]: i["channel"] for i in json.loads(colo("--db", lab_db, "emergency", "list", "--json").out)}
         assert channels == {network: "phone", www_emergency: "webhook"}  # the channel that actually reached them
 
-    audit = json.loads(colo("--db", lab_db, "audit", "--contract", by_phone, "--json").out)
+    audit = json.loads(colo("--db", lab_db, "audit", "list", "--contract", by_phone, "--json").out)
     actions = [r["action"] for r in audit]
     for action in ("contract.contact_set", "contract.service_watched", "contract.outage", "contract.emergency",
                    "contract.emergency_reported", "contract.emergency_ended"):
@@ -580,7 +580,7 @@ def test_rounds_on_postgresql(lab: Lab, pg_url: str, colo) -> None:  # type: ign
         (declared,) = _tick(colo, pg_url, "2026-12-01T10:10")["declared"]
         server.up()
         assert [r["emergency"] for r in _tick(colo, pg_url, "2026-12-01T10:15")["recovered"]] == [declared["emergency"]]
-    (incident,) = json.loads(colo("--db", pg_url, "incident", "list", "--json").out)
+    (incident,) = json.loads(colo("--db", pg_url, "emergency", "list", "--json").out)
     assert (incident["contract"], incident["ended_at"]) == (cid, "2026-12-01T10:15:00+08:00")
     # the customer left neither an email nor a phone number: the monitor says so every round
     assert incident["channel"] == "phone" and incident["notified_at"] is None

@@ -42,13 +42,13 @@ def test_technician_changes_one_thing_at_a_time_and_a_repeat_writes_nothing(site
     assert "emergencies go to the contract contact (no authorized person designated)" in r.out
 
     # SLA §4.2: once a person is designated, `monitor show` says emergencies go to them, by their channel
-    assert colo("--db", site_db, "authorized", "add", cid, "--name", "Li Wei", "--pager", "96000 1234",
+    assert colo("--db", site_db, "person", "add", cid, "--name", "Li Wei", "--pager", "96000 1234",
                 "--emergency", "pager").code == 0
     designated = json.loads(colo("--db", site_db, "monitor", "show", cid, "--json").out)["emergencies"]
     assert designated == {"channel": "pager", "to": "96000 1234", "person": "Li Wei", "medium": "pager"}
     assert "emergencies go to Li Wei (designated authorized person) by pager 96000 1234" in \
         colo("--db", site_db, "monitor", "show", cid).out
-    assert colo("--db", site_db, "authorized", "set", cid, "--name", "Li Wei", "--emergency", "none").code == 0
+    assert colo("--db", site_db, "person", "set", cid, "--name", "Li Wei", "--emergency", "none").code == 0
 
     for _ in range(2):
         assert colo("--db", site_db, "contract", "notify", cid, "--phone", "+8613800000000").code == 0

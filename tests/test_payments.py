@@ -56,7 +56,7 @@ def test_bad_amounts_change_nothing(lab: Lab, lab_db: str, colo) -> None:  # typ
     for amount in ("abc", "-5", "0", "12.345", "1e5"):
         r = colo("--db", lab_db, "payment", "record", cid, "--", amount)
         assert r.code == 2 and "amount" in r.err, amount
-    assert Colo(db=lab_db).account(cid)["paid"] == "0"
+    assert Colo(db=lab_db).account(cid)["paid"] == "0.00"
     r = colo("--db", lab_db, "payment", "record", cid, "12000.00", "--json")
     assert r.code == 0 and json.loads(r.out)["account"]["balance"] == "0.00"
 
@@ -74,19 +74,19 @@ def test_forced_termination_refund_then_decommission_to_storage(lab: Lab, lab_db
     ip = view["placements"][0]["addresses"][0]["ip"]
     pdu, outlet = view["placements"][0]["outlets"][0]["pdu"], view["placements"][0]["outlets"][0]["outlet"]
 
-    r = colo("--db", lab_db, "--at", "2027-03-04T10:00", "terminate", cid, "--forced", "carrier", "--json")
+    r = colo("--db", lab_db, "--at", "2027-03-04T10:00", "contract", "terminate", cid, "--forced", "carrier", "--json")
     assert r.code == 0, r.err
     refund = json.loads(r.out)["refund"]
     # 100 of 365 days used: 12000 * 100/365 = 3287.67 used, 8712.33 unused; 7 days: 230.14
     assert [line["amount"] for line in refund["lines"]] == ["8712.33", "230.14"] and refund["total"] == "8942.47"
 
     before = dict(lab.device(SWITCH[platform]))
-    r = colo("--db", lab_db, "--at", "2027-03-04T11:00", "decommission", cid, "--dry-run", "--json")
+    r = colo("--db", lab_db, "--at", "2027-03-04T11:00", "contract", "decommission", cid, "--dry-run", "--json")
     assert r.code == 0, r.err
     assert lab.device(SWITCH[platform])["running"] == before["running"], "dry run changes nothing"
     assert any(line.startswith("description: ") for line in json.loads(r.out)["plan"]["switches"][0]["ports"][0]["diff"])
 
-    r = colo("--db", lab_db, "--at", "2027-03-04T11:00", "decommission", cid, "--location", "W1-07", "--json")
+    r = colo("--db", lab_db, "--at", "2027-03-04T11:00", "contract", "decommission", cid, "--location", "W1-07", "--json")
     assert r.code == 0, r.err
     assert port_reading(lab, SWITCH[platform], iface).facts == PortFacts(mode="access", shutdown=True)
     assert site_lines(lab, SWITCH[platform], iface) == site, "the port's site lines are byte-identical"
@@ -152,7 +152,7 @@ def test_interrupted_decommission_resumes_and_loses_nothing(lab: Lab, lab_db: st
     write_faults(str(lab.state), "sw-a101-2", {"delay": [{"match": "^save", "seconds": 30}]})
     killed = len(journal_operations(lab_db)) + 1
     proc = subprocess.Popen([sys.executable, "-c", "import cli; cli.main()", "--db", lab_db, "--at",
-                             "2027-01-05T12:00", "decommission", cid], cwd=ROOT, env=os.environ | {"COLO_USER": "t"},
+                             "2027-01-05T12:00", "contract", "decommission", cid], cwd=ROOT, env=os.environ | {"COLO_USER": "t"},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 30

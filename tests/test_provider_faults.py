@@ -49,7 +49,7 @@ def test_a_major_fault_is_resolved_only_after_consulting_the_customer(site_db: s
     assert again.code == 3 and "already consulted" in again.err
     done = run("2026-12-03T16:00", "ticket", "resolve", "T1", "--resolution", "servers moved to row B")
     assert done["clocks"]["resolution"]["status"] == "met"
-    actions = [r["action"] for r in json.loads(colo("--db", site_db, "audit", "--contract", cid, "--json").out)]
+    actions = [r["action"] for r in json.loads(colo("--db", site_db, "audit", "list", "--contract", cid, "--json").out)]
     assert "contract.fault_major" in actions and "contract.fault_consulted" in actions
 
 
@@ -63,7 +63,7 @@ def test_a_declared_emergency_opens_a_fault_ticket_with_both_clocks(lab: Lab, la
     run = _run(colo, lab_db)
     cid, _ = active_contract(lab_db)
     address = run("2026-12-01T09:00", "contract", "show", cid)["placements"][0]["addresses"][0]["ip"]
-    run("2026-12-01T09:00", "authorized", "add", cid, "--name", "Li Wei", "--pager", "96000 1234", "--emergency",
+    run("2026-12-01T09:00", "person", "add", cid, "--name", "Li Wei", "--pager", "96000 1234", "--emergency",
         "pager")
     with lab_host(address, "faults") as server:
         _tick(colo, lab_db, "2026-12-04T16:50")
@@ -87,7 +87,7 @@ def test_a_declared_emergency_opens_a_fault_ticket_with_both_clocks(lab: Lab, la
                                                           "list").out
 
         # the technician pages Li Wei: telling the customer is the response
-        run("2026-12-04T17:10", "incident", "notified", str(emergency), "--by", "pager")
+        run("2026-12-04T17:10", "emergency", "notified", str(emergency), "--by", "pager")
         (ticket,) = run("2026-12-04T17:11", "ticket", "list")
         assert ticket["responded_at"] == "2026-12-04T17:10:00+08:00"
         assert ticket["clocks"]["response"]["status"] == "met"

@@ -293,7 +293,7 @@ def test_exit_codes_and_messages(lab: Lab, lab_db: str, tmp_path: Path, colo) ->
     assert r.code == 2 and "does not exist" in r.err
     r = colo("--db", lab_db, "provision", cid, "--out", str(tmp_path / "p.json"))
     assert r.code == 2 and "--dry-run" in r.err
-    r = colo("--db", lab_db, "activate", cid)
+    r = colo("--db", lab_db, "contract", "activate", cid)
     assert r.code == 3 and "run `colo provision` first" in r.err
     r = colo("--db", lab_db, "apply", str(tmp_path / "missing.json"))
     assert r.code == 2 and "cannot read the plan" in r.err

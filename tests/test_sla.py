@@ -82,7 +82,7 @@ def test_month_report_from_the_store_counts_excludes_and_credits(site_db: str, c
 
     api = Colo(db=site_db, at="2026-11-24T10:00")
     cid = api.sign(order("ACME", fee="3720.00", payment="monthly"))["id"]
-    walk_to(api, cid, [State.PROVISIONED], "2026-11-25T10:00:00+08:00")  # an outage needs a service to lose
+    walk_to(api, cid, [State.PROVISIONED, State.ACTIVE], "2026-11-25T10:00:00+08:00")  # in service: outages count
 
     def run(*args: str) -> dict:  # type: ignore[type-arg]
         r = colo("--db", site_db, "--at", "2027-01-02T10:00", *args, "--json")  # the month is over
@@ -109,7 +109,7 @@ def test_month_report_from_the_store_counts_excludes_and_credits(site_db: str, c
     r = run("sla", "report", cid, "--month", "2026-12")
     assert r["breached"] and r["counted_minutes"]["network"] == 44 and r["total_credit"] == "3720.00"
     site = run("sla", "report", "--month", "2026-12")
-    assert site["breached"] == 0  # the contract is provisioned, not yet active: no service to count
+    assert site["breached"] == 1 and [c["contract"] for c in site["contracts"]] == [cid]
     r = colo("--db", site_db, "outage", "record", cid, "--kind", "network", "--start", "2026-12-24T10:00",
              "--cause", "x", "--exclude", "bad-luck")
     assert r.code == 2 and "--exclude" in r.err

@@ -124,7 +124,7 @@ def provisioned(site_db: str) -> str:
 
     api = Colo(db=site_db, at="2026-01-24T10:00")
     cid = str(api.sign(order("ACME", fee="2800.00", payment="monthly"))["id"])
-    walk_to(api, cid, [State.PROVISIONED], "2026-01-25T10:00:00+08:00")
+    walk_to(api, cid, [State.PROVISIONED, State.ACTIVE], "2026-01-25T10:00:00+08:00")  # in service (SLA §1)
     return cid
 
 
@@ -170,7 +170,7 @@ def test_a_power_outage_refuses_network_only_exclusions(site_db: str, provisione
     done = colo(*base, "outage", "classify", str(outage), "--exclude", "customer-other", "--json")
     assert done.code == 0 and json.loads(done.out) == {
         "outage": outage, "contract": provisioned, "excluded": "other causes of the customer's making",
-        "classified_by": "tester"}
+        "classified_by": "tester", "ref": f"O{outage}"}
     network = colo(*base, "outage", "record", provisioned, "--kind", "network", "--start", "2026-02-11T10:00",
                    "--end", "2026-02-11T10:30", "--cause", "customer's router", "--exclude", reason)
     assert network.code == 0, network.err  # the same reason is the network's

@@ -87,7 +87,7 @@ class Worker:
 
     def api(self) -> Colo:
         colo = Colo()
-        colo.context = SiteClock(self.store, None, f"soak{self.number}", self.t0)  # one engine per process
+        colo.context = SiteClock(self.store, None, f"soak{self.number}", t0=self.t0)  # one engine per process
         return colo
 
     def call(self, op: str, fn: Callable[[Colo], Any], **info: Any) -> Any:

@@ -90,7 +90,8 @@ def test_overdue_notice_is_mailed_then_service_stops_at_its_time(lab: Lab, lab_d
         assert [(a["action"], a["done"]) for a in issued["actions"]] == [("issue_notice", True)]
         notice = issued["actions"][0]["detail"]["notice"]
         assert issued["notices"] == [{"notice": notice, "contract": cid, "channel": "email",
-                                      "to": "billing@acme.example", "sent": True, "error": None, "task": None}]
+                                      "to": "billing@acme.example", "sent": True, "error": None, "task": None,
+                                      "ref": f"N{notice}"}]
         ((rcpt, message),) = inbox.messages
         assert rcpt == ["billing@acme.example"] and message["From"] == "noc@colo.example"
         subject = message["Subject"].replace("\r\n", "")  # unfolded
@@ -112,7 +113,7 @@ def test_overdue_notice_is_mailed_then_service_stops_at_its_time(lab: Lab, lab_d
         assert [(a["action"], a["done"]) for a in stopped["actions"]] == [("suspend", True)]
     assert "shutdown" in port_block(lab, "sw-a101-1", iface)
     assert lab.device("sw-a101-1")["interfaces"][iface]["admin"] == "down"
-    log = [r["action"] for r in _run(colo, lab_db, "2026-12-02T09:01", "audit", "--contract", cid)]
+    log = [r["action"] for r in _run(colo, lab_db, "2026-12-02T09:01", "audit", "list", "--contract", cid)]
     assert log.index("contract.stop_notice_issued") < log.index("contract.stop_notice_delivered") \
         < log.index("contract.suspended")
 
@@ -178,7 +179,7 @@ def test_a_phone_contract_is_not_stopped_until_the_technician_logs_the_call(  # 
     assert called["delivery"] == "delivered" and called["delivered_at"] == "2026-12-03T11:00:00+08:00"
     again = colo("--db", lab_db, "--at", "2026-12-03T11:05", "notice", "delivered", notice, "--json")
     assert again.code == 3 and "already delivered" in again.err
-    audit = _run(colo, lab_db, "2026-12-03T11:10", "audit", "--contract", cid)
+    audit = _run(colo, lab_db, "2026-12-03T11:10", "audit", "list", "--contract", cid)
     outcomes = [(r["action"], r["actor"]) for r in audit if r["action"].startswith("contract.stop_notice_")]
     assert outcomes == [("contract.stop_notice_issued", "tester"), ("contract.stop_notice_failed", "tester"),
                         ("contract.stop_notice_delivered", "tester")]

@@ -101,7 +101,7 @@ def test_complaint_written_report_within_24_hours(site_db: str, colo) -> None:  
 def _snapshot(colo, db: str) -> Any:  # type: ignore[no-untyped-def]
     """Everything a bad command could have touched, as the store shows it (the file too, on SQLite)."""
     out = []
-    for args in (("ticket", "list"), ("complaint", "list"), ("audit",)):
+    for args in (("ticket", "list"), ("complaint", "list"), ("audit", "list")):
         r = colo("--db", db, "--at", "2027-01-01T00:00", *args, "--json")
         assert r.code == 0, r.err
         out.append(json.loads(r.out))
@@ -191,6 +191,6 @@ def test_hostile_summary_is_stored_verbatim_and_shown_as_inert_text(site_db: str
         assert "[bold red]PAID[/bold red] :warning: \\u202eevil\\u2028</td>" in r.out  # literal, not styled
         assert "\u202e" not in r.out and "\u2028" not in r.out and "\x1b" not in r.out and "\u26a0" not in r.out
     assert "by [i]Mallory[/i]" in colo("--db", site_db, "--at", "2026-12-04T18:00", "ticket", "list").out
-    log = colo("--db", site_db, "audit").out  # the audit log repeats the summary in its detail column
+    log = colo("--db", site_db, "audit", "list").out  # the audit log repeats the summary in its detail column
     assert "fault T1 reported by [i]Mallory[/i]: [bold red]PAID[/bold red] :warning: \\u202eevil" in log
     assert "\u202e" not in log and "\u26a0" not in log

@@ -73,8 +73,8 @@ def test_visit_requests_by_or_for_authorized_persons(site_db: str, colo) -> None
     other = str(Colo(db=site_db, at="2026-11-24T10:00").sign(order("Other Co"))["id"])
     r = _request(colo, site_db, cid, "2026-12-01T08:00", "Zhang San", "2026-12-01T10:00")
     assert r.code == 3 and "no authorized person yet" in r.err
-    assert colo("--db", site_db, "authorized", "add", cid, "--name", "Li Wei").code == 0
-    assert colo("--db", site_db, "authorized", "add", other, "--name", "Mallory").code == 0
+    assert colo("--db", site_db, "person", "add", cid, "--name", "Li Wei").code == 0
+    assert colo("--db", site_db, "person", "add", other, "--name", "Mallory").code == 0
 
     r = _request(colo, site_db, cid, "2026-12-01T08:00", "Zhang San", "2026-12-01T10:00")
     assert r.code == 3 and "--requested-by" in r.err and "'Li Wei'" in r.err
@@ -94,7 +94,7 @@ def test_visit_requests_by_or_for_authorized_persons(site_db: str, colo) -> None
 
 def test_a_visit_is_announced_before_the_entry(site_db: str, colo) -> None:  # type: ignore[no-untyped-def]
     cid = str(Colo(db=site_db, at="2026-11-24T10:00").sign(order("ACME"))["id"])
-    assert colo("--db", site_db, "authorized", "add", cid, "--name", "Li Wei").code == 0
+    assert colo("--db", site_db, "person", "add", cid, "--name", "Li Wei").code == 0
     for enter in ("2026-12-01T08:00", "2026-12-01T07:30"):  # at or before the request
         r = _request(colo, site_db, cid, "2026-12-01T08:00", "Li Wei", enter)
         assert r.code == 3 and "announced in advance" in r.err

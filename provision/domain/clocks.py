@@ -201,7 +201,10 @@ def compute_clocks(facts: ContractFacts, cal: WorkCalendar, now: datetime,
 
 def _stop(rule: ClockRule, start: Event, events: Iterable[Event]) -> Event | None:
     """The event that stopped the clock: the first of its stop events, or with all_of the last one needed."""
-    after = [e for e in events if e.at >= start.at and e.ref == start.ref
+    # A clock of one thing (ref: an authorization, an outage) is stopped by that thing's events; a clock
+    # of the whole contract (no ref) by any of them: a stop-service notice (ref: the notice) stops the
+    # notice clock that signing started.
+    after = [e for e in events if e.at >= start.at and (start.ref is None or e.ref == start.ref)
              and e is not start]  # an event never stops the clock it starts
     if not rule.all_of:
         return next((e for e in after if e.kind in rule.stops_on), None)

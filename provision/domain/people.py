@@ -47,7 +47,7 @@ def entry_after_request(requested_at: datetime, entered_at: datetime, visit: str
 def visit_sponsor(visitor: str, requested_by: str | None, authorized: Sequence[str]) -> str:
     """The authorized person behind a visit (§9.3): the visitor, or the one who named them in the request."""
     who_may = (f"the customer's authorized persons are {', '.join(repr(n) for n in authorized)}" if authorized
-               else "the customer has no authorized person yet (`colo authorized add`)")
+               else "the customer has no authorized person yet (`colo person add`)")
     if requested_by is not None:
         if requested_by not in authorized:
             raise Refused(f"--requested-by {requested_by!r} is not an authorized person of the customer: {who_may}")

@@ -74,3 +74,63 @@ def expand_interfaces(spec: str) -> list[str]:
     if last < first:
         raise ValueError(f"interface range {spec!r} runs backwards: write it low-high")
     return [f"{m.group('stem')}{n}" for n in range(first, last + 1)]
+
+
+# --- why a rack was chosen ------------------------------------------------------------
+
+NO_UNIT, NO_POWER, NO_PORT, NO_ADDRESS, NOT_EMPTY = (
+    "no free fed unit", "at its power budget", "no free access port", "no free address", "not empty")
+
+
+def rack_capacity(free_units: int, free_ports: int, headroom_w: int, power_w: int, addresses_free: int,
+                  address_needs: Sequence[int], whole_rack: bool = False, empty: bool = True) -> tuple[int, str | None]:
+    """How many of the servers (needing `address_needs` addresses each) a rack takes, and what stops more.
+
+    The reason names the resource that ran out first, so a technician reading "first fit;
+    A01 at its power budget" knows what to add; None when the rack takes them all.
+    A whole-rack order takes one empty rack: any placement or missing unit disqualifies it.
+    """
+    wanted = len(address_needs)
+    if whole_rack:
+        wanted = min(wanted, 1)
+        limits = [(NOT_EMPTY, wanted if empty else 0)]
+    else:
+        limits = [(NO_POWER, headroom_w // power_w if power_w > 0 else wanted)]
+    limits += [(NO_UNIT, free_units), (NO_PORT, free_ports)]
+    need, fit = 0, wanted
+    for k, n in enumerate(address_needs[:wanted]):
+        need += n
+        if need > addresses_free:
+            fit = k
+            break
+    limits.append((NO_ADDRESS, fit))
+    take = max(0, min([wanted] + [n for _, n in limits]))
+    if take == wanted:
+        return take, None
+    return take, next(why for why, n in limits if n == take)
+
+
+def units_text(units: Sequence[int]) -> str:
+    """U5-U6, U9 for people: runs of adjacent units as ranges."""
+    return ", ".join(f"U{r[0]}" if len(r) == 1 else f"U{r[0]}-U{r[-1]}" for r in runs(units))
+
+
+def rack_reason(held_for: str | None, beside: str | None, chosen: bool, passed: Sequence[tuple[str, str]],
+                shown: int = 3) -> str:
+    """Why the allocator put servers in a rack, in the order the policy weighs it.
+
+    `passed` are the racks looked at before it, each with what kept it out; a few are
+    named (the rest counted) so a full site does not print a thousand racks.
+    """
+    if chosen:
+        return "the rack asked for (--rack)"
+    if held_for is not None:
+        return f"held for {held_for}"
+    if beside is not None:
+        return f"next to the customer's {beside}"
+    why = "first fit"
+    if passed:
+        named = ", ".join(f"{rack} {what}" for rack, what in passed[:shown])
+        more = f" (+{len(passed) - shown} more)" if len(passed) > shown else ""
+        why += f"; {named}{more}"
+    return why

@@ -11,6 +11,10 @@ figure): 40.32 in February, 44.64 in a 31-day month. A breach waives that month'
 Separately, each emergency reported later than 15 minutes after it was declared costs one
 day's fee, at most one deduction per calendar day — unless the report was waived because
 the customer's contact details were out of date or wrong, or by force majeure (§4.7).
+Only the contract's service period counts: from network activation (the term's start,
+§2) until the contract ended. An outage recorded before the service began or after it
+ended — or the part of one that lies outside — is listed but not counted: the guarantee
+is the availability of the service the customer was given (SLA §1.2, §2.2).
 Money is Decimal, rounded half-up to the fen per line.
 """
 
@@ -127,16 +131,39 @@ def month_window(month: str, tz: object) -> tuple[datetime, datetime]:
 
 
 PENDING_REPORT = "not reported yet: the customer has 5 days"
+OUTSIDE_SERVICE = "outside the contract's service period (before activation or after its end; SLA §1.2, §2.2)"
 
 
-def classify(outages: list[Outage], start: datetime, end: datetime, now: datetime | None = None) -> list[Counted]:
-    """Each outage's minutes in the month and whether they count; as of `now`, an unreported
-    outage younger than 5 days is still pending, not yet excluded."""
+@dataclass(frozen=True)
+class ServicePeriod:
+    """From network activation to the contract's end (None: not begun / not ended)."""
+
+    began: datetime | None
+    ended: datetime | None = None
+
+    def clip(self, lo: datetime, hi: datetime) -> tuple[datetime, datetime]:
+        """[lo, hi) cut to the service period; empty (hi <= lo) when none of it was in service."""
+        if self.began is None:
+            return lo, lo
+        return max(lo, self.began), min(hi, self.ended) if self.ended is not None else hi
+
+
+def _minutes(lo: datetime, hi: datetime) -> int:
+    return max(0, int((hi - lo).total_seconds() // 60))
+
+
+def classify(outages: list[Outage], start: datetime, end: datetime, now: datetime | None = None,
+             service: ServicePeriod | None = None) -> list[Counted]:
+    """Each outage's minutes in the month (in `service`, when given) and whether they count; as of
+    `now`, an unreported outage younger than 5 days is still pending, not yet excluded."""
     out = []
     for o in sorted(outages, key=lambda o: o.start):
         lo, hi = max(o.start, start), min(o.end, end)
-        minutes = max(0, int((hi - lo).total_seconds() // 60))
+        if _minutes(lo, hi) == 0:
+            continue
+        minutes = _minutes(*service.clip(lo, hi)) if service is not None else _minutes(lo, hi)
         if minutes == 0:
+            out.append(Counted(o, 0, False, OUTSIDE_SERVICE))
             continue
         reason = o.excluded.value if o.excluded else None
         if reason is None and o.reported_at is None and now is not None and now <= o.start + REPORT_WINDOW:
@@ -164,11 +191,13 @@ class MonthReport:
 
 
 def report(outages: list[Outage], emergencies: Sequence[EmergencyReport | tuple[datetime, datetime | None]],
-           month_fee: Decimal, start: datetime, end: datetime, now: datetime | None = None) -> MonthReport:
+           month_fee: Decimal, start: datetime, end: datetime, now: datetime | None = None,
+           service: ServicePeriod | None = None) -> MonthReport:
     """The month's availability per kind, the breach, and every credit line (never more than the month's fee).
 
-    As of `now`, an emergency not yet notified is late only once its 15 minutes are up."""
-    counted = classify(outages, start, end, now)
+    As of `now`, an emergency not yet notified is late only once its 15 minutes are up; only
+    outage minutes within `service` count."""
+    counted = classify(outages, start, end, now, service)
     total_minutes = int((end - start).total_seconds() // 60)
     per_kind = {kind: sum(c.minutes_in_month for c in counted if c.counted and c.outage.kind == kind) for kind in KINDS}
     availability = {kind: (Decimal(100) * (1 - Decimal(m) / Decimal(total_minutes))).quantize(Decimal("0.001"))

@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import logging
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from provision.errors import DeviceError
 from provision.secrets import Secret
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -145,10 +149,20 @@ class SnmpSession:
 
         dispatcher, auth, transport = await self._setup()
         out: dict[str, Any] = {}
+        started = time.monotonic()
         for i in range(0, len(oids), self.max_varbinds):
             chunk = [(ObjectName(o), Null()) for o in oids[i:i + self.max_varbinds]]
             out.update(self._check(what, await get_cmd(dispatcher, auth, transport, *chunk)))
+        self._said("GET", what, started, out)
         return out
+
+    def _said(self, verb: str, what: str, started: float, varbinds: dict[str, Any]) -> None:
+        """Log one SNMP exchange (-v: what and how long; -vv: every varbind); the community is never logged."""
+        t = self.target
+        log.info("%s: SNMP %s %d varbind(s) at %s:%d (%s) %.3fs", t.name, verb, len(varbinds), t.host, t.port, what,
+                 time.monotonic() - started)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s: %s", t.name, "; ".join(f"{oid} = {value.prettyPrint()}" for oid, value in varbinds.items()))
 
     def set(self, values: Sequence[tuple[str, Any]], what: str) -> None:
         from pysnmp.hlapi.v1arch.asyncio.cmdgen import set_cmd
@@ -156,8 +170,10 @@ class SnmpSession:
 
         async def request() -> None:
             dispatcher, auth, transport = await self._setup()
+            started = time.monotonic()
             result = await set_cmd(dispatcher, auth, transport, *((ObjectName(o), v) for o, v in values))
             answered = dict(self._check(what, result))
+            self._said("SET", what, started, answered)
             for oid, value in values:
                 if oid not in answered or answered[oid] != value:
                     raise DeviceError(self.target.name, f"{what}: agent did not take {oid} = {value}")
@@ -175,6 +191,7 @@ class SnmpSession:
         dispatcher, auth, transport = await self._setup()
         out: dict[str, Any] = {}
         current = base
+        started = time.monotonic()
         while True:
             indication, status, index, rows = await bulk_cmd(dispatcher, auth, transport, 0, 25,
                                                              (ObjectName(current), Null()))
@@ -189,4 +206,5 @@ class SnmpSession:
                 out[text] = value
                 current = text
             if done or not rows:
+                self._said(f"walk {base}", what, started, out)
                 return out

@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from provision import progress
 from provision.errors import OperationFailed, Refused
 from provision.inventory.load import load_inventory
 from provision.inventory.model import Inventory
@@ -144,6 +145,7 @@ def up(inventory: str, directory: str | None = None, timeout: float = 30.0) -> d
                                  stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                  start_new_session=True, cwd=d)
         pids[proc] = child.pid
+        progress.step(f"lab: started {proc} (pid {child.pid})")
     record = {"inventory": str(Path(inventory).resolve()), "pids": pids, "secrets": str(secrets_file),
               "switches": [{"name": s["name"], "platform": s["platform"], "ssh": s["port"], "snmp": s.get("snmp_port")}
                            for s in config["switches"]],

@@ -1,7 +1,7 @@
 """Telling the customer's contact about an emergency: email over SMTP, or a webhook for SMS/IM gateways.
 
 A phone call cannot be automated here: the monitor lists it and a technician logs the
-call (`colo incident notified`). Delivery is "accepted by the next hop" — the SMTP
+call (`colo emergency notified`). Delivery is "accepted by the next hop" — the SMTP
 server's 250 or the gateway's 2xx — which is what the 15-minute report clock can
 honestly prove. Headers are built by `email.message`, which refuses line breaks, so
 nothing from the store can inject a header; the SMTP password never leaves its Secret

@@ -50,7 +50,10 @@ def parse_check(kind: str, target: str) -> ServiceCheck:
         raise BadInput(f"check kind {kind!r}: give one of {', '.join(KINDS)}")
     target = target.strip()
     if kind == "www":
-        url = urlsplit(target)
+        try:
+            url = urlsplit(target)
+        except ValueError:  # an unbalanced [ of an IPv6 literal
+            raise BadInput(f"--www {target!r}: give an http:// or https:// URL, e.g. http://203.0.113.10/") from None
         if url.scheme not in ("http", "https") or not url.hostname or not _HOST.fullmatch(url.hostname) \
                 or any(c in target for c in " \r\n\t"):
             raise BadInput(f"--www {target!r}: give an http:// or https:// URL, e.g. http://203.0.113.10/")

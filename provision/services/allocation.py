@@ -8,7 +8,11 @@ Policy (deterministic for the same store state):
   adjacent units; otherwise they are spread over as few racks as the order gives;
 - a unit qualifies when it is not reserved, not taken, fed by an outlet, and not
   held for somebody else; the rack must have power headroom for the server, a free
-  access port on a switch serving it, and free addresses in a pool serving it.
+  access port on a switch serving it, and free addresses in a pool serving it;
+- units held for the customer are used before their other free units;
+- `--rack` names the one rack to use: all servers go there, or nothing is allocated.
+
+Every placement says why its rack was chosen (domain.placement.rack_reason).
 
 Safety: the caller holds the site-row lock (PostgreSQL row lock; SQLite BEGIN
 IMMEDIATE), and every claim is a conditional UPDATE whose row count is checked, so a
@@ -25,7 +29,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from provision.domain.placement import choose_units
+from provision.domain.placement import choose_units, rack_capacity, rack_reason, units_text
 from provision.domain.terms import Kind
 from provision.errors import OperationFailed, Refused
 from provision.store.schema import Address, Contract, Hold, Placement, Pool, PoolRack, Port, Rack, SwitchRack, Unit
@@ -43,6 +47,7 @@ class Request:
     room_id: int | None
     now: datetime
     first_position: int = 0  # a service change adds servers after the contract's existing ones
+    rack_id: int | None = None  # the one rack to use (`contract sign --rack`)
 
     def ips_for(self, index: int) -> int:
         """Addresses for server `index`: spread evenly, the first servers get the remainder."""
@@ -56,17 +61,57 @@ class _Capacity:
     units: list[Unit]
     headroom_w: int
     ports: list[int]
+    empty: bool  # no placement and every usable unit free: what a whole-rack order needs
 
-    def servers(self, req: Request, first: int, addresses_free: int) -> int:
-        """How many servers, starting at index `first`, this rack can take."""
-        limit = min(len(self.units), len(self.ports), req.servers - first)
-        limit = min(limit, 1) if req.kind is Kind.RACK else min(limit, self.headroom_w // req.power_w)
-        need = 0
-        for k in range(limit):
-            need += req.ips_for(first + k)
-            if need > addresses_free:
-                return k
-        return limit
+    def servers(self, req: Request, first: int, addresses_free: int) -> tuple[int, str | None]:
+        """How many servers, starting at index `first`, this rack can take, and what stops more."""
+        return rack_capacity(len(self.units), len(self.ports), self.headroom_w, req.power_w, addresses_free,
+                             [req.ips_for(i) for i in range(first, req.servers)], req.kind is Kind.RACK, self.empty)
+
+
+@dataclass
+class Placed:
+    """One server placed, and why there."""
+
+    placement: Placement
+    rack: str
+    units: list[int]
+    reason: str
+
+
+def reason_lines(placed: list[Placed]) -> list[str]:
+    """One line per rack, as technicians read it: `A03 U5-U6: held for Beta Cloud`."""
+    lines: dict[tuple[str, str], list[int]] = {}
+    for p in placed:
+        lines.setdefault((p.rack, p.reason), []).extend(p.units)
+    return [f"{rack} {units_text(units)}: {reason}" for (rack, reason), units in lines.items()]
+
+
+@dataclass
+class _Customer:
+    """What the customer already has on the site: racks with its contracts, and its holds."""
+
+    beside: dict[int, str]  # rack id → the customer's first contract there
+    held: dict[int, str]  # rack id → the name its units are held for
+    holds: set[int]  # the customer's live holds
+
+    @classmethod
+    def read(cls, session: Session, req: Request) -> _Customer:
+        beside = dict(session.execute(
+            select(Placement.rack_id, func.min(Contract.id)).join(Contract, Contract.id == Placement.contract_id)
+            .where(Contract.customer_id == req.customer_id, Placement.released_at.is_(None),
+                   Contract.id != req.contract_id).group_by(Placement.rack_id)).all())
+        holds = session.execute(select(Hold.id, Hold.rack_id, Hold.for_name)
+                                .where(Hold.for_key == req.customer_key, Hold.until > req.now)).all()
+        return cls(beside, {rack: name for _, rack, name in holds}, {hold for hold, _, _ in holds})
+
+    @property
+    def racks(self) -> set[int]:
+        return set(self.beside) | set(self.held)
+
+    def reason(self, rack: Rack, used_hold: bool, req: Request, passed: list[tuple[str, str]]) -> str:
+        return rack_reason(self.held.get(rack.id) if used_hold else None, self.beside.get(rack.id),
+                           req.rack_id is not None, passed)
 
 
 def hold_allows(customer_key: str, now: datetime):  # type: ignore[no-untyped-def]
@@ -80,22 +125,33 @@ def placeable_unit(customer_key: str, now: datetime):  # type: ignore[no-untyped
                 hold_allows(customer_key, now))
 
 
-def allocate(session: Session, req: Request) -> list[Placement]:
+def allocate(session: Session, req: Request) -> list[Placed]:
     """Place every server of the request or raise Refused; the caller holds the site lock.
 
     Racks are claimed one after another inside the caller's transaction, so the next
     rack's capacity already sees the ports and addresses the previous one took (two
     racks often share a switch and a pool); a refusal rolls all of it back.
     """
+    customer = _Customer.read(session, req)
+    if req.rack_id is not None:
+        return _in_rack(session, req, customer)
+    passed: list[tuple[str, str]] = []  # racks looked at and left, with why: the reason names them
     if req.servers > 1 and req.kind is not Kind.RACK:
-        whole = _fit_together(session, req)
-        if whole is not None:
-            return _claim(session, req, whole, req.servers, 0)
-    placements: list[Placement] = []
-    for cap in _capacities(session, req):
-        take = cap.servers(req, len(placements), _free_address_count(session, req, cap.rack, len(placements)))
+        looked: list[tuple[str, str, int]] = []
+        for cap in _capacities(session, req, customer.racks):
+            take, why = cap.servers(req, 0, _free_address_count(session, req, cap.rack, 0))
+            if take == req.servers:
+                return _claim(session, req, cap, take, 0, customer, [(rack, what) for rack, what, _ in looked])
+            looked.append((cap.rack.name, f"room for {take} of {req.servers}" if take else str(why), take))
+        passed = [(rack, what) for rack, what, take in looked if not take]  # spread: the partial racks are used
+    placements: list[Placed] = []
+    for cap in _capacities(session, req, customer.racks):
+        take, why = cap.servers(req, len(placements),
+                                _free_address_count(session, req, cap.rack, len(placements)))
         if take:
-            placements += _claim(session, req, cap, take, len(placements))
+            placements += _claim(session, req, cap, take, len(placements), customer, passed)
+        elif (cap.rack.name, str(why)) not in passed:
+            passed.append((cap.rack.name, str(why)))
         if len(placements) == req.servers:
             return placements
     what = "empty racks" if req.kind is Kind.RACK else "slots"
@@ -104,23 +160,25 @@ def allocate(session: Session, req: Request) -> list[Placement]:
                   f"wait for a hold to expire, or sign fewer")
 
 
-def _fit_together(session: Session, req: Request) -> _Capacity | None:
-    for cap in _capacities(session, req):
-        if cap.servers(req, 0, _free_address_count(session, req, cap.rack, 0)) == req.servers:
-            return cap
-    return None
+def _in_rack(session: Session, req: Request, customer: _Customer) -> list[Placed]:
+    """All servers in the rack the technician chose, or a refusal saying what that rack lacks."""
+    rack = session.get(Rack, req.rack_id)
+    assert rack is not None
+    cap = _capacity(session, req, rack)
+    take, why = cap.servers(req, 0, _free_address_count(session, req, rack, 0))
+    if take < req.servers:
+        what = "an empty rack" if req.kind is Kind.RACK else f"{req.servers} server(s)"
+        raise Refused(f"--rack {rack.name} cannot take {what}: {why} (room for {take}); nothing was allocated — "
+                      f"choose another rack (`colo rack list`) or leave --rack out")
+    return _claim(session, req, cap, take, 0, customer, [])
 
 
-def _candidate_racks(session: Session, req: Request) -> Iterator[Rack]:
+def _candidate_racks(session: Session, req: Request, own: set[int]) -> Iterator[Rack]:
     """Customer racks first, then the rest in inventory order, paged by position."""
     has_room = select(Unit.id).where(Unit.rack_id == Rack.id, placeable_unit(req.customer_key, req.now)).exists()
     base = select(Rack).where(has_room)
     if req.room_id is not None:
         base = base.where(Rack.room_id == req.room_id)
-    own = set(session.scalars(
-        select(Placement.rack_id).join(Contract, Contract.id == Placement.contract_id)
-        .where(Contract.customer_id == req.customer_id, Placement.released_at.is_(None))))
-    own |= set(session.scalars(select(Hold.rack_id).where(Hold.for_key == req.customer_key, Hold.until > req.now)))
     if own:
         yield from session.scalars(base.where(Rack.id.in_(own)).order_by(Rack.position))
     position = -1
@@ -133,23 +191,27 @@ def _candidate_racks(session: Session, req: Request) -> Iterator[Rack]:
         position = page[-1].position
 
 
-def _capacities(session: Session, req: Request) -> Iterator[_Capacity]:
-    for rack in _candidate_racks(session, req):
-        units = list(session.scalars(select(Unit).where(Unit.rack_id == rack.id,
-                                                        placeable_unit(req.customer_key, req.now)).order_by(Unit.u)))
-        committed = session.scalar(select(func.coalesce(func.sum(Placement.power_w), 0)).where(
-            Placement.rack_id == rack.id, Placement.released_at.is_(None))) or 0
-        if req.kind is Kind.RACK:
-            usable = session.scalar(select(func.count()).where(Unit.rack_id == rack.id, Unit.reserved.is_(False)))
-            if committed or len(units) != usable:
-                continue
-        ports: list[int] = []
-        for switch_id in _serving(session, SwitchRack.switch_id, SwitchRack.rack_id, rack.id):
-            ports += session.scalars(select(Port.id).where(Port.switch_id == switch_id, Port.placement_id.is_(None))
-                                     .order_by(Port.position).limit(req.servers - len(ports)))
-            if len(ports) == req.servers:
-                break
-        yield _Capacity(rack, units, rack.power_budget_w - committed, ports)
+def _capacities(session: Session, req: Request, own: set[int]) -> Iterator[_Capacity]:
+    for rack in _candidate_racks(session, req, own):
+        yield _capacity(session, req, rack)
+
+
+def _capacity(session: Session, req: Request, rack: Rack) -> _Capacity:
+    units = list(session.scalars(select(Unit).where(Unit.rack_id == rack.id,
+                                                    placeable_unit(req.customer_key, req.now)).order_by(Unit.u)))
+    committed = session.scalar(select(func.coalesce(func.sum(Placement.power_w), 0)).where(
+        Placement.rack_id == rack.id, Placement.released_at.is_(None))) or 0
+    empty = True
+    if req.kind is Kind.RACK:
+        usable = session.scalar(select(func.count()).where(Unit.rack_id == rack.id, Unit.reserved.is_(False)))
+        empty = not committed and len(units) == usable
+    ports: list[int] = []
+    for switch_id in _serving(session, SwitchRack.switch_id, SwitchRack.rack_id, rack.id):
+        ports += session.scalars(select(Port.id).where(Port.switch_id == switch_id, Port.placement_id.is_(None))
+                                 .order_by(Port.position).limit(req.servers - len(ports)))
+        if len(ports) == req.servers:
+            break
+    return _Capacity(rack, units, rack.power_budget_w - committed, ports, empty)
 
 
 def _serving(session: Session, column: Any, rack_column: Any, rack_id: int) -> list[int]:
@@ -203,10 +265,23 @@ def _free_address_count(session: Session, req: Request, rack: Rack, first: int) 
     return len(_free_addresses(session, req, rack, wanted))
 
 
-def _claim(session: Session, req: Request, cap: _Capacity, take: int, first: int) -> list[Placement]:
-    """Claim `take` servers' units, ports and addresses in one rack, numbering from `first`."""
+def _claim(session: Session, req: Request, cap: _Capacity, take: int, first: int, customer: _Customer,
+           passed: list[tuple[str, str]]) -> list[Placed]:
+    """Claim `take` servers' units, ports and addresses in one rack, numbering from `first`.
+
+    Units held for the customer go first (that is what the hold was for), the rest of
+    the rack's free units after them, each part adjacent where it can be.
+    """
     free = {u.u: u for u in cap.units}
-    groups = [sorted(free)] if req.kind is Kind.RACK else [[u] for u in choose_units(sorted(free), take)]
+    if req.kind is Kind.RACK:
+        groups = [sorted(free)]
+    else:
+        held = sorted(u.u for u in cap.units if u.hold_id in customer.holds)
+        first_held = choose_units(held, min(take, len(held)))
+        rest = choose_units(sorted(set(free) - set(held)), take - len(first_held))
+        groups = [[u] for u in sorted(first_held + rest)]
+    used_hold = any(free[u].hold_id in customer.holds for group in groups for u in group)
+    reason = customer.reason(cap.rack, used_hold, req, passed)
     addresses = _free_addresses(session, req, cap.rack, sum(req.ips_for(first + k) for k in range(take)))
     placements = []
     for k, group in enumerate(groups):
@@ -220,7 +295,7 @@ def _claim(session: Session, req: Request, cap: _Capacity, take: int, first: int
         _claim_rows(session, Unit, [free[u].id for u in group], placement.id, clear_hold=True)
         _claim_rows(session, Port, [cap.ports[k]], placement.id)
         _claim_rows(session, Address, mine, placement.id)
-        placements.append(placement)
+        placements.append(Placed(placement, cap.rack.name, group, reason))
     return placements
 
 

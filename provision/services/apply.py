@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from provision import progress
 from provision.domain.lifecycle import State
 from provision.domain.portfacts import PortFacts
 from provision.drivers.switch.base import switch_lock
@@ -53,6 +54,19 @@ def interrupted(s: Session, contract_ids: list[str]) -> Operation | None:
     if owner_alive(ops[0].owner):
         raise _running(ops[0])
     return ops[0]
+
+
+def applied_as(s: Session, plan: dict[str, Any]) -> Operation | None:
+    """The finished operation that applied this very plan, found by the digest its journal copy carries.
+
+    A saved plan is one reviewed change: applying it again must say it is done, not list
+    its own changes as drift. Only operations on the plan's contracts are read (a few
+    per contract), so no index over plans is needed.
+    """
+    ops = s.scalars(select(Operation).join(OperationContract, OperationContract.operation_id == Operation.id)
+                    .where(OperationContract.contract_id.in_(list(plan["contracts"])), Operation.state == "done",
+                           Operation.kind == plan["kind"]).order_by(Operation.id.desc()))
+    return next((op for op in ops if json.loads(op.plan).get("digest") == plan["digest"]), None)
 
 
 def original_before(s: Session, op: Operation | None) -> dict[tuple[str, str], str]:
@@ -188,7 +202,7 @@ def _steps(plan: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for sw in plan["switches"]:
         for port in sw["ports"]:
-            out.append({"kind": "switch", "device": sw["switch"], "target": port["interface"],
+            out.append({"kind": "switch", "device": sw["switch"], "target": port["interface"], "contract": port["contract"],
                         "before": port["before"], "after": port["after"], "commands": port["commands"],
                         "state": "planned"})
     for p in plan["pdus"]:
@@ -209,6 +223,7 @@ class Journal:
 
     def mark(self, step: dict[str, Any], state: str, error: str = "") -> None:
         step["state"] = state
+        progress.step(" ".join(x for x in (step.get("contract"), step["device"], step["target"], state, error) if x))
         with self.ctx.store.session() as s:
             s.execute(update(OperationStep)
                       .where(OperationStep.operation_id == self.op_id, OperationStep.device == step["device"],

@@ -1,4 +1,4 @@
-"""Reading and checking the audit log (`colo audit`, `colo audit verify`).
+"""Reading and checking the audit log (`colo audit list`, `colo audit verify`).
 
 The hash chain proves each record follows the one before it, but a log whose newest
 records were deleted is still a valid chain. So `verify` can anchor the head it checked
@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from provision.errors import BadInput, OperationFailed
+from provision.errors import BadInput, NotFound, OperationFailed
 from provision.services.context import Context, SiteInfo, load_site
 from provision.services.contracts import get_contract, iso
 from provision.store import audit
@@ -46,8 +46,13 @@ def export(ctx: Context, contract_id: str | None = None) -> list[dict[str, Any]]
         query = select(AuditRecord).order_by(AuditRecord.id)
         if contract_id is not None:
             query = query.where(AuditRecord.contract_id == get_contract(s, contract_id).id)
-        return [{"id": r.id, "at": iso(r.at, site), "actor": r.actor, "action": r.action, "contract": r.contract_id,
-                 "detail": r.detail, "authorization": r.authorization, "hash": r.hash} for r in s.scalars(query)]
+        return [_view(r, site) for r in s.scalars(query)]
+
+
+def _view(r: AuditRecord, site: SiteInfo) -> dict[str, Any]:
+    return {"id": r.id, "at": iso(r.at, site), "recorded_at": iso(r.recorded_at, site), "actor": r.actor,
+            "action": r.action, "contract": r.contract_id, "detail": r.detail, "authorization": r.authorization,
+            "hash": r.hash}
 
 
 @dataclass(frozen=True)
@@ -221,3 +226,13 @@ def _log_head(head: audit.Head, records: int, store: str) -> None:
             "levelno": logging.INFO, "levelname": "INFO"}))
     finally:
         handler.close()
+
+
+def entry(ctx: Context, record_id: int) -> dict[str, Any]:
+    """One audit record with the hash it chains to (`prev_hash`), to check a link by hand."""
+    with ctx.store.session() as s:
+        site = load_site(s)
+        r = s.get(AuditRecord, record_id)
+        if r is None:
+            raise NotFound(f"audit record {record_id} does not exist: see `colo audit list`")
+        return _view(r, site) | {"prev_hash": r.prev_hash}

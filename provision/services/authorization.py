@@ -25,7 +25,7 @@ from provision.domain.clocks import RULES, ContractFacts, Event
 from provision.domain.lifecycle import HOLDS_RESOURCES, State
 from provision.errors import BadInput, DeviceError, NotFound, Refused
 from provision.monitor.notify import check_target, shown
-from provision.services.context import Context, SiteInfo, load_site
+from provision.services.context import Context, SiteInfo, load_site, numbered
 from provision.services.contracts import get_contract, iso, placements_view
 from provision.services.monitoring_setup import emergency_contact
 from provision.store.schema import (
@@ -110,7 +110,7 @@ def _save_person(ctx: Context, contract_id: str, name: str, given: dict[str, str
                                                          AuthorizedPerson.name == name))
         if person is None and not create:
             raise NotFound(f"--name {name!r} is not an authorized person of the customer: add them first "
-                           f"(`colo authorized add {contract.id} --name NAME`)")
+                           f"(`colo person add {contract.id} --name NAME`)")
         if person is None:
             person = AuthorizedPerson(customer_id=contract.customer_id, name=name, active=True)
             s.add(person)
@@ -288,7 +288,7 @@ def record(ctx: Context, contract_id: str, person: str, operation: str, channel:
                                                       AuthorizedPerson.active.is_(True)))
         credential = None if portal_user is None else _portal_credential(s, portal_user.strip())
     if who is None:
-        raise _refuse(ctx, cid, f"{person!r} is not an authorized person of the customer (`colo authorized add`)")
+        raise _refuse(ctx, cid, f"{person!r} is not an authorized person of the customer (`colo person add`)")
     if channel == "phone":
         if credential is None or credential.customer_id != customer:
             _hash(portal_secret or "", _NO_SALT)  # an unknown user name costs what a known one does
@@ -404,7 +404,7 @@ def operate(ctx: Context, contract_id: str, operation: str, position: int, dry_r
         auth_id = None if auth is None else auth.id
     if auth_id is None:
         why = (f"{operation} on server {position} refused: no valid authorization "
-               f"(`colo authorize record {cid} --by NAME --operation {operation} --written --ref DOC`)")
+               f"(`colo authorization record {cid} --by NAME --operation {operation} --written --ref DOC`)")
         raise Refused(f"contract {cid}: {why}") if dry_run else _refuse(ctx, cid, why)
     target = (", ".join(f"{o['pdu']} outlet {o['outlet']}" for o in place["outlets"]) if operation == "outlet-cycle"
               else f"{place['port']['switch']} {place['port']['interface']}")
@@ -420,8 +420,8 @@ def operate(ctx: Context, contract_id: str, operation: str, position: int, dry_r
     return {"contract": cid, "operation": operation, "server": position, "authorization": auth_id, "done": done,
             "would": f"{operation} {target}",
             "report_due": iso(_due("operation-report", now, site), site),
-            "next": f"record feedback with `colo authorize feedback {auth_id}` (30 minutes), then send the customer "
-                    f"the written report and record it with `colo authorize report {auth_id} --ref DOC`"}
+            "next": f"record feedback with `colo authorization feedback AU{auth_id}` (30 minutes), then send the customer "
+                    f"the written report and record it with `colo authorization report AU{auth_id} --ref DOC`"}
 
 
 def _outlet_cycle(ctx: Context, place: dict[str, Any]) -> str:
@@ -456,3 +456,52 @@ def _port_bounce(ctx: Context, place: dict[str, Any]) -> str:
         if driver.read(driver.running(), port["interface"]).facts != now.facts:
             raise DeviceError(port["switch"], f"{port['interface']} did not return to its state after the bounce")
     return f"{port['switch']} {port['interface']} shut and re-enabled (read back)"
+
+
+def authorizations(ctx: Context, contract_id: str | None = None, open_only: bool = False) -> list[dict[str, Any]]:
+    """Authorizations received by 'now', oldest first; `open_only`: still usable, or a written form or report owed."""
+    with ctx.store.session() as s:
+        site = load_site(s)
+        now = ctx.now(site)
+        query = select(Authorization, AuthorizedPerson.name).join(AuthorizedPerson).where(
+            Authorization.received_at <= now).order_by(Authorization.received_at, Authorization.id)
+        if contract_id is not None:
+            query = query.where(Authorization.contract_id == get_contract(s, contract_id).id)
+        rows = [_authorization_view(auth, name, site, now) for auth, name in s.execute(query)]
+    return [r for r in rows if r["status"] == "usable" or r["owed"]] if open_only else rows
+
+
+def authorization(ctx: Context, text: str | int) -> dict[str, Any]:
+    """One authorization (AU5 or 5): who gave it, for what, and what of its paperwork is still owed."""
+    with ctx.store.session() as s:
+        site = load_site(s)
+        auth = numbered(s, Authorization, "authorization", text)
+        person = s.get(AuthorizedPerson, auth.person_id)
+        return _authorization_view(auth, person.name if person else "?", site, ctx.now(site))
+
+
+def _authorization_view(a: Authorization, person: str, site: SiteInfo, now: datetime) -> dict[str, Any]:
+    def seen(t: datetime | None) -> datetime | None:  # a what-if --at before a step hides that step
+        return t if t is not None and t <= now else None
+
+    used, written, reported = seen(a.used_at), seen(a.written_at), seen(a.reported_at)
+    owed = ([f"written form by {iso(_due('auth-written', a.received_at, site), site)} (SLA §6.6)"]
+            if written is None else []) + \
+           ([f"written report by {iso(_due('operation-report', used, site), site)} (SLA §7.2)"]
+            if used is not None and reported is None else [])
+    return {"authorization": a.id, "contract": a.contract_id, "by": person, "channel": a.channel,
+            "operation": a.operation, "received_at": iso(a.received_at, site), "valid_until": iso(a.valid_until, site),
+            "status": "used" if used else "usable" if a.valid_until > now else "expired",
+            "written_form": a.ref if written else None, "written_at": iso(written, site), "used_at": iso(used, site),
+            "report_ref": a.report_ref if reported else None, "reported_at": iso(reported, site), "owed": owed,
+            "recorded_by": a.recorded_by}
+
+
+def person(ctx: Context, contract_id: str, name: str) -> dict[str, Any]:
+    """One authorized person of a contract's customer, by name, as `person list` shows them."""
+    listed = list_persons(ctx, contract_id)
+    for p in listed["persons"]:
+        if p["name"].casefold() == " ".join(name.split()).casefold():
+            return p | {"contract": listed["contract"]}
+    raise NotFound(f"{name!r} is not an authorized person of {listed['contract']}'s customer: "
+                   f"see `colo person list {listed['contract']}`")

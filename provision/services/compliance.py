@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from provision.domain import refs
 from provision.domain.billing import Action, enforcement
 from provision.domain.bounds import check_year, happened, not_before, one_line
 from provision.domain.clocks import RULES, ContractFacts, Event, compute_clocks
@@ -42,7 +43,7 @@ from provision.domain.compliance import (
 )
 from provision.domain.lifecycle import HOLDS_RESOURCES, State, StopReason
 from provision.errors import BadInput, ColoError, NotFound, OperationFailed, Refused
-from provision.services.context import Context, SiteInfo, load_site, parse_day
+from provision.services.context import Context, SiteInfo, load_site, numbered, parse_day
 from provision.services.contracts import clock_view, get_contract, iso
 from provision.services.operations import one_at_a_time
 from provision.services.payments import account, open_notice
@@ -58,7 +59,6 @@ from provision.store.schema import (
 )
 
 _REF = re.compile(r"[A-Za-z0-9._/-]{1,64}")
-_CASE = re.compile(r"\s*A?(\d{1,9})\s*", re.IGNORECASE)
 _ABUSE_RULES = tuple(r for r in RULES if r.key == "abuse-warning")
 ATTEMPTS = 3  # a contract can change between the check and the act (enforcement beside this run)
 CLAUSE = {StopReason.REVIEW: "annual review failed (hosting §5.8)",
@@ -427,12 +427,10 @@ def authority_lift(ctx: Context, contract_id: str, ref: str, note: str | None = 
 
 
 def _case(s: Session, case: str | int) -> AbuseCase:
-    m = _CASE.fullmatch(str(case))
-    if m is None:
-        raise BadInput(f"abuse case {str(case)!r} is not a case id: give e.g. A12 (see `colo abuse list`)")
-    row = s.get(AbuseCase, int(m.group(1)), with_for_update=True)
+    number = refs.number(case, "case", "abuse case")
+    row = s.get(AbuseCase, number, with_for_update=True)
     if row is None:
-        raise NotFound(f"abuse case A{int(m.group(1))} does not exist: see `colo abuse list`")
+        raise NotFound(f"abuse case A{number} does not exist: see `colo abuse list`")
     return row
 
 
@@ -551,3 +549,66 @@ def _case_view(s: Session, site: SiteInfo, row: AbuseCase, now: datetime) -> dic
             "warning_ref": row.warning_ref, "continued_at": iso(row.continued_at, site),
             "closed_at": iso(row.closed_at, site), "close_note": row.close_note,
             "warning_clock": clock_view(clock, site), "recorded_by": row.recorded_by}
+
+
+def abuse_case(ctx: Context, case: str | int) -> dict[str, Any]:
+    """One abuse case (A5 or 5) with its warning clock, as `abuse list` shows it."""
+    with ctx.store.session() as s:
+        site = load_site(s)
+        return _case_view(s, site, numbered(s, AbuseCase, "case", case, "abuse case"), ctx.now(site))
+
+
+def stops(ctx: Context, contract_id: str | None = None, open_only: bool = False) -> list[dict[str, Any]]:
+    """Stops with an authority of their own (failed review, the authorities, abuse) ordered by 'now', oldest first;
+    `open_only`: not yet lifted."""
+    with ctx.store.session() as s:
+        site = load_site(s)
+        now = ctx.now(site)
+        query = select(ServiceStop).where(ServiceStop.ordered_at <= now).order_by(ServiceStop.ordered_at,
+                                                                                ServiceStop.id)
+        if contract_id is not None:
+            query = query.where(ServiceStop.contract_id == get_contract(s, contract_id).id)
+        rows = [_stop_view(row, site, now) for row in s.scalars(query)]
+    return [r for r in rows if r["lifted_at"] is None] if open_only else rows
+
+
+def stop(ctx: Context, text: str | int) -> dict[str, Any]:
+    """One stop (S1 or 1): who ordered it by which document, and its lifting."""
+    with ctx.store.session() as s:
+        site = load_site(s)
+        return _stop_view(numbered(s, ServiceStop, "stop", text), site, ctx.now(site))
+
+
+def _stop_view(row: ServiceStop, site: SiteInfo, now: datetime) -> dict[str, Any]:
+    lifted = row.lifted_at is not None and row.lifted_at <= now  # a what-if --at before the lifting hides it
+    return {"stop": f"S{row.id}", "contract": row.contract_id, "reason": row.reason, "ref": row.ref,
+            "note": row.note or None, "ordered_at": iso(row.ordered_at, site), "ordered_by": row.ordered_by,
+            "lifted_at": iso(row.lifted_at, site) if lifted else None, "lifted_ref": row.lifted_ref if lifted else None,
+            "lifted_by": row.lifted_by if lifted else None}
+
+
+def reviews(ctx: Context, contract_id: str | None = None) -> list[dict[str, Any]]:
+    """Annual reviews (hosting §5.8) recorded by 'now', oldest first."""
+    with ctx.store.session() as s:
+        site = load_site(s)
+        query = select(Review).where(Review.at <= ctx.now(site)).order_by(Review.at, Review.id)
+        if contract_id is not None:
+            query = query.where(Review.contract_id == get_contract(s, contract_id).id)
+        return [_review_view(row, site) for row in s.scalars(query)]
+
+
+def review(ctx: Context, text: str | int) -> dict[str, Any]:
+    """One annual review (R1 or 1) and its outcome."""
+    with ctx.store.session() as s:
+        site = load_site(s)
+        return _review_view(numbered(s, Review, "review", text), site)
+
+
+def _review_view(row: Review, site: SiteInfo) -> dict[str, Any]:
+    return {"review": f"R{row.id}", "contract": row.contract_id, "at": iso(row.at, site), "passed": row.passed,
+            "ref": row.ref, "note": row.note or None, "recorded_by": row.recorded_by}
+
+
+def licence(ctx: Context, contract_id: str) -> dict[str, Any]:
+    """The licences of a contract's customer: on file, required, missing."""
+    return licences(ctx, contract_id)[0]

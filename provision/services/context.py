@@ -1,7 +1,11 @@
 """What every use case runs with: the store, the injected clock, the actor, the site.
 
-The clock is injected (`--at` for what-if runs and deterministic CI); nothing below
-the faces calls `datetime.now()` except `Context.open` when no time is given.
+The clock is injected (`--at` for dated writes and deterministic CI, `--what-if` for a
+run that only looks); nothing below the faces calls `datetime.now()` except
+`Context.now` when no time is given, and the audit log, which keeps the real time of
+each write beside the time it is dated. A what-if context opens the store read-only and
+refuses every device (services.devices), so it can show what would be without changing
+anything.
 """
 
 from __future__ import annotations
@@ -10,15 +14,17 @@ import getpass
 import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from provision.domain import refs
 from provision.domain.bounds import check_year
 from provision.domain.calendar import WorkCalendar
-from provision.errors import BadInput
-from provision.store.engine import Store, open_store
+from provision.errors import BadInput, Refused
+from provision.store.engine import READ_ONLY_KEY, Store, open_store
 from provision.store.schema import CalendarDay, SiteRow
 
 
@@ -62,21 +68,54 @@ def default_actor() -> str:
     return os.environ.get("COLO_USER") or getpass.getuser()
 
 
+def what_if_refusal(command: str | None) -> str:
+    named = f"`colo {command}`" if command else "this command"
+    return (f"what-if: {named} would write to the store; nothing was written — run it without --what-if "
+            f"(add --dry-run to see its plan)")
+
+
+def refuse_in_what_if(s: Session, devices: str) -> None:
+    """Called before any device connection is opened: a what-if run touches no device."""
+    if s.info.get(READ_ONLY_KEY):
+        raise Refused(f"what-if: this command would contact {devices}; no device is touched in a what-if run — "
+                      f"run it without --what-if (add --dry-run to see its plan)")
+
+
 @dataclass
 class Context:
-    """A store plus 'now' as this run sees it; `at` text is resolved in the site's timezone."""
+    """A store plus 'now' as this run sees it; `at` text is resolved in the site's timezone.
+
+    `what_if` makes `at` a look only: the store is read-only and devices are refused.
+    """
 
     store: Store
     at: str | None = None
     actor: str = ""
+    what_if: bool = False
 
     @classmethod
-    def open(cls, db: str | None = None, at: str | None = None, actor: str | None = None) -> Context:
-        store = open_store(db)
+    def open(cls, db: str | None = None, at: str | None = None, actor: str | None = None,
+             what_if: str | None = None, command: str | None = None) -> Context:
+        if what_if is not None and at is not None:
+            raise BadInput("--at and --what-if both set the time: give --what-if TIME to look, --at TIME to write")
+        store = open_store(db, read_only=None if what_if is None else what_if_refusal(command))
         store.require_current()
-        return cls(store, at, actor or default_actor())
+        return cls(store, what_if if what_if is not None else at, actor or default_actor(), what_if is not None)
 
     def now(self, site: SiteInfo) -> datetime:
         if self.at is None:
             return datetime.now(UTC).astimezone(site.tz)
-        return parse_time(self.at, site.tz, "--at").astimezone(site.tz)
+        return parse_time(self.at, site.tz, "--what-if" if self.what_if else "--at").astimezone(site.tz)
+
+
+Row = TypeVar("Row")
+
+
+def numbered(s: Session, model: type[Row], kind: str, text: str | int, noun: str | None = None) -> Row:
+    """The `model` row numbered `text` (E5 or 5, as `refs` reads it for `kind`), or bad input naming it and the
+    listing that shows which exist."""
+    n = refs.number(text, kind, noun)
+    row: Any = s.get(model, n)
+    if row is None:
+        raise refs.missing(kind, n, noun)
+    return row  # type: ignore[no-any-return]

@@ -19,13 +19,13 @@ from sqlalchemy.orm import Session
 from provision.domain.lifecycle import State
 from provision.domain.termination import FORCED_CAUSES, forced_refund, notice_effective
 from provision.domain.terms import Payment
-from provision.errors import BadInput, Refused
+from provision.errors import BadInput, NotFound, Refused
 from provision.services import apply as applier
 from provision.services import devices, plans
 from provision.services.context import Context, load_site
 from provision.services.contracts import contract_view, get_contract, iso, placements_view, transition
 from provision.services.operations import one_at_a_time
-from provision.services.payments import account, fee_schedule
+from provision.services.payments import account, fee_schedule, keep_refund
 from provision.store.schema import ContractEvent, Stored
 
 STORAGE_DAYS = 7
@@ -76,6 +76,9 @@ def terminate(ctx: Context, contract_id: str, forced: str | None = None) -> dict
         transition(s, contract, State.ENDED, now, ctx.actor, detail=f"terminated, forced by {forced} ({clause})")
         s.add(ContractEvent(contract_id=contract.id, kind="refund_due", at=now, actor=ctx.actor, months=0,
                             detail=f"{refund.total} = " + " + ".join(str(line.amount) for line in refund.lines)))
+        if refund.total:  # kept until `payment refunded` records it paid
+            keep_refund(s, contract.id, "termination", [(line.label, line.amount) for line in refund.lines],
+                        refund.basis, now, ctx.actor)
         return {"contract": contract.id, "ends_at": iso(now, site), "refund": {
             "basis": refund.basis, "lines": [{"item": line.label, "amount": str(line.amount)} for line in refund.lines],
             "total": str(refund.total)}}
@@ -97,7 +100,7 @@ def decommission(ctx: Context, contract_id: str, dry_run: bool = False, location
             contract = get_contract(s, contract_id)
             if contract.state != State.ENDED.value:
                 raise Refused(f"contract {contract.id} is {contract.state}: only an ended contract is decommissioned "
-                              f"(`colo terminate`, or the term runs out)")
+                              f"(`colo contract terminate`, or the term runs out)")
             t = plans.targets(s, site, [contract.id], (State.ENDED.value,), power_on=False, release=True)
             resumes = applier.interrupted(s, [contract.id])
             info = plans.info_for_targets(s, t)
@@ -170,3 +173,14 @@ def abandon(s: Session, contract_id: str, now: datetime, actor: str) -> None:
 def _close_storage(s: Session, contract_id: str, now: datetime, outcome: str, detail: str) -> None:
     for row in s.scalars(select(Stored).where(Stored.contract_id == contract_id, Stored.released_at.is_(None))):
         row.released_at, row.outcome, row.detail = now, outcome, detail
+
+
+def stored(ctx: Context, contract_id: str) -> dict[str, Any]:
+    """A contract's servers in the warehouse, collected, shipped or abandoned included, with the 7-day clock."""
+    with ctx.store.session() as s:
+        cid = get_contract(s, contract_id).id
+    rows = [r for r in storage(ctx, include_released=True) if r["contract"] == cid]
+    if not rows:
+        raise NotFound(f"contract {cid} has no server in storage (it is stored at decommission): "
+                       f"see `colo storage list --all`")
+    return {"contract": cid, "servers": rows}

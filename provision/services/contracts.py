@@ -27,7 +27,7 @@ from provision.domain.money import parse_money
 from provision.domain.terms import Customer as CustomerRecord
 from provision.domain.terms import Kind, Payment, Terms, install_refund
 from provision.errors import BadInput, NotFound, Refused
-from provision.services.allocation import Request, allocate
+from provision.services.allocation import Request, allocate, reason_lines
 from provision.services.context import Context, SiteInfo, load_site, parse_time
 from provision.store.schema import (
     Address,
@@ -44,6 +44,7 @@ from provision.store.schema import (
     Server,
     ServiceChange,
     SiteRow,
+    StopNotice,
     Switch,
     Unit,
 )
@@ -78,6 +79,7 @@ class SignOrder:
     room: str | None = None
     request_id: str | None = None
     install_fee: str | None = None  # CNY; none or 0: no install fee
+    rack: str | None = None  # the one rack to place every server in; none: the allocator chooses
 
     def terms(self, site: SiteInfo, now: datetime) -> Terms:
         kind = _choice(Kind, self.kind, "--kind")
@@ -106,10 +108,10 @@ def _choice(enum: type[E], value: str, option: str) -> E:
 def _fingerprint(order: SignOrder) -> str:
     """The order as the caller stated it: a retry that again omits --signed-at is the same order.
 
-    An order without an install fee hashes as it did before the install fee existed, so a
+    An order without an install fee or a rack hashes as it did before those existed, so a
     retry of a contract signed then is still recognised.
     """
-    stated = {k: v for k, v in asdict(order).items() if not (k == "install_fee" and v is None)}
+    stated = {k: v for k, v in asdict(order).items() if not (k in ("install_fee", "rack") and v is None)}
     return hashlib.sha256(json.dumps(stated, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -132,13 +134,15 @@ def sign(ctx: Context, order: SignOrder) -> dict[str, Any]:
                 if earlier.request_fingerprint != fingerprint:
                     raise Refused(f"--request-id {terms.request_id} already signed contract {earlier.id} with "
                                   f"different terms: use a new request id for a new contract")
-                return contract_view(s, site, earlier, now) | {"replayed": True}
+                return contract_view(s, site, earlier, now) | {"allocation": _allocation(s, earlier.id),
+                                                               "replayed": True}
         room_id = None
         if terms.room is not None:
             room_id = s.scalar(select(Room.id).where(Room.name == terms.room))
             if room_id is None:
                 rooms = ", ".join(s.scalars(select(Room.name).order_by(Room.position)))
                 raise NotFound(f"--room {terms.room!r} is not a room of this site: use one of {rooms}")
+        rack_id = _chosen_rack(s, order.rack, room_id, terms.room)
         customer = _upsert_customer(s, terms)
         year = terms.signed_at.astimezone(site.tz).year
         seq = (s.scalar(select(func.max(Contract.seq)).where(Contract.year == year)) or 0) + 1
@@ -149,12 +153,43 @@ def sign(ctx: Context, order: SignOrder) -> dict[str, Any]:
                             state=State.SIGNED.value, signed_at=terms.signed_at, request_id=terms.request_id,
                             request_fingerprint=fingerprint, install_fee=terms.install_fee)
         s.add(contract)
-        s.add(ContractEvent(contract_id=contract.id, kind="signed", at=terms.signed_at, actor=ctx.actor,
-                            months=0, detail=""))
+        signed = ContractEvent(contract_id=contract.id, kind="signed", at=terms.signed_at, actor=ctx.actor,
+                               months=0, detail="")
+        s.add(signed)
         s.flush()
-        allocate(s, Request(contract.id, customer.id, customer.key, terms.kind, terms.quantity, terms.ips,
-                            terms.power_w, room_id, now))
-        return contract_view(s, site, contract, now) | {"replayed": False}
+        placed = allocate(s, Request(contract.id, customer.id, customer.key, terms.kind, terms.quantity, terms.ips,
+                                     terms.power_w, room_id, now, rack_id=rack_id))
+        signed.detail = ALLOCATION_JOIN.join(reason_lines(placed))  # why, kept in the contract's history
+        s.flush()
+        return contract_view(s, site, contract, now) | {"allocation": _allocation(s, contract.id), "replayed": False}
+
+
+ALLOCATION_JOIN = " / "  # between a signing's per-rack reasons; a reason itself may hold "; "
+
+
+def _allocation(s: Session, contract_id: str) -> list[str]:
+    """Why the signing put the servers where it did (`A03 U5-U6: held for Beta Cloud`), as its event recorded it.
+
+    Read back from the history rather than recomputed, so a replayed request id says
+    what the first signing decided; contracts signed before reasons were kept have none.
+    """
+    detail = s.scalar(select(ContractEvent.detail).where(ContractEvent.contract_id == contract_id,
+                                                         ContractEvent.kind == "signed"))
+    return detail.split(ALLOCATION_JOIN) if detail else []
+
+
+def _chosen_rack(s: Session, name: str | None, room_id: int | None, room: str | None) -> int | None:
+    """The rack `--rack` names, which must exist and lie in `--room` when both are given."""
+    if name is None:
+        return None
+    rack = s.scalar(select(Rack).where(Rack.name == name.strip()))
+    if rack is None:
+        known = s.scalars(select(Rack.name).order_by(Rack.position).limit(12)).all()
+        raise NotFound(f"--rack {name!r} is not a rack of this site: use one of {', '.join(known)}"
+                       f"{' …' if len(known) == 12 else ''} (`colo rack list`)")
+    if room_id is not None and rack.room_id != room_id:
+        raise BadInput(f"--rack {rack.name} is not in --room {room}: give the rack alone, or a rack of that room")
+    return rack.id
 
 
 def _upsert_customer(s: Session, terms: Terms) -> Customer:
@@ -243,33 +278,61 @@ def facts(contract: Contract, events: list[ContractEvent], site: SiteInfo) -> Co
                          tuple(Event(e.kind, e.at.astimezone(site.tz), e.ref, e.months) for e in events), contract.kind)
 
 
-def clock_view(clock: Clock, site: SiteInfo) -> dict[str, Any]:
+def clock_view(clock: Clock, site: SiteInfo, notice_stops: dict[datetime, datetime] | None = None) -> dict[str, Any]:
+    """`notice_stops`: the contract's stop-service notices, issue time → the stop time they list."""
     return {"contract": clock.contract_id, "clock": clock.rule.key, "title": clock.rule.title,
             "clause": clock.rule.clause, "ref": clock.ref, "started_at": iso(clock.started_at, site),
             "deadline": iso(clock.deadline, site), "status": clock.status.value,
             "stopped_at": iso(clock.stopped_at, site), "seconds_left": int(clock.time_left.total_seconds()),
-            "on_breach": clock.rule.on_breach}
+            "on_breach": clock.rule.on_breach, "closed": _closed(clock, site, notice_stops or {})}
+
+
+def _closed(clock: Clock, site: SiteInfo, notice_stops: dict[datetime, datetime]) -> dict[str, Any] | None:
+    """How a closed clock ended, as the fact it is: when, and what that was (an end, a notice and its stop time)."""
+    if clock.stopped_at is None:
+        return None
+    stop_at = notice_stops.get(clock.stopped_at) if clock.rule.key == "stop-notice" else None
+    outcome = ("ended" if clock.rule.key == "term" else "notice issued" if stop_at
+               else "paid" if clock.rule.key == "stop-notice" else clock.status.value)
+    return {"at": iso(clock.stopped_at, site), "outcome": outcome, "stop_at": iso(stop_at, site)}
+
+
+def notice_stops(s: Session, which: Any) -> dict[str, dict[datetime, datetime]]:
+    """Per contract (`which`: a condition on StopNotice), each stop-service notice's issue time and the stop
+    time it lists (for `clock_view`)."""
+    found: dict[str, dict[datetime, datetime]] = {}
+    for n in s.scalars(select(StopNotice).where(which)):
+        found.setdefault(n.contract_id, {})[n.issued_at] = n.stop_at
+    return found
 
 
 def _install_status(clocks: list[Clock]) -> str | None:
     return next((c.status.value for c in clocks if c.rule.key == "install"), None)
 
 
-def install_refund_due(s: Session, site: SiteInfo, contract: Contract, now: datetime) -> str | None:
-    """The install fee refund the contract is owed (SLA §3.2), in words, or None."""
+def install_clock(s: Session, site: SiteInfo, contract: Contract, now: datetime) -> Clock | None:
     events = list(s.scalars(select(ContractEvent).where(ContractEvent.contract_id == contract.id)))
     clocks = compute_clocks(facts(contract, events, site), site.calendar, now,
                             [r for r in RULES if r.key == "install"])
-    return install_refund(contract.install_fee, _install_status(clocks))
+    return clocks[0] if clocks else None
+
+
+def install_refund_due(s: Session, site: SiteInfo, contract: Contract, now: datetime) -> str | None:
+    """The install fee refund the contract is owed (SLA §3.2), in words, or None."""
+    clock = install_clock(s, site, contract, now)
+    return install_refund(contract.install_fee, clock.status.value if clock else None)
 
 
 def contract_view(s: Session, site: SiteInfo, contract: Contract, now: datetime) -> dict[str, Any]:
+    from provision.services.payments import refund_view  # money builds on contracts, not the other way
+
     customer = s.get(Customer, contract.customer_id)
     assert customer is not None
     events = list(s.scalars(select(ContractEvent).where(ContractEvent.contract_id == contract.id)
                             .order_by(ContractEvent.at, ContractEvent.id)))
     clocks = compute_clocks(facts(contract, events, site), site.calendar, now)
     deadline = {c.rule.key: c.deadline for c in clocks}
+    stops = notice_stops(s, StopNotice.contract_id == contract.id).get(contract.id)
     room = s.get(Room, contract.room_id) if contract.room_id else None
     return {
         "id": contract.id,
@@ -291,6 +354,7 @@ def contract_view(s: Session, site: SiteInfo, contract: Contract, now: datetime)
         "install_deadline": iso(deadline.get("install"), site),
         "install_fee": str(contract.install_fee),
         "install_refund": install_refund(contract.install_fee, _install_status(clocks)),
+        "refund": refund_view(s, site, contract, now),
         "payment_due": iso(deadline.get("payment"), site),
         "term_end": iso(deadline.get("term"), site),
         "request_id": contract.request_id,
@@ -300,7 +364,7 @@ def contract_view(s: Session, site: SiteInfo, contract: Contract, now: datetime)
         "placements": placements_view(s, site, contract.id),
         "service_changes": [change_view(r, site) for r in s.scalars(
             select(ServiceChange).where(ServiceChange.contract_id == contract.id).order_by(ServiceChange.id))],
-        "clocks": [clock_view(c, site) for c in clocks],
+        "clocks": [clock_view(c, site, stops) for c in clocks],
         "events": [{"kind": e.kind, "at": iso(e.at, site), "actor": e.actor, "ref": e.ref, "detail": e.detail}
                    for e in events],
     }

@@ -1,4 +1,5 @@
-"""Every running clock of the site, most urgent first (`colo deadlines`)."""
+"""Every running clock of the site, most urgent first (`colo deadlines`); `--all` adds the closed ones,
+each shown as what happened (met when, ended, notice issued with its stop time), not as time left."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from sqlalchemy import select
 from provision.domain.clocks import compute_clocks
 from provision.domain.lifecycle import TRANSITIONS
 from provision.services.context import Context, load_site
-from provision.services.contracts import clock_view, facts
-from provision.store.schema import Contract, ContractEvent, Customer
+from provision.services.contracts import clock_view, facts, notice_stops
+from provision.store.schema import Contract, ContractEvent, Customer, StopNotice
 
 FINAL_STATES = [state.value for state, nxt in TRANSITIONS.items() if not nxt]
 
@@ -28,10 +29,13 @@ def deadlines(ctx: Context, include_closed: bool = False) -> list[dict[str, Any]
                                .where(Contract.state.not_in(FINAL_STATES))
                                .order_by(ContractEvent.at, ContractEvent.id)):
             events[event.contract_id].append(event)
+        running = select(Contract.id).where(Contract.state.not_in(FINAL_STATES))
+        stops = notice_stops(s, StopNotice.contract_id.in_(running))
         rows = []
         for contract, customer in contracts:
             for clock in compute_clocks(facts(contract, events[contract.id], site), site.calendar, now):
                 if include_closed or clock.status.is_open:
-                    rows.append(clock_view(clock, site) | {"customer": customer, "state": contract.state})
+                    rows.append(clock_view(clock, site, stops.get(contract.id))
+                                | {"customer": customer, "state": contract.state})
         rows.sort(key=lambda r: (r["deadline"], r["contract"], r["clock"]))
         return rows

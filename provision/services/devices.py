@@ -1,7 +1,8 @@
 """Turning store rows into drivers: where each device is, and its secret from the environment.
 
 Secrets are resolved here, at the moment a session opens, so a plan file or a journal
-row never holds more than the secret's name.
+row never holds more than the secret's name. Every use case finds its devices through
+`switches` and `pdus`, so a what-if run is refused here, before any connection.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from provision.drivers.switch import SwitchAccess, SwitchDriver, switch_driver
 from provision.errors import BadInput
 from provision.secrets import resolve
+from provision.services.context import refuse_in_what_if
 from provision.store.schema import Pdu, Switch
 
 
@@ -64,12 +66,14 @@ class PduInfo:
 
 
 def switches(s: Session, names: Sequence[str]) -> dict[str, SwitchInfo]:
+    refuse_in_what_if(s, "switch(es) " + (", ".join(names) or "of the site"))
     rows = s.scalars(select(Switch).where(Switch.name.in_(names)))
     return {r.name: SwitchInfo(r.name, r.platform, r.host, r.port, r.credentials, r.snmp_port, r.snmp_credentials)
             for r in rows}
 
 
 def pdus(s: Session, names: Sequence[str]) -> dict[str, PduInfo]:
+    refuse_in_what_if(s, "PDU(s) " + (", ".join(names) or "of the site"))
     return {r.name: PduInfo(r.name, r.platform, r.host, r.port, r.credentials)
             for r in s.scalars(select(Pdu).where(Pdu.name.in_(names)))}
 

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from provision import progress
 from provision.errors import OperationFailed
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,6 +97,7 @@ def dry_run(inventory: str, say: Callable[[str], None] = print) -> dict[str, Any
             before = _snapshot(lab, db)
             results = []
             for name, role, play_vars in PLAYS:
+                progress.step(f"{name}.yml --check against the lab ...")
                 extra = {"db": db, "at": "2026-12-02T09:00"} | ({"contract": ids[role]} if role else {}) | play_vars
                 out = runner.run(str(ROOT / "playbooks" / f"{name}.yml"), check=True, extravars=extra)
                 would = sum(s["changed"] for s in out["summary"].values())

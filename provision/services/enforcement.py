@@ -20,18 +20,26 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from provision import progress
 from provision.domain.billing import DEFAULT_STOP_AFTER, Action, Notice, enforcement
 from provision.domain.lifecycle import State
 from provision.domain.termination import notice_effective
-from provision.errors import BadInput, ColoError, Refused
+from provision.errors import BadInput, ColoError, OperationFailed, Refused
 from provision.monitor.notify import Mailer
-from provision.services import contract_end, notices
+from provision.services import contract_end, notices, payments
 from provision.services.apply import Check
 from provision.services.context import Context, SiteInfo, load_site
 from provision.services.contracts import get_contract, iso, transition
 from provision.services.operations import applying, one_at_a_time, owner_alive
 from provision.services.payments import account, open_notice
-from provision.store.schema import Contract, ContractEvent, Operation, OperationContract, StopNotice, Stored
+from provision.store.schema import (
+    Contract,
+    ContractEvent,
+    Operation,
+    OperationContract,
+    StopNotice,
+    Stored,
+)
 
 WATCHED = ("provisioned", "active", "suspended", "ended", "in_storage")
 ENDING_SOON = timedelta(days=30)
@@ -103,7 +111,9 @@ def enforce(ctx: Context, dry_run: bool = False, stop_after_hours: float = 24.0,
                 entry |= carry_out(ctx, cid, action, now, stop_after)
             except ColoError as e:
                 entry["error"] = str(e)
+                progress.step(f"{cid} {action}: FAILED")
                 break  # the next action of this contract depends on this one
+            progress.step(f"{cid} {action}: {'done' if entry['done'] else 'skipped'}")
     issued = {r["detail"]["notice"] for r in results if r["done"] and r["action"] == Action.ISSUE_NOTICE.value}
     if issued:
         sent += notices.deliver_pending(ctx, mailer, issued)
@@ -254,3 +264,31 @@ def set_service_by_rule(ctx: Context, contract_id: str, up: bool, dry_run: bool 
     if up and not dry_run:
         _resolve_notice(ctx, cid, now)
     return result | {"message": f"{cid} {'would be' if dry_run else 'is'} {wanted}"}
+
+
+def record_payment(ctx: Context, contract_id: str, amount: str, ref: str | None = None) -> dict[str, Any]:
+    """Book a payment, and lift a paid-up suspension for non-payment once, however many payers arrive together.
+
+    Lifting is this module's `resume`, decided once under the site lock: a payer that finds
+    it done or under way by another says so. A failure still names the booked payment, so
+    nobody records it twice.
+    """
+    result, now = payments.book(ctx, contract_id, amount, ref)
+    if now is None:
+        return result
+    cid = result["account"]["contract"]
+    try:
+        outcome = carry_out(ctx, cid, Action.RESUME.value, now)
+    except ColoError as e:
+        kind = Refused if isinstance(e, Refused) else OperationFailed
+        raise kind(f"payment #{result['payment']} of {result['recorded']} for {cid} is booked, but lifting the "
+                   f"suspension failed: {e} — do not record the payment again; `colo enforce` retries the resumption"
+                   ) from None
+    with ctx.store.session() as s:
+        site = load_site(s)
+        contract = get_contract(s, cid)
+        result["resumed"] = dict(outcome["detail"]) if outcome["done"] else {
+            "contract": cid, "state": contract.state, "operation": outcome["operation"], "skipped": outcome["skipped"]}
+        result["account"] = payments.account_view(s, site, contract, now)
+    return result
+

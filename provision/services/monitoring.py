@@ -30,13 +30,15 @@ from typing import Any, Protocol
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from provision import progress
+from provision.domain import refs
 from provision.domain.bounds import one_line
 from provision.domain.monitoring import PERIOD, Feed, Step, Watch, has_power, reaches_network, step
 from provision.errors import BadInput, DeviceError, Refused
 from provision.monitor.icmp import open_pinger
 from provision.monitor.notify import Mailer, RecipientRefused, send, shown
 from provision.monitor.services import ServiceCheck, run_checks
-from provision.services import tickets, traffic
+from provision.services import devices, tickets, traffic
 from provision.services.context import Context, SiteInfo, load_site
 from provision.services.contracts import iso
 from provision.services.devices import PduInfo
@@ -60,7 +62,7 @@ from provision.store.schema import (
 )
 
 SLA_KINDS = ("network", "power")  # the checks whose outages the availability guarantee counts
-TASKS = ("phone", "fax", "pager")  # channels a technician works by hand, then logs (`colo incident notified`)
+TASKS = ("phone", "fax", "pager")  # channels a technician works by hand, then logs (`colo emergency notified`)
 @dataclass(frozen=True)
 class MonitorOptions:
     icmp: str = "auto"          # auto | unprivileged | privileged
@@ -112,9 +114,7 @@ def _targets(s: Session) -> tuple[list[Target], dict[str, PduInfo]]:
         select(ServiceCheckRow).join(Contract, Contract.id == ServiceCheckRow.contract_id).where(active)
         .order_by(ServiceCheckRow.id))]
     names = sorted({pdu for t in out for pdu, _, _ in t.feeds})
-    pdus = {r.name: PduInfo(r.name, r.platform, r.host, r.port, r.credentials)
-            for r in s.scalars(select(Pdu).where(Pdu.name.in_(names)))}
-    return out, pdus
+    return out, devices.pdus(s, names)  # where a what-if round is refused, before any probe
 
 
 def probe(targets: list[Target], pdus: dict[str, PduInfo], options: MonitorOptions) -> Findings:
@@ -127,6 +127,7 @@ def probe(targets: list[Target], pdus: dict[str, PduInfo], options: MonitorOptio
             found.notes.append(pinger.note)
         rtt = pinger.round([t.target for t in network], options.ping_timeout, options.ping_attempts)
     answering = {t.placement for t in network if rtt[t.target] is not None}
+    progress.step(f"pinged {len(network)} address(es): {sum(1 for t in network if rtt[t.target] is not None)} answered")
     power = [t for t in targets if t.check == "power"]
     _power(found, power, pdus, answering)
     unpowered = {t.placement for t in power if found.ok[t] is False}
@@ -143,6 +144,7 @@ def probe(targets: list[Target], pdus: dict[str, PduInfo], options: MonitorOptio
         found.ok[t] = problem is None
         if problem:
             found.why[t] = f"{t.check} {t.target}: {problem}"
+        progress.step(f"{t.contract_id} {t.check} {t.target}: {'ok' if problem is None else 'FAILING'}")
     return found
 
 
@@ -350,7 +352,7 @@ def _deliver(to: Recipient, mailer: Mailer | None, event: dict[str, Any]) -> str
     whose = f" ({to.medium} of {to.person}, designated authorized person)" if to.person else ""
     if to.channel in TASKS:
         verb = {"phone": "call", "fax": "fax", "pager": "page"}[to.channel]
-        return f"{verb} {to.to}{whose}, then log it: colo incident notified {event['emergency']} --by {to.channel}"
+        return f"{verb} {to.to}{whose}, then log it: colo emergency notified {event['emergency']} --by {to.channel}"
     subject = f"Emergency on contract {event['contract']}: {event['check']} {event['target']}"
     body = "\n".join(([f"For {to.person}, designated authorized person for emergencies.", ""] if to.person else [])
                      + [f"The monitoring of contract {event['contract']} declared an emergency at "
@@ -391,7 +393,7 @@ def waive(ctx: Context, emergency_id: int, reason: str, note: str | None = None)
 def _emergency(s: Session, emergency_id: int) -> Emergency:
     row = s.get(Emergency, emergency_id)
     if row is None:
-        raise BadInput(f"emergency {emergency_id} does not exist: see `colo incident list`")
+        raise BadInput(f"emergency {emergency_id} does not exist: see `colo emergency list`")
     return row
 
 
@@ -508,3 +510,8 @@ def run(ctx_factory: Callable[[], Context], options: MonitorOptions, period: flo
         if rounds is None or done < rounds:
             earliest = started + period / 2  # the next boundary, but never a half-period after this round
             stop.wait(max(0.0, earliest + (period - earliest % period) - time.time()))
+
+
+def emergency(ctx: Context, text: str | int) -> dict[str, Any]:
+    """One emergency (E5 or 5) exactly as `emergency list` shows it."""
+    return refs.pick(incidents(ctx, False), "emergency", text)

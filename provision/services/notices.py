@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from provision.domain import refs
 from provision.domain.bounds import not_before, one_line
 from provision.errors import BadInput, Refused
 from provision.monitor.notify import CHANNELS, Mailer, send, shown
@@ -186,3 +187,8 @@ def listing(ctx: Context, open_only: bool = False) -> list[dict[str, Any]]:
             channel, to = contact(s, get_contract(s, n.contract_id))
             out.append(notice_view(site, n) | {"to": shown(n.channel or channel, to)})  # whom to call, for a phone one
         return out
+
+
+def show(ctx: Context, text: str | int) -> dict[str, Any]:
+    """One stop-service notice (N5 or 5) exactly as `notice list` shows it, with whom to call."""
+    return refs.pick(listing(ctx), "notice", text)

@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from provision.services.context import Context, load_site
+from provision.errors import NotFound
+from provision.services.context import Context, SiteInfo, load_site
 from provision.services.contracts import get_contract, iso
 from provision.store.schema import Operation, OperationContract, OperationStep, SiteRow
 
@@ -66,18 +67,26 @@ def operations(ctx: Context, contract_id: str | None = None, limit: int = 20) ->
             cid = get_contract(s, contract_id).id
             query = query.where(Operation.id.in_(select(OperationContract.operation_id)
                                                  .where(OperationContract.contract_id == cid)))
-        out = []
-        for op in s.scalars(query):
-            contracts = list(s.scalars(select(OperationContract.contract_id)
-                                       .where(OperationContract.operation_id == op.id)))
-            steps = s.scalars(select(OperationStep).where(OperationStep.operation_id == op.id)
-                              .order_by(OperationStep.seq))
-            state = op.state
-            if state == "applying" and not owner_alive(op.owner):
-                state = "interrupted (re-run to recover)"
-            out.append({"operation": op.id, "kind": op.kind, "state": state, "contracts": contracts,
-                        "actor": op.actor, "started_at": iso(op.started_at, site),
-                        "finished_at": iso(op.finished_at, site), "error": op.error or None,
-                        "steps": [{"device": st.device, "target": st.target, "state": st.state,
-                                   "error": st.error or None} for st in steps]})
-        return out
+        return [_view(s, site, op) for op in s.scalars(query)]
+
+
+def _view(s: Session, site: SiteInfo, op: Operation) -> dict[str, Any]:
+    contracts = list(s.scalars(select(OperationContract.contract_id).where(OperationContract.operation_id == op.id)))
+    steps = s.scalars(select(OperationStep).where(OperationStep.operation_id == op.id).order_by(OperationStep.seq))
+    state = op.state
+    if state == "applying" and not owner_alive(op.owner):
+        state = "interrupted (re-run to recover)"
+    return {"operation": op.id, "kind": op.kind, "state": state, "contracts": contracts, "actor": op.actor,
+            "started_at": iso(op.started_at, site), "finished_at": iso(op.finished_at, site),
+            "error": op.error or None, "steps": [{"device": st.device, "target": st.target, "state": st.state,
+                                                  "error": st.error or None} for st in steps]}
+
+
+def operation(ctx: Context, operation_id: int) -> dict[str, Any]:
+    """One operation, however old (`operation list` shows the newest 20)."""
+    with ctx.store.session() as s:
+        site = load_site(s)
+        op = s.get(Operation, operation_id)
+        if op is None:
+            raise NotFound(f"operation {operation_id} does not exist: see `colo operation list`")
+        return _view(s, site, op)

@@ -1,25 +1,39 @@
-"""Money in: payments, the account of a contract, and its stop-service notices (§3.3, §6.6)."""
+"""Money in and back: payments, refunds, the account of a contract, its stop-service notices (§3.3, §6.6).
+
+Nothing about money is deleted: a wrong payment is voided by a reversing record with its
+reason (the balance leaves it out from then on), and a refund is kept as due until
+`payment refunded` records it paid.
+"""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session
 
 from provision.domain.billing import Fees, Standing, standing
-from provision.domain.bounds import not_before
+from provision.domain.bounds import not_before, one_line
 from provision.domain.lifecycle import StopReason
-from provision.domain.money import parse_money
+from provision.domain.money import parse_money, to_fen
 from provision.domain.terms import Payment
-from provision.errors import BadInput, ColoError, OperationFailed, Refused
+from provision.errors import BadInput, Refused
 from provision.services.context import Context, SiteInfo, load_site
-from provision.services.contracts import get_contract, install_refund_due, iso
+from provision.services.contracts import get_contract, install_clock, install_refund_due, iso
 from provision.services.operations import one_at_a_time
-from provision.store.schema import Contract, ContractEvent, PaymentRecord, ServiceChange, StopNotice
+from provision.store.schema import (
+    Contract,
+    ContractEvent,
+    PaymentRecord,
+    Refund,
+    ServiceChange,
+    StopNotice,
+    Void,
+)
 
 ENFORCED = ("provisioned", "active", "suspended")
 
@@ -28,9 +42,15 @@ def parse_amount(text: str) -> Decimal:
     return parse_money(text, "amount")
 
 
+def voided(kind: str, target: Any, now: datetime) -> Any:
+    """The condition 'voided by `now`' on a payment's or outage's id column."""
+    return exists().where(Void.kind == kind, Void.target_id == target, Void.at <= now)
+
+
 def _paid(s: Session, cid: str, now: datetime) -> Decimal:
-    return sum((p.amount for p in s.scalars(select(PaymentRecord).where(PaymentRecord.contract_id == cid,
-                                                                         PaymentRecord.at <= now))), Decimal("0"))
+    return sum((p.amount for p in s.scalars(select(PaymentRecord).where(
+        PaymentRecord.contract_id == cid, PaymentRecord.at <= now, ~voided("payment", PaymentRecord.id, now)))),
+        Decimal("0"))
 
 
 def fee_schedule(s: Session, contract: Contract) -> Fees:
@@ -70,10 +90,129 @@ def account_view(s: Session, site: SiteInfo, contract: Contract, now: datetime) 
     a = account(s, site, contract, now)
     notice = open_notice(s, contract.id)
     return {"contract": contract.id, "state": contract.state, "fee": str(contract.fee), "payment": contract.payment,
-            "periods_started": a.periods_started, "owed": str(a.owed), "paid": str(a.paid), "balance": str(a.balance),
+            "periods_started": a.periods_started, "owed": str(to_fen(a.owed)), "paid": str(to_fen(a.paid)),
+            "balance": str(to_fen(a.balance)),
             "overdue_since": iso(a.overdue_since, site),
             "stop_notice": None if notice is None else notice_view(site, notice),
-            "install_fee": str(contract.install_fee), "install_refund": install_refund_due(s, site, contract, now)}
+            "install_fee": str(contract.install_fee), "install_refund": install_refund_due(s, site, contract, now),
+            "refund": refund_view(s, site, contract, now), "payments": payments_view(s, site, contract.id, now)}
+
+
+def payments_view(s: Session, site: SiteInfo, cid: str, now: datetime) -> list[dict[str, Any]]:
+    """Every payment booked by `now`, each with its void (the reversing record) if it has one."""
+    rows = s.execute(select(PaymentRecord, Void).outerjoin(Void, and_(Void.kind == "payment",
+                                                                      Void.target_id == PaymentRecord.id,
+                                                                      Void.at <= now))
+                     .where(PaymentRecord.contract_id == cid, PaymentRecord.at <= now).order_by(PaymentRecord.id))
+    return [{"payment": p.id, "amount": str(p.amount), "at": iso(p.at, site), "ref": p.ref, "actor": p.actor,
+             "void": None if v is None else {"void": v.id, "at": iso(v.at, site), "reason": v.reason,
+                                             "actor": v.actor}} for p, v in rows]
+
+
+def void_payment(ctx: Context, payment_id: int, reason: str) -> dict[str, Any]:
+    """Reverse a payment booked in error; the row stays, the balance leaves it out, enforcement decides as ever."""
+    reason = one_line("--reason", reason, "say why the payment is void")
+    with ctx.store.session() as s:
+        one_at_a_time(s)  # a concurrent enforcement run sees the balance with the void, or without it
+        site = load_site(s)
+        now = ctx.now(site)
+        payment = s.get(PaymentRecord, payment_id)
+        if payment is None:
+            raise BadInput(f"payment {payment_id} does not exist: see `colo payment show CONTRACT`")
+        earlier = s.scalar(select(Void).where(Void.kind == "payment", Void.target_id == payment.id))
+        if earlier is not None:
+            raise Refused(f"payment {payment.id} was already voided on {iso(earlier.at, site)}: {earlier.reason}")
+        not_before(now, payment.at, "--at", "a void", f"payment {payment.id}")
+        s.add(Void(kind="payment", target_id=payment.id, contract_id=payment.contract_id, reason=reason, at=now,
+                   actor=ctx.actor))
+        s.flush()
+        contract = get_contract(s, payment.contract_id)
+        a = account(s, site, contract, now)
+        s.add(ContractEvent(contract_id=contract.id, kind="payment_voided", at=now, actor=ctx.actor, months=0,
+                            ref=str(payment.id), detail=f"payment #{payment.id} of {payment.amount} voided: {reason}; "
+                                                        f"balance {a.balance}"))
+        return {"payment": payment.id, "voided": str(payment.amount), "reason": reason,
+                "account": account_view(s, site, contract, now)}
+
+
+def refund_view(s: Session, site: SiteInfo, contract: Contract, now: datetime) -> dict[str, Any] | None:
+    """What the contract is owed back, kept or found due: None when nothing was ever owed."""
+    sheets = [_refund_row_view(r, site) for r in s.scalars(select(Refund).where(
+        Refund.contract_id == contract.id, Refund.due_since <= now).order_by(Refund.id))]
+    pending = _install_refund(s, site, contract, now)
+    if pending is not None:
+        sheets.append(_refund_row_view(pending, site))
+    if not sheets:
+        return None
+    due = sum((Decimal(r["amount"]) for r in sheets if r["paid_at"] is None), Decimal("0.00"))
+    return {"due": str(due), "refunds": sheets}
+
+
+def _refund_row_view(r: Refund, site: SiteInfo) -> dict[str, Any]:
+    return {"refund": r.id, "kind": r.kind, "amount": str(r.amount), "lines": json.loads(r.lines), "basis": r.basis,
+            "due_since": iso(r.due_since, site), "recorded_by": r.recorded_by or None,
+            "paid_at": iso(r.paid_at, site), "paid_ref": r.paid_ref, "paid_by": r.paid_by}
+
+
+def keep_refund(s: Session, contract_id: str, kind: str, lines: list[tuple[str, Decimal]], basis: str,
+                due_since: datetime, actor: str) -> Refund:
+    """A refund sheet kept as due, its amount the sum of its printed lines."""
+    row = Refund(contract_id=contract_id, kind=kind, amount=sum((a for _, a in lines), Decimal("0.00")),
+                 lines=json.dumps([{"item": item, "amount": str(a)} for item, a in lines]), basis=basis,
+                 due_since=due_since, recorded_by=actor)
+    s.add(row)
+    return row
+
+
+def _install_refund(s: Session, site: SiteInfo, contract: Contract, now: datetime) -> Refund | None:
+    """The install fee owed for a missed guarantee (SLA §3.2), not yet kept as a row (it is kept when paid).
+
+    Derived from the install clock rather than written when the clock closes, so it is right
+    however the clock closed (provisioning, `install record`) or if it is still breached.
+    """
+    if not contract.install_fee or s.scalar(select(Refund.id).where(Refund.contract_id == contract.id,
+                                                                    Refund.kind == "install_fee")):
+        return None
+    clock = install_clock(s, site, contract, now)
+    if clock is None or clock.status.value not in ("late", "breached"):
+        return None
+    return Refund(contract_id=contract.id, kind="install_fee", amount=contract.install_fee,
+                  lines=json.dumps([{"item": "install fee (SLA §3.2)", "amount": str(contract.install_fee)}]),
+                  basis=f"install guarantee missed ({clock.status.value}): deadline {iso(clock.deadline, site)}",
+                  due_since=clock.deadline, recorded_by="")
+
+
+def record_refund(ctx: Context, contract_id: str, ref: str) -> dict[str, Any]:
+    """Every refund due on the contract paid out under one document; refused when nothing is due."""
+    _check_ref(ref)
+    with ctx.store.session() as s:
+        one_at_a_time(s)
+        site = load_site(s)
+        now = ctx.now(site)
+        contract = get_contract(s, contract_id)
+        pending = _install_refund(s, site, contract, now)
+        if pending is not None:
+            pending.recorded_by = ctx.actor
+            s.add(pending)
+            s.flush()
+        due = list(s.scalars(select(Refund).where(Refund.contract_id == contract.id, Refund.due_since <= now,
+                                                  Refund.paid_at.is_(None)).order_by(Refund.id)))
+        if not due:
+            paid = s.scalar(select(Refund).where(Refund.contract_id == contract.id, Refund.paid_at.is_not(None))
+                            .order_by(Refund.paid_at.desc()))
+            if paid is not None:
+                raise Refused(f"contract {contract.id} has no refund due: {paid.amount} was refunded on "
+                              f"{iso(paid.paid_at, site)} ({paid.paid_ref})")
+            raise Refused(f"contract {contract.id} has no refund due: only a forced termination or a missed install "
+                          f"guarantee is refunded")
+        for r in due:
+            r.paid_at, r.paid_ref, r.paid_by = now, ref, ctx.actor
+        total = sum((r.amount for r in due), Decimal("0.00"))
+        s.add(ContractEvent(contract_id=contract.id, kind="refunded", at=now, actor=ctx.actor, months=0, ref=ref,
+                            detail=f"{total} refunded ({', '.join(r.kind for r in due)})"))
+        s.flush()
+        return {"contract": contract.id, "refunded": str(total), "ref": ref,
+                "refund": refund_view(s, site, contract, now)}
 
 
 def show(ctx: Context, contract_id: str) -> dict[str, Any]:
@@ -82,19 +221,20 @@ def show(ctx: Context, contract_id: str) -> dict[str, Any]:
         return account_view(s, site, get_contract(s, contract_id), ctx.now(site))
 
 
-def record(ctx: Context, contract_id: str, amount_text: str, ref: str | None = None) -> dict[str, Any]:
-    """Book money received once, and lift a paid-up suspension once, however many payers arrive together.
+def book(ctx: Context, contract_id: str, amount_text: str,
+         ref: str | None = None) -> tuple[dict[str, Any], datetime | None]:
+    """Book money received once; the result, and the time as of which a suspension for non-payment is to be
+    lifted (None: nothing to lift).
 
     The payment is a fact: it is booked and reported whatever becomes of the
     suspension. Booking runs under the site lock, so each payment sees every one booked
     before it (the one that clears the debt knows it) and a reference already booked
     for this contract is reported again rather than booked twice (a retry is safe).
-    Lifting the suspension is enforcement's `resume`, decided once: a payer that finds
-    it done or under way by another says so.
+    Lifting the suspension is enforcement's (enforcement.record_payment), which calls this.
     """
     amount = parse_amount(amount_text)
-    if ref is not None and not re.fullmatch(r"[A-Za-z0-9._/-]{1,64}", ref):
-        raise BadInput(f"--ref {ref!r} is not a usable reference: 1-64 letters, digits, . _ / -")
+    if ref is not None:
+        _check_ref(ref)
     with ctx.store.session() as s:
         one_at_a_time(s)
         site = load_site(s)
@@ -112,11 +252,12 @@ def record(ctx: Context, contract_id: str, amount_text: str, ref: str | None = N
         if paid_up and held:  # a stop with an authority of its own: money does not lift it, so no device is asked
             result["resumed"] = {"contract": contract.id, "state": contract.state, "operation": None,
                                  "skipped": f"stopped for {contract.stop_reason}: payment does not lift it"}
-    if paid_up and not held:
-        result["resumed"] = _resume(ctx, contract.id, now, payment)
-        with ctx.store.session() as s:
-            result["account"] = account_view(s, load_site(s), get_contract(s, contract.id), now)
-    return result
+        return result, now if paid_up and not held else None
+
+
+def _check_ref(ref: str) -> None:
+    if not re.fullmatch(r"[A-Za-z0-9._/-]{1,64}", ref):
+        raise BadInput(f"--ref {ref!r} is not a usable reference: 1-64 letters, digits, . _ / -")
 
 
 def _booked(s: Session, cid: str, ref: str | None, amount: Decimal) -> PaymentRecord | None:
@@ -152,18 +293,8 @@ def _book(s: Session, site: SiteInfo, contract: Contract, amount: Decimal, ref: 
     return payment
 
 
-def _resume(ctx: Context, cid: str, now: datetime, payment: PaymentRecord) -> dict[str, Any]:
-    """The suspension lifted, or what another payer's run did about it; a failure still names the booked payment."""
-    from provision.services.enforcement import carry_out
-
-    try:
-        outcome = carry_out(ctx, cid, "resume", now)
-    except ColoError as e:
-        kind = Refused if isinstance(e, Refused) else OperationFailed
-        raise kind(f"payment #{payment.id} of {payment.amount} for {cid} is booked, but lifting the suspension "
-                   f"failed: {e} — do not record the payment again; `colo enforce` retries the resumption") from None
-    if outcome["done"]:
-        return dict(outcome["detail"])
+def list_payments(ctx: Context, contract_id: str) -> list[dict[str, Any]]:
+    """A contract's payments booked by 'now', each with its void if it was voided (`payment show` adds the account)."""
     with ctx.store.session() as s:
-        state = get_contract(s, cid).state
-    return {"contract": cid, "state": state, "operation": outcome["operation"], "skipped": outcome["skipped"]}
+        site = load_site(s)
+        return payments_view(s, site, get_contract(s, contract_id).id, ctx.now(site))

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from provision.domain.bounds import not_before, one_line
 from provision.domain.lifecycle import State, StopReason
 from provision.domain.terms import Kind
-from provision.errors import BadInput, OperationFailed, Refused
+from provision.errors import BadInput, ColoError, OperationFailed, Refused
 from provision.services import apply as applier
 from provision.services import devices, plans
 from provision.services.context import Context, SiteInfo, load_site
@@ -68,6 +68,9 @@ def _apply_file(ctx: Context, path: str) -> dict[str, Any]:
     except OSError as e:
         raise BadInput(f"{path}: cannot read the plan ({e.strerror}); give the file written by --out") from None
     plan = plans.load(text, path)
+    earlier = _applied_before(ctx, plan)
+    if earlier is not None:
+        return _result(ctx, plan, None, None, operation=earlier[0], message=earlier[1])
     with ctx.store.session() as s:
         site = load_site(s)
         now = ctx.now(site)
@@ -81,6 +84,17 @@ def _apply_file(ctx: Context, path: str) -> dict[str, Any]:
                       + f" — plan again with `colo provision {' '.join(ids)} --dry-run --out {path}`")
     plans.check_power(plan)
     return _apply(ctx, plan, now, resumes)
+
+
+def _applied_before(ctx: Context, plan: dict[str, Any]) -> tuple[int, str] | None:
+    """The operation that already applied this saved plan, and what to say: its own changes are not drift."""
+    with ctx.store.session() as s:
+        done = applier.applied_as(s, plan)
+        if done is None:
+            return None
+        site = load_site(s)
+        return done.id, (f"already applied as operation #{done.id} at {iso(done.finished_at, site)} by {done.actor}; "
+                         f"nothing was changed")
 
 
 def _apply(ctx: Context, plan: dict[str, Any], now: datetime, resumes: Any) -> dict[str, Any]:
@@ -97,7 +111,8 @@ def _apply(ctx: Context, plan: dict[str, Any], now: datetime, resumes: Any) -> d
 
 
 def _result(ctx: Context, plan: dict[str, Any], op_id: int | None, resumes: Any, saved_to: str | None = None,
-            message: str | None = None) -> dict[str, Any]:
+            message: str | None = None, operation: int | None = None) -> dict[str, Any]:
+    """`operation` without `op_id`: the plan was applied before, by that operation, and nothing was done now."""
     applied = op_id is not None
     if message is None:
         if applied:
@@ -109,8 +124,9 @@ def _result(ctx: Context, plan: dict[str, Any], op_id: int | None, resumes: Any,
     with ctx.store.session() as s:
         site = load_site(s)
         install = [_install(s, site, cid, ctx) for cid in plan["contracts"]]
-    return {"contracts": list(plan["contracts"]), "applied": applied, "operation": op_id, "message": message,
-            "saved_to": saved_to, "install": install, "plan": plan}
+    return {"contracts": list(plan["contracts"]), "applied": applied, "operation": op_id or operation,
+            "already_applied": operation is not None, "message": message, "saved_to": saved_to, "install": install,
+            "plan": plan}
 
 
 def _install(s: Session, site: SiteInfo, cid: str, ctx: Context) -> dict[str, Any]:
@@ -187,7 +203,7 @@ def _activate(ctx: Context, contract_id: str) -> dict[str, Any]:
             if x["admin"] != "up" or x["link"] != "up"]
     if down:
         raise OperationFailed(f"contract {contract_id}: link not up on {', '.join(down)}: check the server's cable "
-                              f"and NIC, then run `colo activate {contract_id}` again; the term has not started")
+                              f"and NIC, then run `colo contract activate {contract_id}` again; the term has not started")
     with ctx.store.session() as s:
         site = load_site(s)
         contract = get_contract(s, contract_id)
@@ -229,6 +245,31 @@ def activate(ctx: Context, contract_id: str) -> dict[str, Any]:
     """Complete the IP binding with the recorded MACs, verify the links, then start the term."""
     with devices.sessions():
         return _activate(ctx, contract_id)
+
+
+ACTIVATED = ("state", "activated_at", "term_end", "operation", "links", "binding_notes")  # what a failure leaves empty
+
+
+def activate_many(ctx: Context, contract_ids: list[str]) -> list[dict[str, Any]]:
+    """Activate each contract on its own, in order: one that fails (no MAC, link down) does not stop the rest.
+
+    A technician racks a morning's servers and activates them together; each is
+    verified like a single activation, with its own operation, and the result says per
+    contract whether it was activated and, if not, why (`exit_code` as the error's).
+    """
+    ids = list(dict.fromkeys(c.strip().upper() for c in contract_ids))
+    if not ids:
+        raise BadInput("no contract given: name the contract ids to activate, e.g. C2026-0001 C2026-0002")
+    out = []
+    with devices.sessions():
+        for cid in ids:
+            try:
+                out.append(_activate(ctx, cid) | {"activated": True, "error": None, "exit_code": 0})
+            except ColoError as e:
+                out.append(dict.fromkeys(ACTIVATED) | {"contract": cid, "links": [], "binding_notes": [],
+                                                       "activated": False, "error": str(e),
+                                                       "exit_code": e.exit_code})
+    return out
 
 
 def set_service(ctx: Context, contract_id: str, up: bool, reason: str, dry_run: bool = False,
@@ -297,3 +338,17 @@ def drift(ctx: Context, fix: bool = False) -> dict[str, Any]:
             if fix and plan["changes"]:
                 operations.append(applier.apply(ctx, plan, now, None, lambda s, op: None))
     return {"drift": found, "fixed": bool(operations), "operations": operations}
+
+
+def install_steps(ctx: Context, contract_id: str) -> dict[str, Any]:
+    """The install guarantee of a contract (SLA §3.2) and the rental install steps recorded by 'now'."""
+    with ctx.store.session() as s:
+        site = load_site(s)
+        now = ctx.now(site)
+        cid = get_contract(s, contract_id).id
+        kinds = [f"installed_{step}" for step in INSTALL_STEPS]
+        events = s.scalars(select(ContractEvent).where(ContractEvent.contract_id == cid, ContractEvent.kind.in_(kinds),
+                                                       ContractEvent.at <= now).order_by(ContractEvent.at))
+        steps = [{"step": e.kind.removeprefix("installed_"), "at": iso(e.at, site), "by": e.actor,
+                  "detail": e.detail} for e in events]
+        return _install(s, site, cid, ctx) | {"steps": steps}

@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
+from provision.domain import refs
 from provision.domain.bounds import one_line, within_reach
 from provision.domain.placement import choose_units
 from provision.errors import BadInput, NotFound, Refused
@@ -114,12 +115,14 @@ def release_hold(ctx: Context, hold_id: int) -> dict[str, Any]:
         now = ctx.now(site)
         hold = s.get(Hold, hold_id)
         if hold is None:
-            raise NotFound(f"hold {hold_id} does not exist: see `colo holds`")
+            raise NotFound(f"hold {hold_id} does not exist: see `colo hold list`")
         units = [u.u for u in s.scalars(select(Unit).where(Unit.hold_id == hold.id).order_by(Unit.u))]
         for unit in s.scalars(select(Unit).where(Unit.hold_id == hold.id)):
             unit.hold_id = None
+        lapsed = hold.until <= now  # released already by the clock: say so rather than report a release
         hold.until = min(hold.until, now)
-        return _hold_view(hold, site, now, units)
+        return _hold_view(hold, site, now, units) | {"rack": s.scalar(select(Rack.name).where(Rack.id == hold.rack_id)),
+                                                     "lapsed": lapsed}
 
 
 def list_holds(ctx: Context, include_expired: bool = False) -> list[dict[str, Any]]:
@@ -134,3 +137,49 @@ def list_holds(ctx: Context, include_expired: bool = False) -> list[dict[str, An
             units = [u for u in s.scalars(select(Unit.u).where(Unit.hold_id == hold.id).order_by(Unit.u))]
             out.append(_hold_view(hold, site, now, units) | {"rack": rack})
         return out
+
+
+def rack_list(ctx: Context, room: str | None = None) -> list[dict[str, Any]]:
+    """Every rack's units by state and its power against the budget, in two aggregate queries.
+
+    Units count with `rack show`'s precedence (elevations.unit_state): reserved, then
+    used (suspended contracts included: they keep their units), then held by a live hold,
+    then free if fed, unfed otherwise. Power is what placements commit; the store keeps
+    no PDU reading (plans read the outlets live), so `power_measured_w` is null: not measured.
+    """
+    with ctx.store.session() as s:
+        site = load_site(s)
+        now = ctx.now(site)
+        racks = select(Rack, Room.name).join(Room, Room.id == Rack.room_id).order_by(Room.position, Rack.position)
+        if room is not None:
+            if s.scalar(select(Room.id).where(Room.name == room)) is None:
+                rooms = ", ".join(s.scalars(select(Room.name).order_by(Room.position)))
+                raise NotFound(f"--room {room!r} is not a room of this site: use one of {rooms}")
+            racks = racks.where(Room.name == room)
+        open_unit = Unit.reserved.is_(False) & Unit.placement_id.is_(None)
+        held = open_unit & Hold.id.is_not(None) & (Hold.until > now)
+        unheld = open_unit & or_(Hold.id.is_(None), Hold.until <= now)  # no NOT: a unit without a hold reads NULL
+        counts = {row.rack_id: row for row in s.execute(
+            select(Unit.rack_id,
+                   func.sum(case((Unit.reserved.is_(True), 1), else_=0)).label("reserved"),
+                   func.sum(case((Unit.reserved.is_(False) & Unit.placement_id.is_not(None), 1), else_=0)).label("used"),
+                   func.sum(case((held, 1), else_=0)).label("held"),
+                   func.sum(case((unheld & Unit.outlet_id.is_not(None), 1), else_=0)).label("free"),
+                   func.sum(case((unheld & Unit.outlet_id.is_(None), 1), else_=0)).label("unfed"))
+            .outerjoin(Hold, Hold.id == Unit.hold_id).group_by(Unit.rack_id))}
+        committed = dict(s.execute(select(Placement.rack_id, func.sum(Placement.power_w))
+                                   .where(Placement.released_at.is_(None)).group_by(Placement.rack_id)).all())
+        out = []
+        for rack, room_name in s.execute(racks):
+            row = counts.get(rack.id)
+            units = {k: int(getattr(row, k) or 0) if row else 0 for k in ("free", "used", "held", "reserved", "unfed")}
+            power = int(committed.get(rack.id) or 0)
+            out.append({"rack": rack.name, "room": room_name, "height_u": rack.height_u, "units": units,
+                        "power_budget_w": rack.power_budget_w, "power_committed_w": power,
+                        "power_measured_w": None, "power_headroom_w": rack.power_budget_w - power})
+        return out
+
+
+def show_hold(ctx: Context, text: str | int) -> dict[str, Any]:
+    """One hold (H5 or 5), lapsed or not, as `hold list --all` shows it."""
+    return refs.pick(list_holds(ctx, include_expired=True), "hold", text)

@@ -16,7 +16,7 @@ from provision.domain.lifecycle import HOLDS_RESOURCES, State
 from provision.domain.terms import Kind
 from provision.errors import NotFound, Refused
 from provision.services.context import Context, load_site
-from provision.services.contracts import contract_view, get_contract
+from provision.services.contracts import contract_view, get_contract, placements_view
 from provision.store.schema import ContractEvent, Placement, Server
 
 
@@ -57,3 +57,21 @@ def record_server(ctx: Context, contract_id: str, position: int, record: ServerR
                             + (" (replaces the earlier record)" if row is not None else "")))
         s.flush()
         return contract_view(s, site, contract, now)
+
+
+def servers(ctx: Context, contract_id: str) -> list[dict[str, Any]]:
+    """A contract's servers, numbered from 1 as --server counts: where each sits and its recorded hardware."""
+    with ctx.store.session() as s:
+        site = load_site(s)
+        cid = get_contract(s, contract_id).id
+        return [{"contract": cid, "number": p["position"] + 1} | p for p in placements_view(s, site, cid)]
+
+
+def server(ctx: Context, contract_id: str, number: int) -> dict[str, Any]:
+    """Server `number` (1-based) of a contract."""
+    listed = servers(ctx, contract_id)
+    for row in listed:
+        if row["number"] == number:
+            return row
+    cid = listed[0]["contract"] if listed else contract_id
+    raise NotFound(f"--server {number}: contract {cid} has servers 1 to {len(listed)}: see `colo server list {cid}`")

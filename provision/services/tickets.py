@@ -25,12 +25,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from provision.domain import refs
 from provision.domain.bounds import not_before, one_line
 from provision.domain.clocks import RULES, Clock, ContractFacts, Event, compute_clocks
 from provision.domain.lifecycle import TRANSITIONS, State
 from provision.domain.people import COMPLAINT_CATEGORIES, complaint_category
 from provision.errors import BadInput, NotFound, Refused
-from provision.services.context import Context, SiteInfo, load_site
+from provision.services.context import Context, SiteInfo, load_site, numbered
 from provision.services.contracts import get_contract, iso
 from provision.store.schema import Complaint, Contract, ContractEvent, Emergency, FaultTicket
 
@@ -38,13 +39,6 @@ _FAULT_RULES = tuple(r for r in RULES if r.key in ("fault-response", "fault-reso
 _COMPLAINT_RULES = tuple(r for r in RULES if r.key == "complaint")
 _REF = re.compile(r"[A-Za-z0-9._/-]{1,64}")
 _FINAL = {state for state, nxt in TRANSITIONS.items() if not nxt}
-
-
-def _number(text: str | int, prefix: str, noun: str, listing: str) -> int:
-    m = re.fullmatch(rf"\s*{prefix}?(\d{{1,9}})\s*", str(text), flags=re.IGNORECASE)
-    if m is None:
-        raise BadInput(f"{noun} {str(text)!r} is not a {noun} id: give e.g. {prefix}12 (see `{listing}`)")
-    return int(m.group(1))
 
 
 def _signed(now: datetime, contract: Contract, what: str) -> None:
@@ -201,7 +195,7 @@ def list_tickets(ctx: Context, open_only: bool = False) -> list[dict[str, Any]]:
 
 
 def _ticket(s: Session, ticket: str | int) -> FaultTicket:
-    number = _number(ticket, "T", "ticket", "colo ticket list")
+    number = refs.number(ticket, "ticket")
     row = s.get(FaultTicket, number, with_for_update=True)
     if row is None:
         raise NotFound(f"ticket T{number} does not exist: see `colo ticket list`")
@@ -277,7 +271,7 @@ def report_complaint(ctx: Context, complaint: str | int, ref: str) -> dict[str, 
     with ctx.store.session() as s:
         site = load_site(s)
         now = ctx.now(site)
-        number = _number(complaint, "K", "complaint", "colo complaint list")
+        number = refs.number(complaint, "complaint")
         row = s.get(Complaint, number, with_for_update=True)
         if row is None:
             raise NotFound(f"complaint K{number} does not exist: see `colo complaint list`")
@@ -312,3 +306,17 @@ def _complaint_view(k: Complaint, site: SiteInfo, now: datetime) -> dict[str, An
             "reported_at": iso(k.reported_at, site) if reported else None,
             "report_ref": k.report_ref if reported else None, "clock": _clock(clock, site),
             "recorded_by": k.recorded_by}
+
+
+def show_ticket(ctx: Context, ticket: str | int) -> dict[str, Any]:
+    """One ticket with its clocks, as `ticket list` shows it."""
+    with ctx.store.session() as s:
+        site = load_site(s)
+        return _ticket_view(numbered(s, FaultTicket, "ticket", ticket), site, ctx.now(site))
+
+
+def show_complaint(ctx: Context, complaint: str | int) -> dict[str, Any]:
+    """One complaint with its 24-hour report clock, as `complaint list` shows it."""
+    with ctx.store.session() as s:
+        site = load_site(s)
+        return _complaint_view(numbered(s, Complaint, "complaint", complaint), site, ctx.now(site))

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from provision.domain.bounds import not_before, one_line, within_reach
 from provision.domain.people import announced_in_advance, entry_after_request, visit_sponsor
 from provision.errors import BadInput, NotFound, Refused
-from provision.services.context import Context, load_site, parse_time
+from provision.services.context import Context, load_site, numbered, parse_time
 from provision.services.contracts import get_contract, iso
 from provision.store.schema import AuthorizedPerson, ContractEvent, Visit
 
@@ -109,3 +109,10 @@ def _view(v: Visit, site: Any, now: Any) -> dict[str, Any]:
             "requested_at": iso(v.requested_at, site), "requested_by": v.authorized_by,
             "entered_at": iso(v.entered_at, site), "left_at": iso(v.left_at, site), "inside": inside,
             "overdue_exit": inside and now > v.expected_exit}
+
+
+def show(ctx: Context, text: str | int) -> dict[str, Any]:
+    """One visit (V5 or 5), also one that is over (`visit list` shows those not yet left)."""
+    with ctx.store.session() as s:
+        site = load_site(s)
+        return _view(numbered(s, Visit, "visit", text), site, ctx.now(site))

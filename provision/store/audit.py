@@ -3,11 +3,12 @@
 Records are appended by a flush hook, so no use case can change a contract without
 leaving a line: each new contract event (signing, transitions, payments, notices,
 server records, renewals, terminations) and each journaled device operation becomes
-one record in the same transaction. A record's hash covers its fields and the previous
-record's hash; `prev_hash` is unique, so two writers can never both extend the same
-record, and editing or deleting any line breaks every hash after it. Deleting the newest
-lines leaves a shorter but valid chain: only a head remembered outside the store (an
-anchor, see services.audit_log) reveals that.
+one record in the same transaction. Each record keeps the time it is dated (`at`, which
+`--at` moves) and the real time it was written (`recorded_at`). A record's hash covers
+its fields and the previous record's hash; `prev_hash` is unique, so two writers can
+never both extend the same record, and editing or deleting any line breaks every hash
+after it. Deleting the newest lines leaves a shorter but valid chain: only a head
+remembered outside the store (an anchor, see services.audit_log) reveals that.
 """
 
 from __future__ import annotations
@@ -29,10 +30,17 @@ ENFORCEMENT_KINDS = {"stop_notice_issued", "stop_notice_delivered", "stop_notice
 
 
 def digest(prev: str, at: datetime, actor: str, action: str, contract_id: str | None, detail: str,
-           authorization: str | None) -> str:
-    body = json.dumps([prev, at.astimezone(UTC).isoformat(timespec="microseconds"), actor, action, contract_id,
-                       detail, authorization], ensure_ascii=False, separators=(",", ":"))
+           authorization: str | None, recorded_at: datetime | None = None) -> str:
+    """`recorded_at` is covered when present; records written before it existed hash as they did."""
+    fields: list[Any] = [prev, _utc(at), actor, action, contract_id, detail, authorization]
+    if recorded_at is not None:
+        fields.append(_utc(recorded_at))
+    body = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _last_hash(s: Session) -> str:
@@ -50,10 +58,12 @@ def _last_hash(s: Session) -> str:
 
 def append(s: Session, at: datetime, actor: str, action: str, contract_id: str | None, detail: str,
            authorization: str | None = None) -> AuditRecord:
+    """`at` is the time the change is dated (`--at` moves it); `recorded_at` is when it was really written."""
     prev = _last_hash(s)
-    record = AuditRecord(at=at, actor=actor, action=action, contract_id=contract_id, detail=detail,
-                         authorization=authorization, prev_hash=prev,
-                         hash=digest(prev, at, actor, action, contract_id, detail, authorization))
+    recorded_at = datetime.now(UTC)
+    record = AuditRecord(at=at, recorded_at=recorded_at, actor=actor, action=action, contract_id=contract_id,
+                         detail=detail, authorization=authorization, prev_hash=prev,
+                         hash=digest(prev, at, actor, action, contract_id, detail, authorization, recorded_at))
     s.add(record)
     s.info["audit_last"] = record.hash
     return record
@@ -109,7 +119,7 @@ def verify(s: Session) -> ChainCheck:
             before = f"record {head.id}" if head else "the start of the log"
             return ChainCheck(count, f"record {r.id} does not follow {before} (a record was removed or reordered)",
                               head)
-        if digest(prev, r.at, r.actor, r.action, r.contract_id, r.detail, r.authorization) != r.hash:
+        if digest(prev, r.at, r.actor, r.action, r.contract_id, r.detail, r.authorization, r.recorded_at) != r.hash:
             return ChainCheck(count, f"record {r.id} ({r.action} at {r.at:%Y-%m-%d %H:%M}) was altered after "
                                      f"it was written", head)
         prev, head = r.hash, Head(r.id, r.hash, r.at)

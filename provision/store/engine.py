@@ -4,6 +4,10 @@ SQLite is the zero-set-up default; every transaction starts with BEGIN IMMEDIATE
 concurrent technicians queue for the write lock instead of failing half-way with
 "database is locked". PostgreSQL is for a team: allocation takes a row lock on the
 site row (see services.allocation) so concurrent signings serialise there.
+
+A what-if run opens the store read-only in the database itself (SQLite `mode=ro`,
+PostgreSQL `default_transaction_read_only`), so no code path — ORM or raw SQL — can
+write; the attempt is turned into one refusal that names the command.
 """
 
 from __future__ import annotations
@@ -13,16 +17,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from provision.errors import BadInput, OperationFailed, Refused
 from provision.store import audit  # noqa: F401 - registers the flush hook that writes the audit log
 
-SCHEMA_HEAD = "0018"  # the newest migration; tests check it matches migrations/versions
+SCHEMA_HEAD = "0020"  # the newest migration; tests check it matches migrations/versions
 
 
 def default_url() -> str:
@@ -41,9 +47,19 @@ def normalise_url(raw: str) -> str:
     return raw
 
 
+READ_ONLY_KEY = "colo_read_only"  # Session.info key: the refusal a write attempt raises in a what-if run
+
+
+def _is_read_only_error(e: DBAPIError) -> bool:
+    """The database refused a write because the connection is read-only (SQLite SQLITE_READONLY, PG 25006)."""
+    return (getattr(e.orig, "sqlite_errorname", None) == "SQLITE_READONLY"
+            or getattr(e.orig, "sqlstate", None) == "25006")
+
+
 @dataclass
 class Store:
     engine: Engine
+    read_only: str | None = None  # a what-if store: the refusal any write attempt raises
 
     @property
     def safe_url(self) -> str:
@@ -53,12 +69,17 @@ class Store:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """One transaction: committed when the block ends cleanly, rolled back otherwise."""
-        with Session(self.engine, expire_on_commit=False) as session:
+        info = {READ_ONLY_KEY: self.read_only} if self.read_only else {}
+        with Session(self.engine, expire_on_commit=False, info=info) as session:
             try:
                 yield session
                 session.commit()
-            except OperationalError as e:
+            except DBAPIError as e:
                 session.rollback()
+                if self.read_only and _is_read_only_error(e):
+                    raise Refused(self.read_only) from None
+                if not isinstance(e, OperationalError):
+                    raise
                 raise OperationFailed(f"store {self.safe_url} failed: {e.orig}") from None
             except BaseException:
                 session.rollback()
@@ -83,8 +104,11 @@ class Store:
                           f"upgrade colo")
 
 
-def open_store(raw_url: str | None = None, *, create: bool = False) -> Store:
-    """Connect; a missing SQLite file is an error unless `create` (only `colo init` creates)."""
+def open_store(raw_url: str | None = None, *, create: bool = False, read_only: str | None = None) -> Store:
+    """Connect; a missing SQLite file is an error unless `create` (only `colo init` creates).
+
+    `read_only` (a what-if run) is the refusal raised when anything tries to write.
+    """
     url_text = normalise_url(raw_url or default_url())
     try:
         url = make_url(url_text)
@@ -92,8 +116,11 @@ def open_store(raw_url: str | None = None, *, create: bool = False) -> Store:
         raise BadInput(f"--db {raw_url!r} is not a database URL: give a file path, sqlite:///PATH "
                        f"or postgresql://user@host/db") from None
     if url.get_backend_name() == "sqlite":
-        return Store(_sqlite_engine(url.database or "", create))
+        return Store(_sqlite_engine(url.database or "", create, read_only is not None), read_only)
     if url.get_backend_name() == "postgresql":
+        if read_only:  # added to the URL's own options (a search_path, say), not in their place
+            url = url.update_query_dict({"options": " ".join(filter(None, (
+                str(url.query.get("options") or ""), "-c default_transaction_read_only=on")))})
         try:
             engine = create_engine(url, pool_pre_ping=True)
             with engine.connect():
@@ -104,7 +131,7 @@ def open_store(raw_url: str | None = None, *, create: bool = False) -> Store:
             masked = url.render_as_string(hide_password=True)
             reason = str(e.orig).strip().splitlines()[0] if e.orig else "connection failed"
             raise OperationFailed(f"cannot reach store {masked}: {reason}") from None
-        return Store(engine)
+        return Store(engine, read_only)
     raise BadInput(f"--db {url.render_as_string(hide_password=True)}: unsupported back end "
                    f"{url.get_backend_name()!r}; use SQLite or PostgreSQL")
 
@@ -119,13 +146,16 @@ def _create_private(path: Path) -> None:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
-def _sqlite_engine(database: str, create: bool) -> Engine:
+def _sqlite_engine(database: str, create: bool, read_only: bool = False) -> Engine:
     path = Path(database)
     if not path.exists():
         if not create:
             raise BadInput(f"no store at {path}: run `colo init --inventory PATH` first, or give --db / COLO_DB")
         _create_private(path)
-    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 60})
+    # A what-if store is opened read-only by SQLite itself (mode=ro): no write, and no checkpoint on close,
+    # so the file stays byte for byte as it was.
+    target = f"file:{quote(str(path))}?mode=ro&uri=true" if read_only else str(path)
+    engine = create_engine(f"sqlite:///{target}", connect_args={"timeout": 60})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
@@ -139,6 +169,15 @@ def _sqlite_engine(database: str, create: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # type: ignore[no-untyped-def]
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # a read-only connection cannot take the write lock, and a what-if run need not queue for it
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_read_only(s: Session, flush_context: Any, instances: Any) -> None:
+    """A what-if session refuses a change before any SQL, so the refusal is the same on every back end."""
+    refusal = s.info.get(READ_ONLY_KEY)
+    if refusal and (s.new or s.deleted or any(s.is_modified(o) for o in s.dirty)):
+        raise Refused(refusal)

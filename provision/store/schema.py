@@ -294,7 +294,7 @@ class Server(Base):
 
     __tablename__ = "servers"
     placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id"), primary_key=True)
-    serial: Mapped[str] = mapped_column(String(64))
+    serial: Mapped[str] = mapped_column(String(64), index=True)  # `colo find SERIAL` looks it up
     mac: Mapped[str] = mapped_column(String(12), index=True)  # 12 lowercase hex digits
     cpu: Mapped[str | None] = mapped_column(String(130))
     board: Mapped[str | None] = mapped_column(String(130))  # "MODEL xN" like the others; a bare model counts once
@@ -425,7 +425,8 @@ class AuditRecord(Base):
 
     __tablename__ = "audit"
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)  # when the change is dated (`--at`)
+    recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when it was written; None before 0019
     actor: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(64))
     contract_id: Mapped[str | None] = mapped_column(String(16), index=True)
@@ -567,6 +568,42 @@ class OutageRecord(Base):
     excluded: Mapped[str | None] = mapped_column(String(32))
     classified_by: Mapped[str | None] = mapped_column(String(64))
     recorded_by: Mapped[str] = mapped_column(String(64))
+
+
+class Refund(Base):
+    """Money owed back to a customer: a forced termination's sheet, or a missed install guarantee's fee.
+
+    Kept as a row (not only an audit line) so `contract show` and `payment show` can show it
+    due until `payment refunded` records it paid; one per contract and kind.
+    """
+
+    __tablename__ = "refunds"
+    __table_args__ = (UniqueConstraint("contract_id", "kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # termination | install_fee
+    amount: Mapped[Decimal] = mapped_column(Money)
+    lines: Mapped[str] = mapped_column(Text)  # JSON [{"item", "amount"}], the sheet as printed
+    basis: Mapped[str] = mapped_column(Text)
+    due_since: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paid_ref: Mapped[str | None] = mapped_column(String(64))
+    paid_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class Void(Base):
+    """A reversing record: the payment or outage it names stays, and no longer counts from `at` on."""
+
+    __tablename__ = "voids"
+    __table_args__ = (UniqueConstraint("kind", "target_id"),)  # voided once
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # payment | outage
+    target_id: Mapped[int] = mapped_column(Integer)
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(64))
 
 
 class Emergency(Base):

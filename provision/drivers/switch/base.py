@@ -189,11 +189,15 @@ class SwitchDriver(ABC):
         delay = access.backoff_s
         for attempt in range(1, access.attempts + 1):
             try:
+                started = time.monotonic()
                 self._conn = ConnectHandler(**params)
+                log.info("%s: SSH session to %s:%d as %s (%s) in %.2fs", self.name, access.host, access.port,
+                         creds.username, self.device_type, time.monotonic() - started)
                 if self.needs_enable:
                     self._conn.enable()
                 for command, prompt in self.session_setup:
-                    self._conn.send_command(command, expect_string=prompt, cmd_verify=False)
+                    _said(self.name, command, prompt, time.monotonic(),  # arguments run in order: timed first
+                          self._conn.send_command(command, expect_string=prompt, cmd_verify=False))
                 return
             except NetmikoAuthenticationException:
                 raise DeviceError(self.name, f"login refused at {access.host}:{access.port}: check the "
@@ -234,8 +238,12 @@ class SwitchDriver(ABC):
         Without an expected prompt netmiko first probes for it (a newline and a settle
         delay, ~60 ms), on every command.
         """
-        return str(self._call(what, lambda c: c.send_command(
-            command, expect_string=rf"{re.escape(c.base_prompt)}[^\r\n]*[>#]\s*$", read_timeout=60)))
+        def run(c: Any) -> str:
+            prompt = rf"{re.escape(c.base_prompt)}[^\r\n]*[>#]\s*$"
+            return _said(self.name, command, prompt, time.monotonic(),
+                         c.send_command(command, expect_string=prompt, read_timeout=60))
+
+        return str(self._call(what, run))
 
     def running(self) -> RunningConfig:
         return self.parse(self.show("reading the running config", self.show_running))
@@ -253,16 +261,20 @@ class SwitchDriver(ABC):
         def run(c: Any) -> str:
             from netmiko.exceptions import ConfigInvalidException
 
-            out = str(c.send_command(self.config_enter[0], expect_string=self.config_enter[1], cmd_verify=False))
+            out = _said(self.name, self.config_enter[0], self.config_enter[1], time.monotonic(),
+                        c.send_command(self.config_enter[0], expect_string=self.config_enter[1], cmd_verify=False))
             for line in commands:
-                reply = str(c.send_command(line, expect_string=self.config_prompt, cmd_verify=False, read_timeout=60,
-                                           strip_prompt=False, strip_command=False))
+                reply = _said(self.name, line, self.config_prompt, time.monotonic(),
+                              c.send_command(line, expect_string=self.config_prompt, cmd_verify=False,
+                                             read_timeout=60, strip_prompt=False, strip_command=False))
                 out += reply
                 error = re.search(self.error_pattern, clean(reply), re.M)
                 if error:
                     raise ConfigInvalidException(f"Invalid input detected at command: {line}, "
                                                  f"matched error: {error.group(0)}")
-            return out + str(c.send_command(self.config_leave[0], expect_string=self.config_leave[1], cmd_verify=False))
+            return out + _said(self.name, self.config_leave[0], self.config_leave[1], time.monotonic(),
+                               c.send_command(self.config_leave[0], expect_string=self.config_leave[1],
+                                              cmd_verify=False))
 
         return str(self._call("configuration", run))
 
@@ -271,13 +283,15 @@ class SwitchDriver(ABC):
 
         def run(c: Any) -> str:
             waits = "|".join([self.config_leave[1], *(q for q, _ in self.save_prompts)])
-            out = str(c.send_command(self.save_command, expect_string=waits, cmd_verify=False, read_timeout=120))
+            out = _said(self.name, self.save_command, waits, time.monotonic(),
+                        c.send_command(self.save_command, expect_string=waits, cmd_verify=False, read_timeout=120))
             for _ in range(len(self.save_prompts) + 1):
                 tail = clean(out).rstrip().splitlines()[-1:] or [""]
                 answer = next((a for q, a in self.save_prompts if re.search(q, tail[0])), None)
                 if answer is None:
                     break
-                out += str(c.send_command(answer, expect_string=waits, cmd_verify=False, read_timeout=120))
+                out += _said(self.name, answer, waits, time.monotonic(),
+                             c.send_command(answer, expect_string=waits, cmd_verify=False, read_timeout=120))
             return out
 
         out = clean(str(self._call("saving the configuration", run)))
@@ -315,6 +329,16 @@ def switch_lock(name: str) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _said(device: str, command: str, prompt: str, started: float, reply: Any) -> str:
+    """Log one exchange of the device conversation (-v: the command and its time; -vv: the prompt and the reply)."""
+    reply = str(reply)
+    log.info("%s > %s  (%.2fs)", device, command, time.monotonic() - started)
+    if log.isEnabledFor(logging.DEBUG):
+        log.debug("%s waited for %r; replied:\n%s", device, prompt, "\n".join(f"  < {line}" for line in
+                                                                             clean(reply).splitlines()))
+    return reply
 
 
 def _rejection(message: str) -> str:

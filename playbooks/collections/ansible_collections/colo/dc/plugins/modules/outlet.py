@@ -2,7 +2,7 @@ DOCUMENTATION = r"""
 module: outlet
 short_description: Power-cycle a customer server's PDU outlets, on the customer's authorization
 description:
-  - Needs a valid, unused authorization for outlet-cycle (`colo authorize record`); without one the
+  - Needs a valid, unused authorization for outlet-cycle (`colo authorization record`); without one the
     task fails and the refusal is recorded. Check mode verifies the authorization and uses nothing.
 options:
   contract: {description: Contract id., type: str, required: true}

@@ -2,7 +2,7 @@ DOCUMENTATION = r"""
 module: port
 short_description: Bounce a customer server's switch port, on the customer's authorization
 description:
-  - Needs a valid, unused authorization for port-bounce (`colo authorize record`); without one the
+  - Needs a valid, unused authorization for port-bounce (`colo authorization record`); without one the
     task fails and the refusal is recorded. Check mode verifies the authorization and uses nothing.
 options:
   contract: {description: Contract id., type: str, required: true}

@@ -1,0 +1,194 @@
+"""`colo find`: the contract behind whatever a technician has in hand.
+
+A call, a ticket or a cable gives one handle — a customer's name, an address, a MAC off
+a sticker, a serial, a switch port, a rack unit, an outlet, a record number — and the
+question is always "whose is it, and in what state?". The text is tried as every kind
+of handle it could be (an `A1` is an abuse case and also part of a customer's name);
+each match is one result naming what matched.
+
+Every lookup is an indexed equality (contract, record ids, address, MAC, serial, rack
+and unit, switch and port, PDU and outlet); only the customer name is a substring
+scan, over the customers table alone, so a site of thousands of contracts answers in
+milliseconds. Ports compare as the switch's platform spells them (`Gi1/0/1` is
+GigabitEthernet1/0/1 on a Cisco), through the driver's own port_key.
+
+A server (MAC, serial) is found after its contract ended too: the box is then in
+storage, and the contract says so. Addresses, ports, units and outlets name only their
+current holder: once freed they belong to nobody (the contract's history keeps them).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from provision.domain.bounds import one_line
+from provision.domain.hardware import mac_colons, normalise_mac
+from provision.domain.refs import PREFIX
+from provision.errors import BadInput
+from provision.services.context import Context
+from provision.services.contracts import customer_key
+from provision.store.schema import (
+    AbuseCase,
+    Address,
+    Authorization,
+    Complaint,
+    Contract,
+    Customer,
+    Emergency,
+    FaultTicket,
+    OutageRecord,
+    Outlet,
+    Pdu,
+    Placement,
+    Port,
+    Rack,
+    Server,
+    StopNotice,
+    Switch,
+    Unit,
+    Visit,
+)
+
+LIMIT = 100  # results listed; the rest are counted
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str
+    matched: str
+    contract: str
+    server: int | None = None  # 1-based, as technicians count servers
+
+
+# records that belong to a contract, by the prefix the toolkit prints them with (domain.refs): T3, K2, A1, E5 …
+RECORDS: dict[str, tuple[str, Any]] = {PREFIX[kind]: (shown, model) for kind, shown, model in (
+    ("ticket", "ticket", FaultTicket), ("complaint", "complaint", Complaint), ("case", "abuse", AbuseCase),
+    ("emergency", "emergency", Emergency), ("outage", "outage", OutageRecord), ("visit", "visit", Visit),
+    ("authorization", "authorization", Authorization), ("notice", "notice", StopNotice))}
+_RECORD = re.compile(rf"({'|'.join(sorted(RECORDS, key=len, reverse=True))})(\d{{1,9}})", flags=re.IGNORECASE)
+
+
+def find(ctx: Context, text: str, limit: int = LIMIT) -> dict[str, Any]:
+    query = " ".join(one_line("TEXT", text, "give a customer name, an address, a MAC, a serial, `SWITCH PORT`, "
+                                            "`RACK U12`, `PDU:OUTLET`, a contract id or a record id like T3").split())
+    with ctx.store.session() as s:
+        hits = list(dict.fromkeys(hit for match in MATCHERS for hit in match(s, query)))
+        shown = hits[:limit]
+        about = {cid: (state, name) for cid, state, name in s.execute(
+            select(Contract.id, Contract.state, Customer.name).join(Customer, Customer.id == Contract.customer_id)
+            .where(Contract.id.in_({h.contract for h in shown})))}
+    return {"query": query, "count": len(hits), "more": len(hits) - len(shown),
+            "matches": [{"kind": h.kind, "matched": h.matched, "contract": h.contract, "server": h.server,
+                         "state": about[h.contract][0], "customer": about[h.contract][1]} for h in shown]}
+
+
+def _contract(s: Session, q: str) -> Iterator[Hit]:
+    if re.fullmatch(r"C\d{4}-\d{1,9}", q, flags=re.IGNORECASE) and s.get(Contract, q.upper()) is not None:
+        yield Hit("contract", f"contract {q.upper()}", q.upper())
+
+
+def _record(s: Session, q: str) -> Iterator[Hit]:
+    m = _RECORD.fullmatch(q)
+    if m is None:
+        return
+    kind, model = RECORDS[m.group(1).upper()]
+    row = s.get(model, int(m.group(2)))
+    if row is not None:
+        yield Hit(kind, f"{kind} {m.group(1).upper()}{row.id}", row.contract_id)
+
+
+def _placed(s: Session, kind: str, matched: str, placement_ids: list[int]) -> Iterator[Hit]:
+    for contract_id, position in s.execute(select(Placement.contract_id, Placement.position)
+                                           .where(Placement.id.in_(placement_ids)).order_by(Placement.id)):
+        yield Hit(kind, matched, contract_id, position + 1)
+
+
+def _address(s: Session, q: str) -> Iterator[Hit]:
+    try:
+        ip = str(ipaddress.IPv4Address(q))
+    except ValueError:
+        return
+    held = s.scalar(select(Address.placement_id).where(Address.ip == ip))
+    if held is not None:
+        yield from _placed(s, "address", f"address {ip}", [held])
+
+
+def _mac(s: Session, q: str) -> Iterator[Hit]:
+    if not re.fullmatch(r"[0-9a-f]{12}", re.sub(r"[\s:.-]", "", q.lower())):
+        return
+    try:
+        mac = normalise_mac(q)
+    except BadInput:
+        return
+    yield from _placed(s, "mac", f"MAC {mac_colons(mac)}", list(s.scalars(select(Server.placement_id)
+                                                                           .where(Server.mac == mac))))
+
+
+def _serial(s: Session, q: str) -> Iterator[Hit]:
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,63}", q):
+        return
+    rows = s.execute(select(Server.placement_id, Server.serial).where(Server.serial.in_({q, q.upper(), q.lower()}))
+                     .order_by(Server.placement_id)).all()
+    for placement_id, serial in rows:
+        yield from _placed(s, "serial", f"serial {serial}", [placement_id])
+
+
+def _named(s: Session, model: Any, name: str) -> Any:
+    """A rack, switch or PDU by name: exactly as the inventory spells it, or failing that in any case."""
+    return (s.scalar(select(model).where(model.name == name))
+            or s.scalar(select(model).where(func.lower(model.name) == name.lower())))
+
+
+def _unit(s: Session, q: str) -> Iterator[Hit]:
+    m = re.fullmatch(r"(\S+?)[ /]?U(\d{1,3})", q, flags=re.IGNORECASE)
+    rack = _named(s, Rack, m.group(1)) if m else None
+    if m is None or rack is None:
+        return
+    held = s.scalar(select(Unit.placement_id).where(Unit.rack_id == rack.id, Unit.u == int(m.group(2))))
+    if held is not None:
+        yield from _placed(s, "unit", f"unit {rack.name} U{int(m.group(2))}", [held])
+
+
+def _port(s: Session, q: str) -> Iterator[Hit]:
+    parts = q.split(" ", 1)
+    switch = _named(s, Switch, parts[0]) if len(parts) == 2 else None
+    if switch is None:
+        return
+    from provision.drivers.switch import PLATFORMS  # only a switch-port query pays for the driver import
+
+    driver = PLATFORMS[switch.platform](None)
+    wanted = driver.port_key(parts[1])
+    for name, held in s.execute(select(Port.name, Port.placement_id).where(Port.switch_id == switch.id)):
+        if held is not None and driver.port_key(name) == wanted:
+            yield from _placed(s, "port", f"port {switch.name} {name}", [held])
+
+
+def _outlet(s: Session, q: str) -> Iterator[Hit]:
+    m = re.fullmatch(r"(\S+?)(?::| )(\d{1,3})", q)
+    pdu = _named(s, Pdu, m.group(1)) if m else None
+    if m is None or pdu is None:
+        return
+    held = s.scalar(select(Unit.placement_id).join(Outlet, Outlet.id == Unit.outlet_id)
+                    .where(Outlet.pdu_id == pdu.id, Outlet.number == int(m.group(2))))
+    if held is not None:
+        yield from _placed(s, "outlet", f"outlet {pdu.name}:{int(m.group(2))}", [held])
+
+
+def _customer(s: Session, q: str) -> Iterator[Hit]:
+    rows = s.execute(select(Contract.id, Customer.name).join(Customer, Customer.id == Contract.customer_id)
+                     .where(Customer.key.contains(customer_key(q), autoescape=True))
+                     .order_by(Customer.name, Contract.year, Contract.seq))
+    for contract_id, name in rows:
+        yield Hit("customer", f"customer {name}", contract_id)
+
+
+# most specific first: an id or address names one thing, a name fragment may name many
+MATCHERS: tuple[Callable[[Session, str], Iterator[Hit]], ...] = (
+    _contract, _record, _address, _mac, _serial, _port, _unit, _outlet, _customer)
