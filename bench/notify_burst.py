@@ -39,7 +39,7 @@ from sqlalchemy import func, insert, select
 from provision.api import Colo
 from provision.monitor.notify import Mailer
 from provision.services.context import Context
-from provision.services.monitoring import NOTIFY_IN_FLIGHT, notify_pending
+from provision.services.monitoring.rounds import NOTIFY_IN_FLIGHT, notify_pending
 from provision.store.schema import Contract, Customer, Emergency
 
 ROOT = Path(__file__).resolve().parents[1]

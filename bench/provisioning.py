@@ -77,7 +77,7 @@ def sign(api: Colo, n: int, offset: int = 0) -> list[str]:
 
 def raw_device_change(lab_dir: Path, inventory: Path) -> float:
     """The same port change through a bare driver session: connect, push, read back, save."""
-    from provision.services.devices import SwitchInfo
+    from provision.services.provisioning.devices import SwitchInfo
 
     sw = yaml.safe_load((inventory / "network.yaml").read_text())["switches"][0]
     driver = SwitchInfo(sw["name"], sw["platform"], "127.0.0.1", sw["port"], sw["credentials"], None, None).driver()

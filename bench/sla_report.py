@@ -1,6 +1,6 @@
 """The monthly SLA report of a whole site must stay quick as the site grows.
 
-What it measures: the wall time of `provision.services.sla.site_report` (what
+What it measures: the wall time of `provision.services.monitoring.sla.site_report` (what
 `colo sla report --month 2026-12` runs) on a store generated here:
 
   10,000 active contracts (--contracts N; half yearly, half monthly payers) plus
@@ -54,8 +54,8 @@ from sqlalchemy import insert, select
 
 from provision.api import Colo
 from provision.domain.sla import Outage, classify, month_window, report
-from provision.services import sla
 from provision.services.context import Context, load_site
+from provision.services.monitoring import sla
 from provision.store.schema import Contract, Customer, Emergency, OutageRecord
 
 ROOT = Path(__file__).resolve().parents[1]

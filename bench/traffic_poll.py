@@ -132,7 +132,7 @@ def rows_after_two_years(base: Path) -> tuple[dict[str, int], dict[str, float]]:
     from provision.api import Colo, SignOrder
     from provision.domain.terms import Customer
     from provision.services.context import load_site
-    from provision.services.traffic import _prune
+    from provision.services.monitoring.traffic import _prune
     from provision.store.schema import Placement, Port, TrafficMonth, TrafficPoint
 
     db = str(base / "two-years.db")

@@ -14,9 +14,11 @@ from typing import Any
 
 from provision.domain.hardware import ServerRecord
 from provision.errors import BadInput, Refused
-from provision.services import contracts, deadlines, racks, servers
+from provision.services import contracts, deadlines
 from provision.services.context import Context, what_if_refusal
 from provision.services.contracts import SignOrder
+from provision.services.provisioning import servers
+from provision.services.site import racks
 
 __all__ = ["Colo", "ServerRecord", "SignOrder"]
 
@@ -44,7 +46,7 @@ class Colo:
                 "addresses": sum(p.prefix.num_addresses for p in inv.pools)}
 
     def init(self, inventory_path: str) -> dict[str, Any]:
-        from provision.services import setup
+        from provision.services.site import setup
 
         if self.what_if is not None:
             raise Refused(what_if_refusal(self.command or "init"))
@@ -61,16 +63,16 @@ class Colo:
         """SLA §5 服务内容变更处理: bandwidth, addresses, slots (and the fee from the next period)."""
         from provision.domain.money import parse_money
         from provision.domain.service_change import ChangeOrder
-        from provision.services import service_change
+        from provision.services.provisioning import service_change
 
         order = ChangeOrder(bandwidth_mbps, add_ips, add_slots, None if fee is None else parse_money(fee, "--fee"),
                             request_id)
         return service_change.change(self.context, contract_id, order, dry_run)
 
     def assign(self, contract_id: str, rep: str | None = None, engineer: str | None = None) -> dict[str, Any]:
-        from provision.services import people
+        from provision.services.people import assignments
 
-        return people.assign(self.context, contract_id, rep, engineer)
+        return assignments.assign(self.context, contract_id, rep, engineer)
 
     def record_server(self, contract_id: str, position: int, record: ServerRecord) -> dict[str, Any]:
         return servers.record_server(self.context, contract_id, position, record)
@@ -112,162 +114,162 @@ class Colo:
 
     def provision(self, contract_ids: list[str], dry_run: bool = False, out: str | None = None,
                   all_signed: bool = False) -> dict[str, Any]:
-        from provision.services import provisioning  # drivers load only for commands that reach devices
+        from provision.services.provisioning import deploy  # drivers load only for commands that reach devices
 
-        return provisioning.provision(self.context, contract_ids, dry_run, out, all_signed)
+        return deploy.provision(self.context, contract_ids, dry_run, out, all_signed)
 
     def apply(self, plan_file: str) -> dict[str, Any]:
-        from provision.services import provisioning
+        from provision.services.provisioning import deploy
 
-        return provisioning.apply_file(self.context, plan_file)
+        return deploy.apply_file(self.context, plan_file)
 
     def activate(self, contract_id: str) -> dict[str, Any]:
-        from provision.services import provisioning
+        from provision.services.provisioning import deploy
 
-        return provisioning.activate(self.context, contract_id)
+        return deploy.activate(self.context, contract_id)
 
     def activate_many(self, contract_ids: list[str]) -> list[dict[str, Any]]:
         """Each contract activated on its own; a failure is reported in its entry and the rest go on."""
-        from provision.services import provisioning
+        from provision.services.provisioning import deploy
 
-        return provisioning.activate_many(self.context, contract_ids)
+        return deploy.activate_many(self.context, contract_ids)
 
     def record_install(self, contract_id: str, step: str, note: str | None = None) -> dict[str, Any]:
-        from provision.services import provisioning
+        from provision.services.provisioning import deploy
 
-        return provisioning.record_install(self.context, contract_id, step, note)
+        return deploy.record_install(self.context, contract_id, step, note)
 
     def install_steps(self, contract_id: str) -> dict[str, Any]:
-        from provision.services import provisioning
+        from provision.services.provisioning import deploy
 
-        return provisioning.install_steps(self.context, contract_id)
+        return deploy.install_steps(self.context, contract_id)
 
     def payment(self, contract_id: str, amount: str, ref: str | None = None) -> dict[str, Any]:
-        from provision.services import enforcement
+        from provision.services.money import enforcement
 
         return enforcement.record_payment(self.context, contract_id, amount, ref)
 
     def account(self, contract_id: str) -> dict[str, Any]:
-        from provision.services import payments
+        from provision.services.money import payments
 
         return payments.show(self.context, contract_id)
 
     def payments(self, contract_id: str) -> list[dict[str, Any]]:
-        from provision.services import payments
+        from provision.services.money import payments
 
         return payments.list_payments(self.context, contract_id)
 
     def void_payment(self, payment_id: int, reason: str) -> dict[str, Any]:
         """A reversing record with its reason; the payment row stays and the balance leaves it out."""
-        from provision.services import payments
+        from provision.services.money import payments
 
         return payments.void_payment(self.context, payment_id, reason)
 
     def refunded(self, contract_id: str, ref: str) -> dict[str, Any]:
         """Every refund due on the contract (forced termination, missed install guarantee) paid under `ref`."""
-        from provision.services import payments
+        from provision.services.money import payments
 
         return payments.record_refund(self.context, contract_id, ref)
 
     def enforce(self, dry_run: bool = False, stop_after_hours: float = 24.0, mailer: Any = None) -> dict[str, Any]:
         """`mailer` (see `mailer()`) carries stop-service notices to customers who get them by email."""
-        from provision.services import enforcement
+        from provision.services.money import enforcement
 
         if self.what_if is not None and not dry_run:  # it mails notices before it writes: refuse before either
             raise Refused(what_if_refusal(self.command or "enforce"))
         return enforcement.enforce(self.context, dry_run, stop_after_hours, mailer)
 
     def notices(self, open_only: bool = False) -> list[dict[str, Any]]:
-        from provision.services import notices
+        from provision.services.money import notices
 
         return notices.listing(self.context, open_only)
 
     def notice(self, notice: str | int) -> dict[str, Any]:
-        from provision.services import notices
+        from provision.services.money import notices
 
         return notices.show(self.context, notice)
 
     def notice_delivered(self, notice_id: int, channel: str = "phone") -> dict[str, Any]:
-        from provision.services import notices
+        from provision.services.money import notices
 
         return notices.log_delivered(self.context, notice_id, channel)
 
     def notice_failed(self, notice_id: int, reason: str) -> dict[str, Any]:
-        from provision.services import notices
+        from provision.services.money import notices
 
         return notices.log_failed(self.context, notice_id, reason)
 
     def service(self, contract_id: str, up: bool, dry_run: bool = False) -> dict[str, Any]:
-        from provision.services import enforcement
+        from provision.services.money import enforcement
 
         return enforcement.set_service_by_rule(self.context, contract_id, up, dry_run)
 
     def drift(self, fix: bool = False) -> dict[str, Any]:
-        from provision.services import provisioning
+        from provision.services.provisioning import deploy
 
-        return provisioning.drift(self.context, fix)
+        return deploy.drift(self.context, fix)
 
     def traffic_poll(self) -> dict[str, Any]:
-        from provision.services import traffic
+        from provision.services.monitoring import traffic
 
         return traffic.poll(self.context)
 
     def traffic(self, contract_id: str, month: str | None = None) -> dict[str, Any]:
-        from provision.services import traffic
+        from provision.services.monitoring import traffic
 
         return traffic.show(self.context, contract_id, month)
 
     @staticmethod
     def parse_switch_config(platform: str, interface: str, path: str) -> dict[str, Any]:
-        from provision.services import switch_view
+        from provision.services.provisioning import switch_view
 
         return switch_view.parse_saved(platform, interface, path)
 
     def switch_port(self, switch: str, interface: str) -> dict[str, Any]:
-        from provision.services import switch_view
+        from provision.services.provisioning import switch_view
 
         return switch_view.show_live(self.context, switch, interface)
 
     def ansible_inventory(self) -> dict[str, Any]:
-        from provision.services import inventory_view
+        from provision.services.site import inventory_view
 
         return inventory_view.inventory(self.context)
 
     def record_outage(self, contract_id: str, kind: str, start: str, end: str | None, cause: str,
                       reported_at: str | None = None, exclude: str | None = None) -> dict[str, Any]:
-        from provision.services import sla
+        from provision.services.monitoring import sla
 
         return sla.record_outage(self.context, contract_id, kind, start, end, cause, reported_at, exclude)
 
     def report_outage(self, outage_id: int) -> dict[str, Any]:
-        from provision.services import sla
+        from provision.services.monitoring import sla
 
         return sla.report_outage(self.context, outage_id)
 
     def void_outage(self, outage_id: int, reason: str) -> dict[str, Any]:
         """A reversing record with its reason; the outage row stays and no longer counts in the SLA."""
-        from provision.services import sla
+        from provision.services.monitoring import sla
 
         return sla.void_outage(self.context, outage_id, reason)
 
     def classify_outage(self, outage_id: int, exclude: str) -> dict[str, Any]:
-        from provision.services import sla
+        from provision.services.monitoring import sla
 
         return sla.classify_outage(self.context, outage_id, exclude)
 
     def outages(self, contract_id: str | None = None, open_only: bool = False) -> list[dict[str, Any]]:
-        from provision.services import sla
+        from provision.services.monitoring import sla
 
         return sla.outages(self.context, contract_id, open_only)
 
     def outage(self, outage: str | int) -> dict[str, Any]:
-        from provision.services import sla
+        from provision.services.monitoring import sla
 
         return sla.outage(self.context, outage)
 
     def record_emergency(self, contract_id: str, declared: str, notified: str | None = None,
                          channel: str | None = None) -> dict[str, Any]:
-        from provision.services import sla
+        from provision.services.monitoring import sla
 
         return sla.record_emergency(self.context, contract_id, declared, notified, channel)
 
@@ -276,7 +278,7 @@ class Colo:
                         check_timeout: float = 5.0, smtp: str | None = None, mail_from: str | None = None,
                         smtp_login: str | None = None):  # type: ignore[no-untyped-def]
         """How the monitor probes and where its mail goes; the SMTP login is a secret's name, never its value."""
-        from provision.services.monitoring import MonitorOptions
+        from provision.services.monitoring.rounds import MonitorOptions
 
         if not 0.05 <= ping_timeout <= 30 or not 0.05 <= check_timeout <= 60:
             raise BadInput("--ping-timeout/--check-timeout: give seconds, 0.05-30 and 0.05-60")
@@ -313,15 +315,15 @@ class Colo:
                     "replies": {a: None if s is None else round(s * 1000, 3) for a, s in rtt.items()}}
 
     def monitor_tick(self, options: Any) -> dict[str, Any]:
-        from provision.services import monitoring
+        from provision.services.monitoring import rounds
 
-        return monitoring.tick(self.context, options)
+        return rounds.tick(self.context, options)
 
     def monitor_run(self, options: Any, period: float, rounds: int | None = None,  # type: ignore[no-untyped-def]
                     stop: Any = None):
         """Rounds as they finish; each round opens the store afresh so a restarted database is picked up.
-        `stop` (a monitoring.Stop, e.g. monitoring.SignalStop) ends it after the round in progress."""
-        from provision.services import monitoring
+        `stop` (a monitoring Stop, e.g. SignalStop) ends it after the round in progress."""
+        from provision.services.monitoring import rounds as monitoring
 
         if period < 1:
             raise BadInput(f"--period {period:g}: give seconds, at least 1 (the contract's period is 300)")
@@ -331,49 +333,49 @@ class Colo:
         return monitoring.run(lambda: Context.open(self.db, self.at, self.actor), options, period, rounds, stop)
 
     def watch_service(self, contract_id: str, kind: str, target: str, remove: bool = False) -> dict[str, Any]:
-        from provision.services import monitoring_setup
+        from provision.services.monitoring import contacts
 
-        return monitoring_setup.watch_service(self.context, contract_id, kind, target, remove)
+        return contacts.watch_service(self.context, contract_id, kind, target, remove)
 
     def set_contact(self, contract_id: str, channel: str, target: str) -> dict[str, Any]:
-        from provision.services import monitoring_setup
+        from provision.services.monitoring import contacts
 
-        return monitoring_setup.set_contact(self.context, contract_id, channel, target)
+        return contacts.set_contact(self.context, contract_id, channel, target)
 
     def monitoring(self, contract_id: str) -> dict[str, Any]:
-        from provision.services import monitoring_setup
+        from provision.services.monitoring import contacts
 
-        return monitoring_setup.show(self.context, contract_id)
+        return contacts.show(self.context, contract_id)
 
     def configure_monitoring(self, contract_id: str, contact: tuple[str, str] | None = None,
                              services: list[tuple[str, str]] | None = None, dry_run: bool = False) -> dict[str, Any]:
         """Contact and the complete list of watched services as declared (None: leave that part)."""
-        from provision.services import monitoring_setup
+        from provision.services.monitoring import contacts
 
-        return monitoring_setup.configure(self.context, contract_id, contact, services, dry_run)
+        return contacts.configure(self.context, contract_id, contact, services, dry_run)
 
     def incidents(self, open_only: bool = False) -> list[dict[str, Any]]:
-        from provision.services import monitoring
+        from provision.services.monitoring import rounds
 
-        return monitoring.incidents(self.context, open_only)
+        return rounds.incidents(self.context, open_only)
 
     def emergency(self, emergency: str | int) -> dict[str, Any]:
-        from provision.services import monitoring
+        from provision.services.monitoring import rounds
 
-        return monitoring.emergency(self.context, emergency)
+        return rounds.emergency(self.context, emergency)
 
     def incident_notified(self, emergency_id: int, channel: str = "phone") -> dict[str, Any]:
-        from provision.services import monitoring
+        from provision.services.monitoring import rounds
 
-        return monitoring.mark_notified(self.context, emergency_id, channel)
+        return rounds.mark_notified(self.context, emergency_id, channel)
 
     def incident_waive(self, emergency_id: int, reason: str, note: str | None = None) -> dict[str, Any]:
-        from provision.services import monitoring
+        from provision.services.monitoring import rounds
 
-        return monitoring.waive(self.context, emergency_id, reason, note)
+        return rounds.waive(self.context, emergency_id, reason, note)
 
     def sla_report(self, month: str, contract_id: str | None = None) -> dict[str, Any]:
-        from provision.services import sla
+        from provision.services.monitoring import sla
 
         if contract_id is None:
             return sla.site_report(self.context, month)
@@ -384,7 +386,7 @@ class Colo:
         from pathlib import Path
 
         from provision import report_html
-        from provision.services import elevations
+        from provision.services.site import elevations
 
         report = self.sla_report(month, contract_id)
         named = [r["contract"] for r in report.get("contracts", [report])]
@@ -396,170 +398,170 @@ class Colo:
         return report | {"html": path}
 
     def open_ticket(self, contract_id: str, summary: str, reported_by: str | None = None) -> dict[str, Any]:
-        from provision.services import tickets
+        from provision.services.monitoring import tickets
 
         return tickets.open_ticket(self.context, contract_id, summary, reported_by)
 
     def respond_ticket(self, ticket: str) -> dict[str, Any]:
-        from provision.services import tickets
+        from provision.services.monitoring import tickets
 
         return tickets.respond_ticket(self.context, ticket)
 
     def resolve_ticket(self, ticket: str, resolution: str) -> dict[str, Any]:
-        from provision.services import tickets
+        from provision.services.monitoring import tickets
 
         return tickets.resolve_ticket(self.context, ticket, resolution)
 
     def major_ticket(self, ticket: str, consulted_by: str | None = None, note: str | None = None) -> dict[str, Any]:
-        from provision.services import tickets
+        from provision.services.monitoring import tickets
 
         return tickets.major_ticket(self.context, ticket, consulted_by, note)
 
     def tickets(self, open_only: bool = False) -> list[dict[str, Any]]:
-        from provision.services import tickets
+        from provision.services.monitoring import tickets
 
         return tickets.list_tickets(self.context, open_only)
 
     def ticket(self, ticket: str | int) -> dict[str, Any]:
-        from provision.services import tickets
+        from provision.services.monitoring import tickets
 
         return tickets.show_ticket(self.context, ticket)
 
     def record_complaint(self, contract_id: str, summary: str, category: str,
                          employee: str | None = None) -> dict[str, Any]:
-        from provision.services import tickets
+        from provision.services.monitoring import tickets
 
         return tickets.record_complaint(self.context, contract_id, summary, category, employee)
 
     def report_complaint(self, complaint: str, ref: str) -> dict[str, Any]:
-        from provision.services import tickets
+        from provision.services.monitoring import tickets
 
         return tickets.report_complaint(self.context, complaint, ref)
 
     def complaints(self) -> list[dict[str, Any]]:
-        from provision.services import tickets
+        from provision.services.monitoring import tickets
 
         return tickets.list_complaints(self.context)
 
     def complaint(self, complaint: str | int) -> dict[str, Any]:
-        from provision.services import tickets
+        from provision.services.monitoring import tickets
 
         return tickets.show_complaint(self.context, complaint)
 
     def declare_business(self, contract_id: str, advertising: bool | None = None,
                          icp: bool | None = None) -> dict[str, Any]:
-        from provision.services import compliance
+        from provision.services.people import licences
 
-        return compliance.declare(self.context, contract_id, advertising, icp)
+        return licences.declare(self.context, contract_id, advertising, icp)
 
     def record_licence(self, contract_id: str, kind: str, number: str, filed: str, received: str) -> dict[str, Any]:
-        from provision.services import compliance
+        from provision.services.people import licences
 
-        return compliance.record_licence(self.context, contract_id, kind, number, filed, received)
+        return licences.record_licence(self.context, contract_id, kind, number, filed, received)
 
     def licences(self, contract_id: str | None = None, missing_only: bool = False) -> list[dict[str, Any]]:
-        from provision.services import compliance
+        from provision.services.people import licences
 
-        return compliance.licences(self.context, contract_id, missing_only)
+        return licences.licences(self.context, contract_id, missing_only)
 
     def licence(self, contract_id: str) -> dict[str, Any]:
-        from provision.services import compliance
+        from provision.services.people import licences
 
-        return compliance.licence(self.context, contract_id)
+        return licences.licence(self.context, contract_id)
 
     def reviews(self, contract_id: str | None = None) -> list[dict[str, Any]]:
-        from provision.services import compliance
+        from provision.services.people import compliance
 
         return compliance.reviews(self.context, contract_id)
 
     def review(self, review: str | int) -> dict[str, Any]:
-        from provision.services import compliance
+        from provision.services.people import compliance
 
         return compliance.review(self.context, review)
 
     def stops(self, contract_id: str | None = None, open_only: bool = False) -> list[dict[str, Any]]:
-        from provision.services import compliance
+        from provision.services.people import compliance
 
         return compliance.stops(self.context, contract_id, open_only)
 
     def stop(self, stop: str | int) -> dict[str, Any]:
-        from provision.services import compliance
+        from provision.services.people import compliance
 
         return compliance.stop(self.context, stop)
 
     def record_review(self, contract_id: str, passed: bool, ref: str, note: str | None = None) -> dict[str, Any]:
-        from provision.services import compliance
+        from provision.services.people import compliance
 
         return compliance.record_review(self.context, contract_id, passed, ref, note)
 
     def authority_stop(self, contract_id: str, ref: str, note: str | None = None) -> dict[str, Any]:
-        from provision.services import compliance
+        from provision.services.people import compliance
 
         return compliance.authority_stop(self.context, contract_id, ref, note)
 
     def authority_lift(self, contract_id: str, ref: str, note: str | None = None) -> dict[str, Any]:
-        from provision.services import compliance
+        from provision.services.people import compliance
 
         return compliance.authority_lift(self.context, contract_id, ref, note)
 
     def abuse_report(self, contract_id: str, summary: str, source: str | None = None) -> dict[str, Any]:
-        from provision.services import compliance
+        from provision.services.people import compliance
 
         return compliance.abuse_report(self.context, contract_id, summary, source)
 
     def abuse_warn(self, case: str, ref: str) -> dict[str, Any]:
-        from provision.services import compliance
+        from provision.services.people import compliance
 
         return compliance.abuse_warn(self.context, case, ref)
 
     def abuse_continued(self, case: str, note: str | None = None) -> dict[str, Any]:
-        from provision.services import compliance
+        from provision.services.people import compliance
 
         return compliance.abuse_continued(self.context, case, note)
 
     def abuse_close(self, case: str, note: str | None = None) -> dict[str, Any]:
-        from provision.services import compliance
+        from provision.services.people import compliance
 
         return compliance.abuse_close(self.context, case, note)
 
     def abuse_cases(self, open_only: bool = False) -> list[dict[str, Any]]:
-        from provision.services import compliance
+        from provision.services.people import compliance
 
         return compliance.abuse_cases(self.context, open_only)
 
     def abuse_case(self, case: str | int) -> dict[str, Any]:
-        from provision.services import compliance
+        from provision.services.people import compliance
 
         return compliance.abuse_case(self.context, case)
 
     def renew(self, contract_id: str, months: int) -> dict[str, Any]:
-        from provision.services import contract_end
+        from provision.services.money import contract_end
 
         return contract_end.renew(self.context, contract_id, months)
 
     def terminate(self, contract_id: str, forced: str | None = None) -> dict[str, Any]:
-        from provision.services import contract_end
+        from provision.services.money import contract_end
 
         return contract_end.terminate(self.context, contract_id, forced)
 
     def decommission(self, contract_id: str, dry_run: bool = False, location: str = "warehouse") -> dict[str, Any]:
-        from provision.services import contract_end
+        from provision.services.money import contract_end
 
         return contract_end.decommission(self.context, contract_id, dry_run, location)
 
     def storage(self, include_released: bool = False) -> list[dict[str, Any]]:
-        from provision.services import contract_end
+        from provision.services.money import contract_end
 
         return contract_end.storage(self.context, include_released)
 
     def stored(self, contract_id: str) -> dict[str, Any]:
-        from provision.services import contract_end
+        from provision.services.money import contract_end
 
         return contract_end.stored(self.context, contract_id)
 
     def release_storage(self, contract_id: str, collected_by: str | None = None, ship_to: str | None = None,
                         tracking: str | None = None) -> dict[str, Any]:
-        from provision.services import contract_end
+        from provision.services.money import contract_end
 
         return contract_end.release(self.context, contract_id, collected_by, ship_to, tracking)
 
@@ -583,98 +585,98 @@ class Colo:
 
     def add_authorized(self, contract_id: str, name: str, phone: str | None = None,
                        channels: dict[str, str | None] | None = None, emergency: str | None = None) -> dict[str, Any]:
-        from provision.services import authorization
+        from provision.services.people import authorization
 
         return authorization.add_person(self.context, contract_id, name, phone, channels, emergency)
 
     def set_authorized(self, contract_id: str, name: str, channels: dict[str, str | None],
                        emergency: str | None = None) -> dict[str, Any]:
-        from provision.services import authorization
+        from provision.services.people import authorization
 
         return authorization.set_person(self.context, contract_id, name, channels, emergency)
 
     def authorized(self, contract_id: str) -> dict[str, Any]:
-        from provision.services import authorization
+        from provision.services.people import authorization
 
         return authorization.list_persons(self.context, contract_id)
 
     def authorized_person(self, contract_id: str, name: str) -> dict[str, Any]:
-        from provision.services import authorization
+        from provision.services.people import authorization
 
         return authorization.person(self.context, contract_id, name)
 
     def set_portal_secret(self, contract_id: str, secret: str) -> dict[str, Any]:
-        from provision.services import authorization
+        from provision.services.people import authorization
 
         return authorization.set_portal_secret(self.context, contract_id, secret)
 
     def set_portal_login(self, contract_id: str, login: str) -> dict[str, Any]:
-        from provision.services import authorization
+        from provision.services.people import authorization
 
         return authorization.set_portal_login(self.context, contract_id, login)
 
     def authorize(self, contract_id: str, person: str, operation: str, channel: str, ref: str | None = None,
                   portal_secret: str | None = None, valid_hours: float = 24.0,
                   portal_login: str | None = None) -> dict[str, Any]:
-        from provision.services import authorization
+        from provision.services.people import authorization
 
         return authorization.record(self.context, contract_id, person, operation, channel, ref, portal_secret,
                                     valid_hours, portal_login)
 
     def authorization_written(self, auth_id: int, ref: str) -> dict[str, Any]:
-        from provision.services import authorization
+        from provision.services.people import authorization
 
         return authorization.written(self.context, auth_id, ref)
 
     def authorization_feedback(self, auth_id: int, note: str) -> dict[str, Any]:
-        from provision.services import authorization
+        from provision.services.people import authorization
 
         return authorization.feedback(self.context, auth_id, note)
 
     def authorization_report(self, auth_id: int, ref: str) -> dict[str, Any]:
-        from provision.services import authorization
+        from provision.services.people import authorization
 
         return authorization.report(self.context, auth_id, ref)
 
     def authorizations(self, contract_id: str | None = None, open_only: bool = False) -> list[dict[str, Any]]:
-        from provision.services import authorization
+        from provision.services.people import authorization
 
         return authorization.authorizations(self.context, contract_id, open_only)
 
     def authorization(self, auth: str | int) -> dict[str, Any]:
-        from provision.services import authorization
+        from provision.services.people import authorization
 
         return authorization.authorization(self.context, auth)
 
     def operate(self, contract_id: str, operation: str, server: int = 1, dry_run: bool = False) -> dict[str, Any]:
-        from provision.services import authorization
+        from provision.services.people import authorization
 
         return authorization.operate(self.context, contract_id, operation, server, dry_run)
 
     def visit_request(self, contract_id: str, visitor: str, reason: str, activity: str, enter: str, leave: str,
                       support: str | None = None, requested_by: str | None = None) -> dict[str, Any]:
-        from provision.services import visits
+        from provision.services.people import visits
 
         return visits.request(self.context, contract_id, visitor, reason, activity, enter, leave, support,
                               requested_by)
 
     def visit_enter(self, visit_id: int, escort: str, badge: str) -> dict[str, Any]:
-        from provision.services import visits
+        from provision.services.people import visits
 
         return visits.enter(self.context, visit_id, escort, badge)
 
     def visit_leave(self, visit_id: int) -> dict[str, Any]:
-        from provision.services import visits
+        from provision.services.people import visits
 
         return visits.leave(self.context, visit_id)
 
     def visits(self, overdue_only: bool = False) -> list[dict[str, Any]]:
-        from provision.services import visits
+        from provision.services.people import visits
 
         return visits.listing(self.context, overdue_only)
 
     def visit(self, visit: str | int) -> dict[str, Any]:
-        from provision.services import visits
+        from provision.services.people import visits
 
         return visits.show(self.context, visit)
 
@@ -686,12 +688,12 @@ class Colo:
         return runner.run(playbook, check, extravars, progress)
 
     def operations(self, contract_id: str | None = None) -> list[dict[str, Any]]:
-        from provision.services import operations
+        from provision.services.provisioning import operations
 
         return operations.operations(self.context, contract_id)
 
     def operation(self, operation_id: int) -> dict[str, Any]:
-        from provision.services import operations
+        from provision.services.provisioning import operations
 
         return operations.operation(self.context, operation_id)
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from provision.domain.sla import month_window
-from provision.services.elevations import STATES, RackElevation, SiteElevations
+from provision.services.site.elevations import STATES, RackElevation, SiteElevations
 
 COUNTED, EXCLUDED, UP = "#d62728", "#f0a202", "#dff0e3"
 UNIT_COLOURS = {"occupied": "#3572c6", "suspended": "#9b3fb5", "held": "#f5d04c", "reserved": "#8c8c8c",

@@ -147,7 +147,7 @@ class Lab:
     def login(self, switch: str) -> str:
         import yaml
 
-        from provision.services.devices import SwitchInfo
+        from provision.services.provisioning.devices import SwitchInfo
 
         network = yaml.safe_load((self.inventory / "network.yaml").read_text())
         sw = next(s for s in network["switches"] if s["name"] == switch)

@@ -31,7 +31,7 @@ def state_files(lab: Lab) -> dict[str, str]:
 
 def by_hand(lab: Lab, switch: str, commands: list[str]) -> None:
     """A technician's change outside the toolkit, over the same SSH CLI."""
-    from provision.services.devices import SwitchInfo
+    from provision.services.provisioning.devices import SwitchInfo
 
     sw = next(s for s in yaml.safe_load((lab.inventory / "network.yaml").read_text())["switches"] if s["name"] == switch)
     driver = SwitchInfo(switch, sw["platform"], "127.0.0.1", sw["port"], sw["credentials"], None, None).driver()

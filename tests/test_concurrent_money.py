@@ -26,7 +26,7 @@ from sqlalchemy import select
 from provision.api import Colo, ServerRecord
 from provision.domain.lifecycle import State
 from provision.services.context import Context
-from provision.services.enforcement import carry_out
+from provision.services.money.enforcement import carry_out
 from provision.store.engine import open_store
 from provision.store.schema import (
     AuditRecord,
@@ -45,7 +45,8 @@ from tests.lab_devices import port_block
 LAUNCHER = (
     "import sys, time\n"
     "import cli\n"
-    "from provision.services import enforcement, payments, provisioning  # noqa: F401\n"
+    "from provision.services.money import enforcement, payments  # noqa: F401\n"
+    "from provision.services.provisioning import deploy  # noqa: F401\n"
     "time.sleep(max(0.0, float(sys.argv[1]) - time.time()))\n"
     "sys.argv = ['colo', *sys.argv[2:]]\n"
     "cli.main()\n")
@@ -275,7 +276,7 @@ def test_a_resumption_overtaken_by_termination_is_undone_and_closed(lab: Lab, la
 def test_an_unexpected_error_after_the_devices_changed_is_undone_and_closed(lab: Lab, lab_store: str,
                                                                             rows: Any) -> None:
     """A bug surfacing once the port was shut still leaves no operation `applying`: it is undone and closed."""
-    from provision.services.provisioning import set_service
+    from provision.services.provisioning.deploy import set_service
 
     cid, iface = active_contract(lab_store)
     asked: list[int] = []

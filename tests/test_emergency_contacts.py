@@ -22,7 +22,7 @@ from provision.api import Colo
 from provision.domain.terms import Customer
 from provision.monitor.notify import Mailer, RecipientRefused, WebhookRefused, refuses_recipient
 from provision.services.context import Context
-from provision.services.monitoring import notify_pending
+from provision.services.monitoring.rounds import notify_pending
 from tests.conftest import free_port, order
 
 SIGNED = "2026-11-24T10:00"

@@ -73,7 +73,7 @@ def test_a_webhook_key_in_the_user_part_goes_as_basic_auth_to_the_bare_host() ->
 
 def test_an_emergency_with_such_a_webhook_is_notified_and_the_key_shown_nowhere(tmp_path: Path) -> None:
     from provision.services.context import Context
-    from provision.services.monitoring import notify_pending
+    from provision.services.monitoring.rounds import notify_pending
 
     db = str(tmp_path / "colo.db")
     Colo(db=db).init(str(EXAMPLE))
@@ -184,7 +184,7 @@ def test_sigterm_between_rounds_ends_the_wait_at_once(tmp_path: Path) -> None:
 
 
 def test_the_signal_stop_gives_back_what_it_replaced() -> None:
-    from provision.services.monitoring import SignalStop
+    from provision.services.monitoring.rounds import SignalStop
 
     before = signal.getsignal(signal.SIGUSR1)
     before_fd = signal.set_wakeup_fd(-1)

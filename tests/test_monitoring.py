@@ -236,7 +236,7 @@ def test_a_site_wide_burst_is_notified_at_once_and_each_customer_once(site_db: s
     from provision.domain.terms import Customer
     from provision.monitor.notify import Mailer
     from provision.services.context import Context
-    from provision.services.monitoring import NOTIFY_IN_FLIGHT, notify_pending
+    from provision.services.monitoring.rounds import NOTIFY_IN_FLIGHT, notify_pending
     from tests.conftest import order
 
     api = Colo(db=site_db, at="2026-11-24T10:00")
@@ -425,7 +425,7 @@ def _ups_inventory(lab: Lab, target: Path) -> Path:
 
 def _outlet(lab: Lab, db: str, pdu: str, outlet: int, on: bool) -> None:
     from provision.services.context import Context
-    from provision.services.devices import pdus
+    from provision.services.provisioning.devices import pdus
 
     with Context.open(db).store.session() as s:
         pdus(s, [pdu])[pdu].driver().set_outlets({outlet: on})

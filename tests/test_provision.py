@@ -255,7 +255,7 @@ def test_secrets_never_leave_the_secrets_file(lab: Lab, lab_db: str, tmp_path: P
 
 def _switch_outlet(lab: Lab, db: str, pdu: str, outlet: int, on: bool) -> None:
     from provision.services.context import Context
-    from provision.services.devices import pdus
+    from provision.services.provisioning.devices import pdus
 
     with Context.open(db).store.session() as s:
         pdus(s, [pdu])[pdu].driver().set_outlets({outlet: on})
@@ -266,7 +266,7 @@ def test_a_provisioned_port_can_be_returned_to_a_clean_default(lab: Lab, lab_db:
     """Decommission-ready: the driver's diff removes every trace, bindings outside the interface included."""
     from provision.api import ServerRecord
     from provision.services.context import Context
-    from provision.services.devices import switches
+    from provision.services.provisioning.devices import switches
 
     contract = sign_on(lab_db, platform)
     cid, iface = contract["id"], contract["placements"][0]["port"]["interface"]

@@ -21,7 +21,7 @@ from sqlalchemy import event
 
 from provision.api import Colo
 from provision.domain.lifecycle import State
-from provision.services import elevations
+from provision.services.site import elevations
 from tests.conftest import Result, order
 from tests.lab_contracts import walk_to
 

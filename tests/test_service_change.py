@@ -52,7 +52,7 @@ def kept(lab_db: str) -> Iterator[str]:
 
 def _outlet_on(db: str, pdu: str, outlet: int) -> bool:
     from provision.services.context import Context
-    from provision.services.devices import pdus
+    from provision.services.provisioning.devices import pdus
 
     with Context.open(db).store.session() as s:
         return bool(pdus(s, [pdu])[pdu].driver().outlet_states([outlet])[outlet])
@@ -195,7 +195,7 @@ def test_a_new_slot_whose_outlet_refuses_is_undone_and_nothing_is_allocated(lab:
 
 def _switch(db: str, pdu: str, outlet: int, on: bool) -> None:
     from provision.services.context import Context
-    from provision.services.devices import pdus
+    from provision.services.provisioning.devices import pdus
 
     with Context.open(db).store.session() as s:
         pdus(s, [pdu])[pdu].driver().set_outlets({outlet: on})

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from provision.api import Colo
 from provision.errors import Refused
 from provision.inventory.load import load_inventory
-from provision.services.sync import sync_inventory
+from provision.services.site.sync import sync_inventory
 from provision.store.engine import open_store
 from provision.store.migrate import upgrade
 from tests.conftest import EXAMPLE, order

@@ -250,7 +250,7 @@ def _payments_booked_once(s: Any, calls: list[dict[str, Any]]) -> None:
 def _one_notice_per_overdue_period(s: Any) -> None:
     """No two stop-service notices of a contract answer the same overdue period (judged as of each notice)."""
     from provision.services.context import load_site
-    from provision.services.payments import account
+    from provision.services.money.payments import account
 
     site = load_site(s)
     periods: Counter[tuple[str, datetime]] = Counter()

@@ -11,7 +11,7 @@ import yaml
 from provision.api import Colo
 from provision.drivers.switch import PLATFORMS, SwitchDriver
 from provision.errors import DeviceError, Refused
-from provision.services.devices import SwitchInfo
+from provision.services.provisioning.devices import SwitchInfo
 from tests.conftest import Lab
 from tests.lab_contracts import SWITCH, sign_on
 

@@ -18,7 +18,7 @@ def ci() -> None:
 def ci_dry_run(inventory_path: str, as_json: bool) -> None:
     """Validate the inventory, start a private lab, run every playbook with --check --diff against it;
     fail on any error or on any change check mode applied (lab devices and store compared)."""
-    from provision.services.dry_run import dry_run
+    from provision.ci_dry_run import dry_run
 
     result = dry_run(inventory_path, say=(lambda _: None) if as_json else click.echo)
     emit(result, as_json, lambda d: click.echo(f"dry run ok: {len(d['playbooks'])} playbooks, nothing applied"))

@@ -49,7 +49,7 @@ def monitor_run(opts: Options, period: float, rounds: int | None, as_json: bool,
     progress finish and be recorded, then exits 0."""
     import signal
 
-    from provision.services.monitoring import SignalStop
+    from provision.services.monitoring.rounds import SignalStop
 
     api = opts.api()
     with SignalStop(signal.SIGTERM) as stop:

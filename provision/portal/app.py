@@ -36,8 +36,8 @@ from provision import report_html, traffic_svg
 from provision.errors import BadInput
 from provision.portal import views
 from provision.portal.throttle import LoginThrottle
-from provision.services.authorization import PortalAccount, portal_login
 from provision.services.context import Context
+from provision.services.people.authorization import PortalAccount, portal_login
 
 MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 CONTRACT_ID = re.compile(r"C\d{4}-\d{4,}")

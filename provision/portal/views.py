@@ -17,10 +17,10 @@ from sqlalchemy import select
 
 from provision.domain.sla import month_window
 from provision.errors import BadInput
-from provision.services import sla, tickets, traffic
-from provision.services.authorization import PortalAccount
 from provision.services.context import Context, load_site
 from provision.services.contracts import iso
+from provision.services.monitoring import sla, tickets, traffic
+from provision.services.people.authorization import PortalAccount
 from provision.store import audit
 from provision.store.schema import Contract, Customer, PortalCredential
 

@@ -27,8 +27,8 @@ from provision.domain.money import parse_money
 from provision.domain.terms import Customer as CustomerRecord
 from provision.domain.terms import Kind, Payment, Terms, install_refund
 from provision.errors import BadInput, NotFound, Refused
-from provision.services.allocation import Request, allocate, reason_lines
 from provision.services.context import Context, SiteInfo, load_site, parse_time
+from provision.services.provisioning.allocation import Request, allocate, reason_lines
 from provision.store.schema import (
     Address,
     Contract,
@@ -324,7 +324,7 @@ def install_refund_due(s: Session, site: SiteInfo, contract: Contract, now: date
 
 
 def contract_view(s: Session, site: SiteInfo, contract: Contract, now: datetime) -> dict[str, Any]:
-    from provision.services.payments import refund_view  # money builds on contracts, not the other way
+    from provision.services.money.payments import refund_view  # money builds on contracts, not the other way
 
     customer = s.get(Customer, contract.customer_id)
     assert customer is not None

@@ -15,8 +15,8 @@ from sqlalchemy import select
 from provision.drivers.switch import PLATFORMS, switch_driver
 from provision.drivers.switch.portsyntax import PortReading
 from provision.errors import BadInput
-from provision.services import devices
 from provision.services.context import Context
+from provision.services.provisioning import devices
 from provision.store.schema import Switch
 
 

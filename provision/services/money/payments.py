@@ -24,7 +24,7 @@ from provision.domain.terms import Payment
 from provision.errors import BadInput, Refused
 from provision.services.context import Context, SiteInfo, load_site
 from provision.services.contracts import get_contract, install_clock, install_refund_due, iso
-from provision.services.operations import one_at_a_time
+from provision.services.provisioning.operations import one_at_a_time
 from provision.store.schema import (
     Contract,
     ContractEvent,

@@ -20,12 +20,12 @@ from provision.domain.lifecycle import State
 from provision.domain.termination import FORCED_CAUSES, forced_refund, notice_effective
 from provision.domain.terms import Payment
 from provision.errors import BadInput, NotFound, Refused
-from provision.services import apply as applier
-from provision.services import devices, plans
 from provision.services.context import Context, load_site
 from provision.services.contracts import contract_view, get_contract, iso, placements_view, transition
-from provision.services.operations import one_at_a_time
-from provision.services.payments import account, fee_schedule, keep_refund
+from provision.services.money.payments import account, fee_schedule, keep_refund
+from provision.services.provisioning import apply as applier
+from provision.services.provisioning import devices, plans
+from provision.services.provisioning.operations import one_at_a_time
 from provision.store.schema import ContractEvent, Stored
 
 STORAGE_DAYS = 7

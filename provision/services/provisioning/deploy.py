@@ -21,10 +21,10 @@ from provision.domain.bounds import not_before, one_line
 from provision.domain.lifecycle import State, StopReason
 from provision.domain.terms import Kind
 from provision.errors import BadInput, ColoError, OperationFailed, Refused
-from provision.services import apply as applier
-from provision.services import devices, plans
 from provision.services.context import Context, SiteInfo, load_site
 from provision.services.contracts import contract_view, get_contract, iso, transition
+from provision.services.provisioning import apply as applier
+from provision.services.provisioning import devices, plans
 from provision.store.schema import Contract, ContractEvent
 
 PROVISIONABLE = (State.SIGNED.value, State.PROVISIONED.value, State.ACTIVE.value)

@@ -1,7 +1,5 @@
-"""Licences, annual reviews, the authorities' orders and spam complaints (hosting §5.7-5.9, undertaking 5.2).
-
-Licences are the customer's (named through any of its contracts): a business-licence
-copy always, an advertising or ICP licence where the customer declared such business.
+"""Stops with an authority of their own: annual reviews, the authorities' orders and spam complaints
+(hosting §5.8-5.9, user undertaking 5.2). The licences of §5.7 are in `licences`.
 
 A failed review, an order of the authorities and spam that went on after a warning each
 stop the service with an authority of its own: a `service_stops` row, open until lifted,
@@ -20,7 +18,7 @@ document reference, same case) retries the shutdown without recording anything t
 from __future__ import annotations
 
 import re
-from datetime import datetime, time
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -28,32 +26,25 @@ from sqlalchemy.orm import Session
 
 from provision.domain import refs
 from provision.domain.billing import Action, enforcement
-from provision.domain.bounds import check_year, happened, not_before, one_line
+from provision.domain.bounds import not_before, one_line
 from provision.domain.clocks import RULES, ContractFacts, Event, compute_clocks
 from provision.domain.compliance import (
-    DECLARABLE,
     Imposed,
-    LicenceKind,
     after_lift,
     impose,
     in_service,
     may_shut_for_abuse,
-    missing_licences,
-    required_licences,
 )
-from provision.domain.lifecycle import HOLDS_RESOURCES, State, StopReason
+from provision.domain.lifecycle import State, StopReason
 from provision.errors import BadInput, ColoError, NotFound, OperationFailed, Refused
-from provision.services.context import Context, SiteInfo, load_site, numbered, parse_day
+from provision.services.context import Context, SiteInfo, load_site, numbered
 from provision.services.contracts import clock_view, get_contract, iso
-from provision.services.operations import one_at_a_time
-from provision.services.payments import account, open_notice
+from provision.services.money.payments import account, open_notice
+from provision.services.provisioning.operations import one_at_a_time
 from provision.store.schema import (
     AbuseCase,
     Contract,
     ContractEvent,
-    Customer,
-    Licence,
-    LicenceDeclaration,
     Review,
     ServiceStop,
 )
@@ -79,100 +70,6 @@ def _note(text: str | None) -> str:
 
 def _event(s: Session, cid: str, kind: str, at: datetime, actor: str, detail: str, ref: str | None = None) -> None:
     s.add(ContractEvent(contract_id=cid, kind=kind, at=at, actor=actor, months=0, ref=ref, detail=detail))
-
-
-# --- licences (hosting §5.7) ---------------------------------------------------------
-
-
-def _kind(text: str) -> LicenceKind:
-    try:
-        return LicenceKind(text.strip().lower())
-    except ValueError:
-        raise BadInput(f"--kind {text!r} is not a licence kind: use one of "
-                       f"{', '.join(k.value for k in LicenceKind)}") from None
-
-
-def declare(ctx: Context, contract_id: str, advertising: bool | None, icp: bool | None) -> dict[str, Any]:
-    """Record which business needing a licence of its own the customer declares (or no longer does)."""
-    wanted = {LicenceKind.ADVERTISING: advertising, LicenceKind.ICP: icp}
-    if all(v is None for v in wanted.values()):
-        raise BadInput("nothing to declare: give --advertising or --no-advertising, --icp or --no-icp")
-    with ctx.store.session() as s:
-        site = load_site(s)
-        now = ctx.now(site)
-        contract = get_contract(s, contract_id)
-        changed = []
-        for kind, want in wanted.items():
-            row = s.get(LicenceDeclaration, (contract.customer_id, kind.value))
-            if want and row is None:
-                s.add(LicenceDeclaration(customer_id=contract.customer_id, kind=kind.value, declared_at=now,
-                                         declared_by=ctx.actor))
-                changed.append(f"declares {kind.value} business")
-            elif want is False and row is not None:
-                s.delete(row)
-                changed.append(f"no longer declares {kind.value} business")
-        if changed:
-            _event(s, contract.id, "licence_declared", now, ctx.actor, "the customer " + "; ".join(changed))
-        s.flush()
-        return _licence_view(s, site, _customer(s, contract)) | {"changed": changed}
-
-
-def record_licence(ctx: Context, contract_id: str, kind: str, number: str, filed: str,
-                   received: str) -> dict[str, Any]:
-    """A copy of one of the customer's licences is on file: its number, where the copy is, when it came."""
-    licence = _kind(kind)
-    number_text = one_line("--number", number, "give the licence's number", 64)
-    filed_text = one_line("--filed", filed, "say where the copy is kept (cabinet, folder, document system id)")
-    day = parse_day(received, "--received")
-    with ctx.store.session() as s:
-        site = load_site(s)
-        now = ctx.now(site)
-        check_year(datetime.combine(day, time(), tzinfo=site.tz), "--received")
-        happened(datetime.combine(day, time(), tzinfo=site.tz), now, "--received")
-        contract = get_contract(s, contract_id)
-        row = Licence(customer_id=contract.customer_id, kind=licence.value, number=number_text, filed=filed_text,
-                      received_on=day, recorded_at=now, recorded_by=ctx.actor)
-        s.add(row)
-        _event(s, contract.id, "licence_recorded", now, ctx.actor,
-               f"{licence.value} licence {number_text}: copy received {day.isoformat()}, kept at {filed_text}")
-        s.flush()
-        return _licence_view(s, site, _customer(s, contract)) | {"recorded": row.id}
-
-
-def licences(ctx: Context, contract_id: str | None = None, missing_only: bool = False) -> list[dict[str, Any]]:
-    """Each customer's licences on file against those required; without ID every customer still in the racks."""
-    with ctx.store.session() as s:
-        site = load_site(s)
-        if contract_id is not None:
-            customers = [_customer(s, get_contract(s, contract_id))]
-        else:
-            holding = [st.value for st in HOLDS_RESOURCES]
-            customers = list(s.scalars(select(Customer).where(Customer.id.in_(
-                select(Contract.customer_id).where(Contract.state.in_(holding)))).order_by(Customer.name)))
-        rows = [_licence_view(s, site, c) for c in customers]
-    return [r for r in rows if r["missing"]] if missing_only else rows
-
-
-def _customer(s: Session, contract: Contract) -> Customer:
-    customer = s.get(Customer, contract.customer_id)
-    assert customer is not None
-    return customer
-
-
-def _licence_view(s: Session, site: SiteInfo, customer: Customer) -> dict[str, Any]:
-    declared = [LicenceKind(k) for k in s.scalars(select(LicenceDeclaration.kind)
-                                                  .where(LicenceDeclaration.customer_id == customer.id))]
-    declared = [k for k in DECLARABLE if k in declared]
-    on_file = list(s.scalars(select(Licence).where(Licence.customer_id == customer.id)
-                             .order_by(Licence.kind, Licence.received_on.desc(), Licence.id.desc())))
-    contracts = list(s.scalars(select(Contract.id).where(Contract.customer_id == customer.id)
-                               .order_by(Contract.year, Contract.seq)))
-    return {"customer": customer.name, "contracts": contracts, "declared": [k.value for k in declared],
-            "required": [k.value for k in required_licences(declared)],
-            "on_file": [{"licence": r.id, "kind": r.kind, "number": r.number, "filed": r.filed,
-                         "received_on": r.received_on.isoformat(), "recorded_at": iso(r.recorded_at, site),
-                         "recorded_by": r.recorded_by} for r in on_file],
-            "missing": [k.value for k in missing_licences(declared, (LicenceKind(r.kind) for r in on_file))]}
 
 
 # --- stops: ordered, imposed on the devices, lifted ----------------------------------
@@ -213,7 +110,7 @@ def _restamp(s: Session, contract: Contract, held: StopReason, now: datetime, ac
 
 def _shut(ctx: Context, cid: str, stop_id: int, what: str) -> dict[str, Any]:
     """Bring the devices in line with an open stop: shut an active contract's ports; a suspended one's already are."""
-    from provision.services.provisioning import set_service  # devices load only when a port must change
+    from provision.services.provisioning.deploy import set_service  # devices load only when a port must change
 
     def still_open(s: Session) -> None:
         row = s.get(ServiceStop, stop_id)
@@ -275,7 +172,7 @@ def _lift(s: Session, site: SiteInfo, contract: Contract, rows: list[ServiceStop
 
 def _reopen(ctx: Context, cid: str, what: str) -> dict[str, Any]:
     """Re-open the ports of a contract nothing holds any more (no open stop, nothing owed)."""
-    from provision.services.provisioning import set_service
+    from provision.services.provisioning.deploy import set_service
 
     def still_wanted(s: Session) -> None:
         site = load_site(s)
@@ -607,8 +504,3 @@ def review(ctx: Context, text: str | int) -> dict[str, Any]:
 def _review_view(row: Review, site: SiteInfo) -> dict[str, Any]:
     return {"review": f"R{row.id}", "contract": row.contract_id, "at": iso(row.at, site), "passed": row.passed,
             "ref": row.ref, "note": row.note or None, "recorded_by": row.recorded_by}
-
-
-def licence(ctx: Context, contract_id: str) -> dict[str, Any]:
-    """The licences of a contract's customer: on file, required, missing."""
-    return licences(ctx, contract_id)[0]

@@ -34,8 +34,8 @@ from provision.domain.terms import Payment
 from provision.errors import BadInput, Refused
 from provision.services.context import Context, SiteInfo, load_site, numbered, parse_time
 from provision.services.contracts import get_contract, iso
-from provision.services.operations import one_at_a_time
-from provision.services.payments import voided
+from provision.services.money.payments import voided
+from provision.services.provisioning.operations import one_at_a_time
 from provision.store.schema import Contract, ContractEvent, Emergency, OutageRecord, Void
 
 EXCLUSIONS = {e.name.lower().replace("_", "-"): e for e in Exclusion if e is not Exclusion.UNREPORTED}

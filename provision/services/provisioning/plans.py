@@ -25,9 +25,9 @@ from provision.domain.portfacts import PortFacts, released
 from provision.drivers.switch.config import Stanza
 from provision.drivers.switch.portsyntax import Desired
 from provision.errors import BadInput, Refused
-from provision.services import devices
 from provision.services.context import SiteInfo
 from provision.services.contracts import customer_key, get_contract, placements_view
+from provision.services.provisioning import devices
 from provision.store.schema import Customer, Outlet, Pdu, Placement, Rack, Unit
 
 FORMAT = "colo-plan/2"  # 2: ports as facts, not lines

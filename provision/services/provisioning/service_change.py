@@ -38,12 +38,12 @@ from provision.domain.service_change import (
 )
 from provision.domain.terms import Kind, Payment
 from provision.errors import Refused
-from provision.services import apply as applier
-from provision.services import devices, plans
-from provision.services.allocation import Request, add_addresses, allocate
 from provision.services.context import Context, SiteInfo, load_site
 from provision.services.contracts import change_view, get_contract, iso, placements_view
-from provision.services.operations import one_at_a_time
+from provision.services.provisioning import apply as applier
+from provision.services.provisioning import devices, plans
+from provision.services.provisioning.allocation import Request, add_addresses, allocate
+from provision.services.provisioning.operations import one_at_a_time
 from provision.store.schema import Contract, ContractEvent, Customer, Placement, ServiceChange
 
 ALL_STATES = tuple(st.value for st in State)

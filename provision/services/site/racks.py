@@ -17,9 +17,9 @@ from provision.domain import refs
 from provision.domain.bounds import one_line, within_reach
 from provision.domain.placement import choose_units
 from provision.errors import BadInput, NotFound, Refused
-from provision.services.allocation import placeable_unit
 from provision.services.context import Context, SiteInfo, load_site, parse_time
 from provision.services.contracts import customer_key, iso
+from provision.services.provisioning.allocation import placeable_unit
 from provision.store.schema import Contract, Customer, Hold, Outlet, Pdu, Placement, Rack, Room, SiteRow, Unit
 
 

@@ -36,8 +36,8 @@ from provision.domain.traffic import (
 from provision.drivers.ifmib import Counters, counters_async
 from provision.drivers.snmp import run
 from provision.errors import BadInput, DeviceError
-from provision.services import devices
 from provision.services.context import Context, SiteInfo, load_site
+from provision.services.provisioning import devices
 from provision.store.schema import (
     Contract,
     Customer,

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import inspect, text
 
 from provision.inventory.load import load_inventory
-from provision.services.sync import require_same_site, sync_inventory
+from provision.services.site.sync import require_same_site, sync_inventory
 from provision.store.engine import Store, open_store
 from provision.store.migrate import upgrade
 

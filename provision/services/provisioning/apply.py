@@ -29,10 +29,10 @@ from provision.domain.portfacts import PortFacts
 from provision.drivers.switch.base import switch_lock
 from provision.drivers.switch.config import Stanza
 from provision.errors import ColoError, DeviceError, OperationFailed, Refused
-from provision.services import devices, plans
 from provision.services.context import Context, load_site
-from provision.services.operations import applying, one_at_a_time, owner_alive, this_process
-from provision.services.plans import parallel
+from provision.services.provisioning import devices, plans
+from provision.services.provisioning.operations import applying, one_at_a_time, owner_alive, this_process
+from provision.services.provisioning.plans import parallel
 from provision.store import audit
 from provision.store.schema import Operation, OperationContract, OperationStep
 

@@ -30,8 +30,8 @@ from provision.errors import BadInput, Refused
 from provision.monitor.notify import CHANNELS, Mailer, send, shown
 from provision.services.context import Context, SiteInfo, load_site
 from provision.services.contracts import get_contract, iso
-from provision.services.monitoring_setup import contact
-from provision.services.payments import ENFORCED, account, notice_view
+from provision.services.money.payments import ENFORCED, account, notice_view
+from provision.services.monitoring.contacts import contact
 from provision.store.schema import Contract, ContractEvent, Customer, StopNotice
 
 

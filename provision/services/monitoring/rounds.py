@@ -38,12 +38,13 @@ from provision.errors import BadInput, DeviceError, Refused
 from provision.monitor.icmp import open_pinger
 from provision.monitor.notify import Mailer, RecipientRefused, send, shown
 from provision.monitor.services import ServiceCheck, run_checks
-from provision.services import devices, tickets, traffic
 from provision.services.context import Context, SiteInfo, load_site
 from provision.services.contracts import iso
-from provision.services.devices import PduInfo
-from provision.services.monitoring_setup import Recipient, emergency_contact
-from provision.services.sla import WAIVERS
+from provision.services.monitoring import tickets, traffic
+from provision.services.monitoring.contacts import Recipient, emergency_contact
+from provision.services.monitoring.sla import WAIVERS
+from provision.services.provisioning import devices
+from provision.services.provisioning.devices import PduInfo
 from provision.store.schema import (
     Address,
     Contract,

@@ -27,7 +27,7 @@ from provision.errors import BadInput, DeviceError, NotFound, Refused
 from provision.monitor.notify import check_target, shown
 from provision.services.context import Context, SiteInfo, load_site, numbered
 from provision.services.contracts import get_contract, iso, placements_view
-from provision.services.monitoring_setup import emergency_contact
+from provision.services.monitoring.contacts import emergency_contact
 from provision.store.schema import (
     Authorization,
     AuthorizedPerson,
@@ -425,7 +425,7 @@ def operate(ctx: Context, contract_id: str, operation: str, position: int, dry_r
 
 
 def _outlet_cycle(ctx: Context, place: dict[str, Any]) -> str:
-    from provision.services import devices
+    from provision.services.provisioning import devices
 
     outlets: dict[str, list[int]] = {}
     for o in place["outlets"]:
@@ -443,7 +443,7 @@ def _port_bounce(ctx: Context, place: dict[str, Any]) -> str:
     from dataclasses import replace
 
     from provision.drivers.switch.base import switch_lock
-    from provision.services import devices
+    from provision.services.provisioning import devices
 
     port = place["port"]
     with ctx.store.session() as s:

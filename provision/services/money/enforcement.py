@@ -26,12 +26,12 @@ from provision.domain.lifecycle import State
 from provision.domain.termination import notice_effective
 from provision.errors import BadInput, ColoError, OperationFailed, Refused
 from provision.monitor.notify import Mailer
-from provision.services import contract_end, notices, payments
-from provision.services.apply import Check
 from provision.services.context import Context, SiteInfo, load_site
 from provision.services.contracts import get_contract, iso, transition
-from provision.services.operations import applying, one_at_a_time, owner_alive
-from provision.services.payments import account, open_notice
+from provision.services.money import contract_end, notices, payments
+from provision.services.money.payments import account, open_notice
+from provision.services.provisioning.apply import Check
+from provision.services.provisioning.operations import applying, one_at_a_time, owner_alive
 from provision.store.schema import (
     Contract,
     ContractEvent,
@@ -187,7 +187,7 @@ def _still_due(ctx: Context, cid: str, action: str, now: datetime) -> Check:
 
 def resume(ctx: Context, cid: str, now: datetime) -> dict[str, Any]:
     """Re-open a paid-up suspended contract's ports and close its stop-service notice."""
-    from provision.services.provisioning import set_service  # devices load only when a port must change
+    from provision.services.provisioning.deploy import set_service  # devices load only when a port must change
 
     done = set_service(ctx, cid, up=True, reason="resumed: payment received",
                        still_wanted=_still_due(ctx, cid, Action.RESUME.value, now))
@@ -204,7 +204,7 @@ def _resolve_notice(ctx: Context, cid: str, now: datetime) -> None:
 
 def _act(ctx: Context, cid: str, action: str, now: datetime, stop_after: timedelta) -> dict[str, Any]:
     """Do `action`; raise Refused if under the lock it turns out no longer due (see carry_out)."""
-    from provision.services.provisioning import set_service
+    from provision.services.provisioning.deploy import set_service
 
     due = _still_due(ctx, cid, action, now)
     if action == Action.SUSPEND.value:
@@ -243,7 +243,7 @@ def set_service_by_rule(ctx: Context, contract_id: str, up: bool, dry_run: bool 
     What Ansible's suspend/resume playbooks use: an operator may run them at any time,
     and they change nothing unless `enforce` would make the same change.
     """
-    from provision.services.provisioning import set_service
+    from provision.services.provisioning.deploy import set_service
 
     with ctx.store.session() as s:
         site = load_site(s)

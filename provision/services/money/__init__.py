@@ -1,0 +1,1 @@
+"""Money and the end of a contract: payments, enforcement, stop-service notices, termination."""

@@ -1,0 +1,1 @@
+"""Monitoring and the SLA: probe rounds, contacts and watches, availability, traffic, faults."""

@@ -1,0 +1,1 @@
+"""People and access: authorized persons and authorizations, visits, named staff, licences and stops."""

@@ -1,0 +1,1 @@
+"""Provisioning: allocation, plans, the journaled apply, the devices, service changes, servers."""

@@ -1,0 +1,1 @@
+"""The site and its inventory: init and sync, racks, holds, elevations."""
