@@ -20,7 +20,7 @@ from typing import Any
 from provision import progress
 from provision.errors import OperationFailed
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _snapshot(lab: Path, db: str) -> dict[str, Any]:

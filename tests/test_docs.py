@@ -1,4 +1,4 @@
-"""The project's documents stand on their own: every relative link resolves inside the repository."""
+"""The project stands on its own: its documents link only inside the repository, its code finds it."""
 
 from __future__ import annotations
 
@@ -23,3 +23,12 @@ def test_the_contract_rules_and_the_architecture_are_in_the_repository() -> None
     assert {"contract-rules.md", "contract-clauses.md", "architecture.md"} <= names
     for doc in DOCS:
         assert "../shared" not in doc.read_text(encoding="utf-8"), doc.name
+
+
+def test_the_modules_that_find_the_repository_find_it() -> None:
+    """`colo run` and `colo ci dry-run` locate playbooks/ from their own file: a move must keep that true."""
+    from provision import ci_dry_run
+    from provision.services import runner
+
+    for module in (ci_dry_run, runner):
+        assert module.ROOT == ROOT and (module.ROOT / "playbooks").is_dir(), module.__name__
