@@ -11,6 +11,7 @@ import os
 import sys
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,8 +43,9 @@ def _pg_reason() -> str | None:
 PG_SKIP = _pg_reason()
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
+@contextmanager
+def pg_schema() -> Iterator[str]:
+    """A store URL on a PostgreSQL schema of its own, dropped afterwards; skips when no server answers."""
     if PG_SKIP:
         pytest.skip(PG_SKIP)
     schema = f"colo_t_{uuid.uuid4().hex[:12]}"
@@ -54,6 +56,12 @@ def pg_url() -> Iterator[str]:
     finally:
         with _pg_admin() as conn:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    with pg_schema() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -46,7 +46,7 @@ def portal_serve(opts: Options, listen: str, key_file: str | None, tls_proxy: bo
     """The customer portal: traffic graphs, SLA report and open faults, read-only, until interrupted."""
     from provision.portal import server
 
-    running = server.bind(opts.db, opts.at, listen, key_file, tls_proxy)
+    running = server.bind(opts.db, opts.at, opts.site, listen, key_file, tls_proxy)
     emit({"listening": running.url, "key_file": str(running.key_file)}, as_json,
          lambda d: click.echo(f"portal listening on {d['listening']} (session key in {d['key_file']}); Ctrl-C stops it"))
     running.run()

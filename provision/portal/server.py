@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from provision.errors import BadInput, OperationFailed
-from provision.portal import keys
+from provision.portal import keys, views
 from provision.portal.app import Portal, create_app
 from provision.services.context import Context
 
@@ -66,12 +66,15 @@ class Running:
             self.server.close()
 
 
-def bind(db: str | None, at: str | None, listen: str, key_file: str | None, tls_proxy: bool) -> Running:
-    """Check the inputs, open the store, load (or make) the session key, then bind the socket."""
+def bind(db: str | None, at: str | None, site: str | None, listen: str, key_file: str | None,
+         tls_proxy: bool) -> Running:
+    """Check the inputs, open the store, load (or make) the session key, then bind the socket.
+
+    `site` None serves every site's customers; a name serves only that site's contracts."""
     from waitress import create_server
 
     where = Listen.parse(listen)
-    ctx = Context.open(db, at, "portal")
+    ctx = views.pin_clock(Context.open(db, at, "portal", site=site))
     key_path = Path(key_file).expanduser() if key_file else keys.default_path()
     if key_file is None:
         key_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

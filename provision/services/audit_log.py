@@ -24,14 +24,15 @@ from logging.handlers import SysLogHandler
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from provision.errors import BadInput, NotFound, OperationFailed
 from provision.services.context import Context, SiteInfo, load_site
 from provision.services.contracts import get_contract, iso
+from provision.services.site_scope import own
 from provision.store import audit
-from provision.store.schema import AuditRecord
+from provision.store.schema import AuditRecord, Contract
 
 ANCHOR_FORMAT = "colo-audit-anchor/1"
 SYSLOG_SOCKET = "/dev/log"
@@ -41,11 +42,16 @@ HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
 def export(ctx: Context, contract_id: str | None = None) -> list[dict[str, Any]]:
+    """This site's records: those of its contracts and those about no contract (the chain itself is the store's;
+    `verify` checks it whole); `contract_id`'s only, when given."""
     with ctx.store.session() as s:
         site = load_site(s)
         query = select(AuditRecord).order_by(AuditRecord.id)
         if contract_id is not None:
             query = query.where(AuditRecord.contract_id == get_contract(s, contract_id).id)
+        else:
+            elsewhere = select(Contract.id).where(Contract.site_id != site.id)
+            query = query.where(or_(AuditRecord.contract_id.is_(None), AuditRecord.contract_id.not_in(elsewhere)))
         return [_view(r, site) for r in s.scalars(query)]
 
 
@@ -235,4 +241,4 @@ def entry(ctx: Context, record_id: int) -> dict[str, Any]:
         r = s.get(AuditRecord, record_id)
         if r is None:
             raise NotFound(f"audit record {record_id} does not exist: see `colo audit list`")
-        return _view(r, site) | {"prev_hash": r.prev_hash}
+        return _view(own(s, r, "audit record"), site) | {"prev_hash": r.prev_hash}

@@ -21,11 +21,13 @@ from provision.domain.termination import FORCED_CAUSES, forced_refund, notice_ef
 from provision.domain.terms import Payment
 from provision.errors import BadInput, NotFound, Refused
 from provision.services.context import Context, load_site
-from provision.services.contracts import contract_view, get_contract, iso, placements_view, transition
+from provision.services.contract_view import contract_view, placements_view
+from provision.services.contracts import get_contract, iso, transition
 from provision.services.money.payments import account, fee_schedule, keep_refund
 from provision.services.provisioning import apply as applier
 from provision.services.provisioning import devices, plans
 from provision.services.provisioning.operations import one_at_a_time
+from provision.services.site_scope import of_site
 from provision.store.schema import ContractEvent, Stored
 
 STORAGE_DAYS = 7
@@ -125,10 +127,11 @@ def decommission(ctx: Context, contract_id: str, dry_run: bool = False, location
 
 
 def storage(ctx: Context, include_released: bool = False) -> list[dict[str, Any]]:
+    """This site's servers in storage, oldest first."""
     with ctx.store.session() as s:
         site = load_site(s)
         now = ctx.now(site)
-        query = select(Stored).order_by(Stored.stored_at, Stored.contract_id, Stored.position)
+        query = select(Stored).where(of_site(s, Stored.contract_id)).order_by(Stored.stored_at, Stored.contract_id, Stored.position)
         if not include_released:
             query = query.where(Stored.released_at.is_(None))
         out = []

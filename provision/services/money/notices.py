@@ -32,6 +32,7 @@ from provision.services.context import Context, SiteInfo, load_site
 from provision.services.contracts import get_contract, iso
 from provision.services.money.payments import ENFORCED, account, notice_view
 from provision.services.monitoring.contacts import contact
+from provision.services.site_scope import of_site, own, scoped
 from provision.store.schema import Contract, ContractEvent, Customer, StopNotice
 
 
@@ -145,6 +146,7 @@ def _open(s: Session, site: SiteInfo, notice_id: int, at: datetime) -> StopNotic
     notice = s.get(StopNotice, notice_id)
     if notice is None:
         raise BadInput(f"notice {notice_id} does not exist: see `colo notice list`")
+    own(s, notice, "notice")
     if notice.delivered_at is not None:
         raise Refused(f"notice {notice_id} was already delivered at {iso(notice.delivered_at, site)} "
                       f"by {notice.channel}")
@@ -176,10 +178,11 @@ def log_failed(ctx: Context, notice_id: int, reason: str) -> dict[str, Any]:
         return notice_view(site, notice)
 
 
-def listing(ctx: Context, open_only: bool = False) -> list[dict[str, Any]]:
+def listing(ctx: Context, open_only: bool = False, contract_id: str | None = None) -> list[dict[str, Any]]:
+    """This site's stop-service notices (`contract_id`'s only, when given), oldest first."""
     with ctx.store.session() as s:
         site = load_site(s)
-        query = select(StopNotice).order_by(StopNotice.id)
+        query = select(StopNotice).where(of_site(s, StopNotice.contract_id, contract_id)).order_by(StopNotice.id)
         if open_only:
             query = query.where(StopNotice.resolved_at.is_(None))
         out = []
@@ -190,5 +193,8 @@ def listing(ctx: Context, open_only: bool = False) -> list[dict[str, Any]]:
 
 
 def show(ctx: Context, text: str | int) -> dict[str, Any]:
-    """One stop-service notice (N5 or 5) exactly as `notice list` shows it, with whom to call."""
+    """One stop-service notice (N5 or 5) exactly as `notice list` shows it, with whom to call; another site's is
+    named with its `--site`."""
+    with ctx.store.session() as s:
+        scoped(s, StopNotice, "notice", text)
     return refs.pick(listing(ctx), "notice", text)

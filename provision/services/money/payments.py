@@ -23,8 +23,10 @@ from provision.domain.money import parse_money, to_fen
 from provision.domain.terms import Payment
 from provision.errors import BadInput, Refused
 from provision.services.context import Context, SiteInfo, load_site
-from provision.services.contracts import get_contract, install_clock, install_refund_due, iso
+from provision.services.contract_view import install_refund_due, pending_install_refund, refund_view
+from provision.services.contracts import get_contract, iso
 from provision.services.provisioning.operations import one_at_a_time
+from provision.services.site_scope import own
 from provision.store.schema import (
     Contract,
     ContractEvent,
@@ -119,6 +121,7 @@ def void_payment(ctx: Context, payment_id: int, reason: str) -> dict[str, Any]:
         payment = s.get(PaymentRecord, payment_id)
         if payment is None:
             raise BadInput(f"payment {payment_id} does not exist: see `colo payment show CONTRACT`")
+        own(s, payment, "payment")
         earlier = s.scalar(select(Void).where(Void.kind == "payment", Void.target_id == payment.id))
         if earlier is not None:
             raise Refused(f"payment {payment.id} was already voided on {iso(earlier.at, site)}: {earlier.reason}")
@@ -135,25 +138,6 @@ def void_payment(ctx: Context, payment_id: int, reason: str) -> dict[str, Any]:
                 "account": account_view(s, site, contract, now)}
 
 
-def refund_view(s: Session, site: SiteInfo, contract: Contract, now: datetime) -> dict[str, Any] | None:
-    """What the contract is owed back, kept or found due: None when nothing was ever owed."""
-    sheets = [_refund_row_view(r, site) for r in s.scalars(select(Refund).where(
-        Refund.contract_id == contract.id, Refund.due_since <= now).order_by(Refund.id))]
-    pending = _install_refund(s, site, contract, now)
-    if pending is not None:
-        sheets.append(_refund_row_view(pending, site))
-    if not sheets:
-        return None
-    due = sum((Decimal(r["amount"]) for r in sheets if r["paid_at"] is None), Decimal("0.00"))
-    return {"due": str(due), "refunds": sheets}
-
-
-def _refund_row_view(r: Refund, site: SiteInfo) -> dict[str, Any]:
-    return {"refund": r.id, "kind": r.kind, "amount": str(r.amount), "lines": json.loads(r.lines), "basis": r.basis,
-            "due_since": iso(r.due_since, site), "recorded_by": r.recorded_by or None,
-            "paid_at": iso(r.paid_at, site), "paid_ref": r.paid_ref, "paid_by": r.paid_by}
-
-
 def keep_refund(s: Session, contract_id: str, kind: str, lines: list[tuple[str, Decimal]], basis: str,
                 due_since: datetime, actor: str) -> Refund:
     """A refund sheet kept as due, its amount the sum of its printed lines."""
@@ -164,24 +148,6 @@ def keep_refund(s: Session, contract_id: str, kind: str, lines: list[tuple[str, 
     return row
 
 
-def _install_refund(s: Session, site: SiteInfo, contract: Contract, now: datetime) -> Refund | None:
-    """The install fee owed for a missed guarantee (SLA §3.2), not yet kept as a row (it is kept when paid).
-
-    Derived from the install clock rather than written when the clock closes, so it is right
-    however the clock closed (provisioning, `install record`) or if it is still breached.
-    """
-    if not contract.install_fee or s.scalar(select(Refund.id).where(Refund.contract_id == contract.id,
-                                                                    Refund.kind == "install_fee")):
-        return None
-    clock = install_clock(s, site, contract, now)
-    if clock is None or clock.status.value not in ("late", "breached"):
-        return None
-    return Refund(contract_id=contract.id, kind="install_fee", amount=contract.install_fee,
-                  lines=json.dumps([{"item": "install fee (SLA §3.2)", "amount": str(contract.install_fee)}]),
-                  basis=f"install guarantee missed ({clock.status.value}): deadline {iso(clock.deadline, site)}",
-                  due_since=clock.deadline, recorded_by="")
-
-
 def record_refund(ctx: Context, contract_id: str, ref: str) -> dict[str, Any]:
     """Every refund due on the contract paid out under one document; refused when nothing is due."""
     _check_ref(ref)
@@ -190,10 +156,9 @@ def record_refund(ctx: Context, contract_id: str, ref: str) -> dict[str, Any]:
         site = load_site(s)
         now = ctx.now(site)
         contract = get_contract(s, contract_id)
-        pending = _install_refund(s, site, contract, now)
+        pending = pending_install_refund(s, site, contract, now)
         if pending is not None:
-            pending.recorded_by = ctx.actor
-            s.add(pending)
+            s.add(Refund(**pending, recorded_by=ctx.actor))
             s.flush()
         due = list(s.scalars(select(Refund).where(Refund.contract_id == contract.id, Refund.due_since <= now,
                                                   Refund.paid_at.is_(None)).order_by(Refund.id)))

@@ -32,10 +32,12 @@ from provision.domain.sla import (
 )
 from provision.domain.terms import Payment
 from provision.errors import BadInput, Refused
-from provision.services.context import Context, SiteInfo, load_site, numbered, parse_time
+from provision.monitor.notify import CHANNELS
+from provision.services.context import Context, SiteInfo, load_site, parse_time
 from provision.services.contracts import get_contract, iso
 from provision.services.money.payments import voided
 from provision.services.provisioning.operations import one_at_a_time
+from provision.services.site_scope import of_site, own, scoped
 from provision.store.schema import Contract, ContractEvent, Emergency, OutageRecord, Void
 
 EXCLUSIONS = {e.name.lower().replace("_", "-"): e for e in Exclusion if e is not Exclusion.UNREPORTED}
@@ -100,8 +102,8 @@ def _outage_in_service(s: Session, contract: Contract, began: datetime, ended: d
 
 def record_emergency(ctx: Context, contract_id: str, declared: str, notified: str | None = None,
                      channel: str | None = None) -> dict[str, Any]:
-    if channel is not None and channel not in ("email", "webhook", "phone"):
-        raise BadInput(f"--channel {channel!r}: give email, webhook or phone")
+    if channel is not None and channel not in CHANNELS:
+        raise BadInput(f"--channel {channel!r}: give one of {', '.join(CHANNELS)}")
     with ctx.store.session() as s:
         site = load_site(s)
         now = ctx.now(site)
@@ -178,7 +180,7 @@ def _outage(s: Any, outage_id: int) -> OutageRecord:
     row = s.get(OutageRecord, outage_id)
     if row is None:
         raise BadInput(f"outage {outage_id} does not exist: see `colo contract show ID` or `colo sla report`")
-    return row  # type: ignore[no-any-return]
+    return own(s, row, "outage")  # type: ignore[no-any-return]
 
 
 def month_fee(contract: Contract) -> Decimal:
@@ -285,13 +287,12 @@ def _with_void(now: datetime) -> Any:
 
 
 def outages(ctx: Context, contract_id: str | None = None, open_only: bool = False) -> list[dict[str, Any]]:
-    """Outages begun by 'now', oldest first; `open_only`: still lasting and not voided."""
+    """This site's outages begun by 'now', oldest first; `open_only`: still lasting and not voided."""
     with ctx.store.session() as s:
         site = load_site(s)
         now = ctx.now(site)
-        query = _with_void(now).where(OutageRecord.start <= now).order_by(OutageRecord.start, OutageRecord.id)
-        if contract_id is not None:
-            query = query.where(OutageRecord.contract_id == get_contract(s, contract_id).id)
+        query = _with_void(now).where(OutageRecord.start <= now, of_site(s, OutageRecord.contract_id, contract_id)
+                                      ).order_by(OutageRecord.start, OutageRecord.id)
         if open_only:
             query = query.where(or_(OutageRecord.end.is_(None), OutageRecord.end > now), Void.id.is_(None))
         return [_outage_view(row, void, site) for row, void in s.execute(query)]
@@ -301,7 +302,7 @@ def outage(ctx: Context, text: str | int) -> dict[str, Any]:
     """One outage (O5 or 5): what was recorded, reported and classified, and its void if it was voided."""
     with ctx.store.session() as s:
         site = load_site(s)
-        row = numbered(s, OutageRecord, "outage", text)
+        row = scoped(s, OutageRecord, "outage", text)
         return _outage_view(*s.execute(_with_void(ctx.now(site)).where(OutageRecord.id == row.id)).one(), site)
 
 

@@ -31,8 +31,9 @@ from provision.domain.clocks import RULES, Clock, ContractFacts, Event, compute_
 from provision.domain.lifecycle import TRANSITIONS, State
 from provision.domain.people import COMPLAINT_CATEGORIES, complaint_category
 from provision.errors import BadInput, NotFound, Refused
-from provision.services.context import Context, SiteInfo, load_site, numbered
+from provision.services.context import Context, SiteInfo, load_site
 from provision.services.contracts import get_contract, iso
+from provision.services.site_scope import of_site, own, scoped
 from provision.store.schema import Complaint, Contract, ContractEvent, Emergency, FaultTicket
 
 _FAULT_RULES = tuple(r for r in RULES if r.key in ("fault-response", "fault-resolution"))
@@ -183,13 +184,14 @@ def service_back(s: Session, emergency_id: int, at: datetime, what: str, actor: 
     return f"T{row.id}"
 
 
-def list_tickets(ctx: Context, open_only: bool = False) -> list[dict[str, Any]]:
-    """Tickets reported up to 'now', oldest first; `open_only`: not yet resolved as of 'now'."""
+def list_tickets(ctx: Context, open_only: bool = False, contract_id: str | None = None) -> list[dict[str, Any]]:
+    """This site's tickets reported up to 'now', oldest first; `open_only`: not yet resolved as of 'now';
+    `contract_id`: that contract's only."""
     with ctx.store.session() as s:
         site = load_site(s)
         now = ctx.now(site)
-        query = select(FaultTicket).where(FaultTicket.reported_at <= now).order_by(FaultTicket.reported_at,
-                                                                                   FaultTicket.id)
+        query = select(FaultTicket).where(FaultTicket.reported_at <= now, of_site(s, FaultTicket.contract_id,
+                                          contract_id)).order_by(FaultTicket.reported_at, FaultTicket.id)
         rows = [_ticket_view(t, site, now) for t in s.scalars(query)]
     return [r for r in rows if r["resolved_at"] is None] if open_only else rows
 
@@ -199,7 +201,7 @@ def _ticket(s: Session, ticket: str | int) -> FaultTicket:
     row = s.get(FaultTicket, number, with_for_update=True)
     if row is None:
         raise NotFound(f"ticket T{number} does not exist: see `colo ticket list`")
-    return row
+    return own(s, row, "ticket")
 
 
 def _unresolved(s: Session, site: SiteInfo, ticket: str | int, instead: str) -> FaultTicket:
@@ -275,6 +277,7 @@ def report_complaint(ctx: Context, complaint: str | int, ref: str) -> dict[str, 
         row = s.get(Complaint, number, with_for_update=True)
         if row is None:
             raise NotFound(f"complaint K{number} does not exist: see `colo complaint list`")
+        own(s, row, "complaint")
         if row.reported_at is not None:
             raise Refused(f"complaint K{row.id} was already answered by written report {row.report_ref} "
                           f"at {iso(row.reported_at, site)}")
@@ -285,12 +288,14 @@ def report_complaint(ctx: Context, complaint: str | int, ref: str) -> dict[str, 
         return _complaint_view(row, site, now)
 
 
-def list_complaints(ctx: Context) -> list[dict[str, Any]]:
-    """Complaints received up to 'now', oldest first, with the 24-hour report clock."""
+def list_complaints(ctx: Context, contract_id: str | None = None) -> list[dict[str, Any]]:
+    """This site's complaints received up to 'now' (`contract_id`'s only, when given), oldest first, with the
+    24-hour report clock."""
     with ctx.store.session() as s:
         site = load_site(s)
         now = ctx.now(site)
-        query = select(Complaint).where(Complaint.received_at <= now).order_by(Complaint.received_at, Complaint.id)
+        query = select(Complaint).where(Complaint.received_at <= now, of_site(s, Complaint.contract_id, contract_id)
+                                        ).order_by(Complaint.received_at, Complaint.id)
         return [_complaint_view(k, site, now) for k in s.scalars(query)]
 
 
@@ -312,11 +317,11 @@ def show_ticket(ctx: Context, ticket: str | int) -> dict[str, Any]:
     """One ticket with its clocks, as `ticket list` shows it."""
     with ctx.store.session() as s:
         site = load_site(s)
-        return _ticket_view(numbered(s, FaultTicket, "ticket", ticket), site, ctx.now(site))
+        return _ticket_view(scoped(s, FaultTicket, "ticket", ticket), site, ctx.now(site))
 
 
 def show_complaint(ctx: Context, complaint: str | int) -> dict[str, Any]:
     """One complaint with its 24-hour report clock, as `complaint list` shows it."""
     with ctx.store.session() as s:
         site = load_site(s)
-        return _complaint_view(numbered(s, Complaint, "complaint", complaint), site, ctx.now(site))
+        return _complaint_view(scoped(s, Complaint, "complaint", complaint), site, ctx.now(site))

@@ -37,6 +37,7 @@ from provision.drivers.ifmib import Counters, counters_async
 from provision.drivers.snmp import run
 from provision.errors import BadInput, DeviceError
 from provision.services.context import Context, SiteInfo, load_site
+from provision.services.contracts import get_contract
 from provision.services.provisioning import devices
 from provision.store.schema import (
     Contract,
@@ -62,12 +63,13 @@ class Target:
     contract: str
 
 
-def _targets(s: Session) -> list[Target]:
+def _targets(s: Session, site_id: int) -> list[Target]:
     rows = s.execute(select(Port.id, Switch.name, Port.name, Placement.contract_id)
                      .join(Switch, Switch.id == Port.switch_id)
                      .join(Placement, Placement.id == Port.placement_id)
                      .join(Contract, Contract.id == Placement.contract_id)
-                     .where(Contract.state.in_(POLLED_STATES)).order_by(Switch.name, Port.position))
+                     .where(Contract.state.in_(POLLED_STATES), Switch.site_id == site_id)
+                     .order_by(Switch.name, Port.position))
     return [Target(*r) for r in rows]
 
 
@@ -76,7 +78,7 @@ def poll(ctx: Context) -> dict[str, Any]:
     with ctx.store.session() as s:
         site = load_site(s)
         now = ctx.now(site)
-        targets = _targets(s)
+        targets = _targets(s, site.id)
         known = {tp.port_id: tp.if_index for tp in s.scalars(select(TrafficPort))}
         info = devices.switches(s, sorted({t.switch for t in targets}))
     by_switch: dict[str, list[Target]] = {}
@@ -165,7 +167,8 @@ def _prune(s: Session, now: datetime, site: SiteInfo) -> None:
     """Bounded rows per port: every tier past its keep goes, a month's 5-minute points summarised first."""
     keep_from = _fine_keep_from(now, site)
     old = s.execute(select(TrafficPoint.port_id, TrafficPoint.contract_id, TrafficPoint.start)
-                    .where(TrafficPoint.tier == TIERS[0].name, TrafficPoint.start < keep_from)).all()
+                    .where(TrafficPoint.tier == TIERS[0].name, TrafficPoint.start < keep_from,
+                           TrafficPoint.contract_id.in_(select(Contract.id).where(Contract.site_id == site.id)))).all()
     months = {(port, contract, start.astimezone(site.tz).strftime("%Y-%m")) for port, contract, start in old}
     for port, contract, month in sorted(months):
         exists = s.scalars(select(TrafficMonth.id).where(TrafficMonth.port_id == port, TrafficMonth.contract_id == contract,
@@ -195,9 +198,8 @@ def show(ctx: Context, contract_id: str, month: str | None = None) -> dict[str, 
     with ctx.store.session() as s:
         site = load_site(s)
         now = ctx.now(site)
-        contract = s.get(Contract, contract_id)
-        if contract is None:
-            raise BadInput(f"contract {contract_id} does not exist: see `colo contract list`")
+        contract = get_contract(s, contract_id)
+        contract_id = contract.id
         month = month or now.strftime("%Y-%m")
         try:
             window = month_window(month, site.tz)

@@ -24,10 +24,13 @@ from provision.domain.bounds import TARGET_MAX, not_before, one_line
 from provision.domain.clocks import RULES, ContractFacts, Event
 from provision.domain.lifecycle import HOLDS_RESOURCES, State
 from provision.errors import BadInput, DeviceError, NotFound, Refused
+from provision.monitor.im_robots import ROBOTS
 from provision.monitor.notify import check_target, shown
-from provision.services.context import Context, SiteInfo, load_site, numbered
-from provision.services.contracts import get_contract, iso, placements_view
+from provision.services.context import Context, SiteInfo, load_site
+from provision.services.contract_view import placements_view
+from provision.services.contracts import get_contract, iso
 from provision.services.monitoring.contacts import emergency_contact
+from provision.services.site_scope import of_site, own, scoped
 from provision.store.schema import (
     Authorization,
     AuthorizedPerson,
@@ -100,8 +103,8 @@ def _save_person(ctx: Context, contract_id: str, name: str, given: dict[str, str
     if not _NAME.fullmatch(name):
         raise BadInput(f"--name {name!r} is not usable: give the person's name, 1-120 printable characters")
     values = _channels(given)
-    if emergency is not None and emergency not in (*CONTACT_FIELDS, "none"):
-        raise BadInput(f"--emergency {emergency!r}: give one of {', '.join(CONTACT_FIELDS)} (or none)")
+    if emergency is not None and emergency not in (*CONTACT_FIELDS, *ROBOTS, "none"):
+        raise BadInput(f"--emergency {emergency!r}: give one of {', '.join((*CONTACT_FIELDS, *ROBOTS))} (or none)")
     with ctx.store.session() as s:
         site = load_site(s)
         now = ctx.now(site)
@@ -142,7 +145,9 @@ def _designate(s: Session, contract: Contract, person: AuthorizedPerson, channel
         s.delete(current)
         detail = f"{person.name} no longer designated: emergencies go to the contract's contact"
     else:
-        if not getattr(person, CONTACT_FIELDS[channel]):
+        if channel in ROBOTS:
+            _robot_reaches(contract, person, channel)
+        elif not getattr(person, CONTACT_FIELDS[channel]):
             option = "--phone" if channel == "office-phone" else f"--{channel}"
             raise BadInput(f"--emergency {channel}: {person.name} has no {channel} on record: give it with {option}")
         if current is not None and (current.person_id, current.channel) == (person.id, channel):
@@ -154,6 +159,16 @@ def _designate(s: Session, contract: Contract, person: AuthorizedPerson, channel
         detail = f"emergencies go to {person.name} (designated authorized person) by {channel}"
     s.add(ContractEvent(contract_id=contract.id, kind="emergency_contact_set", at=at, actor=actor, months=0,
                         detail=detail))
+
+
+def _robot_reaches(contract: Contract, person: AuthorizedPerson, robot: str) -> None:
+    """A person is told by group robot through the contract's robot of that kind, @-mentioned by mobile."""
+    if contract.notify_channel != robot:
+        raise BadInput(f"--emergency {robot}: contract {contract.id} has no {robot} robot to post in: record the "
+                       f"customer's group robot first (`colo contract notify {contract.id} --{robot} URL`)")
+    if not person.mobile:
+        raise BadInput(f"--emergency {robot}: {person.name} has no mobile on record, which the robot @-mentions: "
+                       f"give it with --mobile")
 
 
 def list_persons(ctx: Context, contract_id: str) -> dict[str, Any]:
@@ -380,7 +395,7 @@ def _auth(s: Session, auth_id: int) -> Authorization:
     auth = s.get(Authorization, auth_id)
     if auth is None:
         raise NotFound(f"authorization #{auth_id} does not exist")
-    return auth
+    return own(s, auth, "authorization")
 
 
 def operate(ctx: Context, contract_id: str, operation: str, position: int, dry_run: bool = False) -> dict[str, Any]:
@@ -459,14 +474,14 @@ def _port_bounce(ctx: Context, place: dict[str, Any]) -> str:
 
 
 def authorizations(ctx: Context, contract_id: str | None = None, open_only: bool = False) -> list[dict[str, Any]]:
-    """Authorizations received by 'now', oldest first; `open_only`: still usable, or a written form or report owed."""
+    """This site's authorizations received by 'now', oldest first; `open_only`: still usable, or a written form or
+    report owed."""
     with ctx.store.session() as s:
         site = load_site(s)
         now = ctx.now(site)
         query = select(Authorization, AuthorizedPerson.name).join(AuthorizedPerson).where(
-            Authorization.received_at <= now).order_by(Authorization.received_at, Authorization.id)
-        if contract_id is not None:
-            query = query.where(Authorization.contract_id == get_contract(s, contract_id).id)
+            Authorization.received_at <= now, of_site(s, Authorization.contract_id, contract_id)
+        ).order_by(Authorization.received_at, Authorization.id)
         rows = [_authorization_view(auth, name, site, now) for auth, name in s.execute(query)]
     return [r for r in rows if r["status"] == "usable" or r["owed"]] if open_only else rows
 
@@ -475,7 +490,7 @@ def authorization(ctx: Context, text: str | int) -> dict[str, Any]:
     """One authorization (AU5 or 5): who gave it, for what, and what of its paperwork is still owed."""
     with ctx.store.session() as s:
         site = load_site(s)
-        auth = numbered(s, Authorization, "authorization", text)
+        auth = scoped(s, Authorization, "authorization", text)
         person = s.get(AuthorizedPerson, auth.person_id)
         return _authorization_view(auth, person.name if person else "?", site, ctx.now(site))
 

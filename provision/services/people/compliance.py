@@ -37,10 +37,12 @@ from provision.domain.compliance import (
 )
 from provision.domain.lifecycle import State, StopReason
 from provision.errors import BadInput, ColoError, NotFound, OperationFailed, Refused
-from provision.services.context import Context, SiteInfo, load_site, numbered
-from provision.services.contracts import clock_view, get_contract, iso
+from provision.services.context import Context, SiteInfo, load_site
+from provision.services.contract_view import clock_view
+from provision.services.contracts import get_contract, iso
 from provision.services.money.payments import account, open_notice
 from provision.services.provisioning.operations import one_at_a_time
+from provision.services.site_scope import of_site, own, scoped
 from provision.store.schema import (
     AbuseCase,
     Contract,
@@ -328,7 +330,7 @@ def _case(s: Session, case: str | int) -> AbuseCase:
     row = s.get(AbuseCase, number, with_for_update=True)
     if row is None:
         raise NotFound(f"abuse case A{number} does not exist: see `colo abuse list`")
-    return row
+    return own(s, row, "case", "abuse case")
 
 
 def abuse_report(ctx: Context, contract_id: str, summary: str, source: str | None = None) -> dict[str, Any]:
@@ -422,11 +424,13 @@ def abuse_close(ctx: Context, case: str | int, note: str | None = None) -> dict[
     return view | _standing(ctx, cid, devices)
 
 
-def abuse_cases(ctx: Context, open_only: bool = False) -> list[dict[str, Any]]:
+def abuse_cases(ctx: Context, open_only: bool = False, contract_id: str | None = None) -> list[dict[str, Any]]:
+    """This site's abuse cases reported by 'now' (`contract_id`'s only, when given), oldest first."""
     with ctx.store.session() as s:
         site = load_site(s)
         now = ctx.now(site)
-        query = select(AbuseCase).where(AbuseCase.reported_at <= now).order_by(AbuseCase.reported_at, AbuseCase.id)
+        query = select(AbuseCase).where(AbuseCase.reported_at <= now, of_site(s, AbuseCase.contract_id, contract_id)
+                                        ).order_by(AbuseCase.reported_at, AbuseCase.id)
         if open_only:
             query = query.where(AbuseCase.closed_at.is_(None))
         return [_case_view(s, site, row, now) for row in s.scalars(query)]
@@ -452,19 +456,18 @@ def abuse_case(ctx: Context, case: str | int) -> dict[str, Any]:
     """One abuse case (A5 or 5) with its warning clock, as `abuse list` shows it."""
     with ctx.store.session() as s:
         site = load_site(s)
-        return _case_view(s, site, numbered(s, AbuseCase, "case", case, "abuse case"), ctx.now(site))
+        return _case_view(s, site, scoped(s, AbuseCase, "case", case, "abuse case"), ctx.now(site))
 
 
 def stops(ctx: Context, contract_id: str | None = None, open_only: bool = False) -> list[dict[str, Any]]:
-    """Stops with an authority of their own (failed review, the authorities, abuse) ordered by 'now', oldest first;
+    """This site's stops with an authority of their own (failed review, the authorities, abuse) ordered by 'now', oldest first;
     `open_only`: not yet lifted."""
     with ctx.store.session() as s:
         site = load_site(s)
         now = ctx.now(site)
-        query = select(ServiceStop).where(ServiceStop.ordered_at <= now).order_by(ServiceStop.ordered_at,
-                                                                                ServiceStop.id)
-        if contract_id is not None:
-            query = query.where(ServiceStop.contract_id == get_contract(s, contract_id).id)
+        query = select(ServiceStop).where(ServiceStop.ordered_at <= now,
+                                          of_site(s, ServiceStop.contract_id, contract_id)
+                                          ).order_by(ServiceStop.ordered_at, ServiceStop.id)
         rows = [_stop_view(row, site, now) for row in s.scalars(query)]
     return [r for r in rows if r["lifted_at"] is None] if open_only else rows
 
@@ -473,7 +476,7 @@ def stop(ctx: Context, text: str | int) -> dict[str, Any]:
     """One stop (S1 or 1): who ordered it by which document, and its lifting."""
     with ctx.store.session() as s:
         site = load_site(s)
-        return _stop_view(numbered(s, ServiceStop, "stop", text), site, ctx.now(site))
+        return _stop_view(scoped(s, ServiceStop, "stop", text), site, ctx.now(site))
 
 
 def _stop_view(row: ServiceStop, site: SiteInfo, now: datetime) -> dict[str, Any]:
@@ -485,12 +488,11 @@ def _stop_view(row: ServiceStop, site: SiteInfo, now: datetime) -> dict[str, Any
 
 
 def reviews(ctx: Context, contract_id: str | None = None) -> list[dict[str, Any]]:
-    """Annual reviews (hosting §5.8) recorded by 'now', oldest first."""
+    """This site's annual reviews (hosting §5.8) recorded by 'now', oldest first."""
     with ctx.store.session() as s:
         site = load_site(s)
-        query = select(Review).where(Review.at <= ctx.now(site)).order_by(Review.at, Review.id)
-        if contract_id is not None:
-            query = query.where(Review.contract_id == get_contract(s, contract_id).id)
+        query = select(Review).where(Review.at <= ctx.now(site), of_site(s, Review.contract_id, contract_id)
+                                     ).order_by(Review.at, Review.id)
         return [_review_view(row, site) for row in s.scalars(query)]
 
 
@@ -498,7 +500,7 @@ def review(ctx: Context, text: str | int) -> dict[str, Any]:
     """One annual review (R1 or 1) and its outcome."""
     with ctx.store.session() as s:
         site = load_site(s)
-        return _review_view(numbered(s, Review, "review", text), site)
+        return _review_view(scoped(s, Review, "review", text), site)
 
 
 def _review_view(row: Review, site: SiteInfo) -> dict[str, Any]:

@@ -81,7 +81,8 @@ def record_licence(ctx: Context, contract_id: str, kind: str, number: str, filed
 
 
 def licences(ctx: Context, contract_id: str | None = None, missing_only: bool = False) -> list[dict[str, Any]]:
-    """Each customer's licences on file against those required; without ID every customer still in the racks."""
+    """Each customer's licences on file against those required; without ID every customer still in this site's
+    racks."""
     with ctx.store.session() as s:
         site = load_site(s)
         if contract_id is not None:
@@ -89,7 +90,8 @@ def licences(ctx: Context, contract_id: str | None = None, missing_only: bool = 
         else:
             holding = [st.value for st in HOLDS_RESOURCES]
             customers = list(s.scalars(select(Customer).where(Customer.id.in_(
-                select(Contract.customer_id).where(Contract.state.in_(holding)))).order_by(Customer.name)))
+                select(Contract.customer_id).where(Contract.state.in_(holding), Contract.site_id == site.id)))
+                .order_by(Customer.name)))
         rows = [_licence_view(s, site, c) for c in customers]
     return [r for r in rows if r["missing"]] if missing_only else rows
 
@@ -106,7 +108,8 @@ def _licence_view(s: Session, site: SiteInfo, customer: Customer) -> dict[str, A
     declared = [k for k in DECLARABLE if k in declared]
     on_file = list(s.scalars(select(Licence).where(Licence.customer_id == customer.id)
                              .order_by(Licence.kind, Licence.received_on.desc(), Licence.id.desc())))
-    contracts = list(s.scalars(select(Contract.id).where(Contract.customer_id == customer.id)
+    contracts = list(s.scalars(select(Contract.id).where(Contract.customer_id == customer.id,
+                                                         Contract.site_id == site.id)
                                .order_by(Contract.year, Contract.seq)))
     return {"customer": customer.name, "contracts": contracts, "declared": [k.value for k in declared],
             "required": [k.value for k in required_licences(declared)],

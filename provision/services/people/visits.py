@@ -18,8 +18,9 @@ from sqlalchemy import select
 from provision.domain.bounds import not_before, one_line, within_reach
 from provision.domain.people import announced_in_advance, entry_after_request, visit_sponsor
 from provision.errors import BadInput, NotFound, Refused
-from provision.services.context import Context, load_site, numbered, parse_time
+from provision.services.context import Context, load_site, parse_time
 from provision.services.contracts import get_contract, iso
+from provision.services.site_scope import of_site, own, scoped
 from provision.store.schema import AuthorizedPerson, ContractEvent, Visit
 
 
@@ -85,12 +86,13 @@ def leave(ctx: Context, visit_id: int) -> dict[str, Any]:
         return _view(visit, site, now)
 
 
-def listing(ctx: Context, overdue_only: bool = False) -> list[dict[str, Any]]:
+def listing(ctx: Context, overdue_only: bool = False, contract_id: str | None = None) -> list[dict[str, Any]]:
+    """This site's visits not yet over (`contract_id`'s only, when given), by expected entry."""
     with ctx.store.session() as s:
         site = load_site(s)
         now = ctx.now(site)
-        rows = [_view(v, site, now) for v in s.scalars(select(Visit).where(Visit.left_at.is_(None))
-                                                        .order_by(Visit.expected_enter))]
+        query = select(Visit).where(Visit.left_at.is_(None), of_site(s, Visit.contract_id, contract_id))
+        rows = [_view(v, site, now) for v in s.scalars(query.order_by(Visit.expected_enter))]
         return [r for r in rows if r["overdue_exit"]] if overdue_only else rows
 
 
@@ -98,7 +100,7 @@ def _visit(s: Any, visit_id: int) -> Visit:
     visit = s.get(Visit, visit_id)
     if visit is None:
         raise NotFound(f"visit #{visit_id} does not exist: see `colo visit list`")
-    return visit
+    return own(s, visit, "visit")
 
 
 def _view(v: Visit, site: Any, now: Any) -> dict[str, Any]:
@@ -115,4 +117,4 @@ def show(ctx: Context, text: str | int) -> dict[str, Any]:
     """One visit (V5 or 5), also one that is over (`visit list` shows those not yet left)."""
     with ctx.store.session() as s:
         site = load_site(s)
-        return _view(numbered(s, Visit, "visit", text), site, ctx.now(site))
+        return _view(scoped(s, Visit, "visit", text), site, ctx.now(site))

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from provision.domain.placement import choose_units, rack_capacity, rack_reason, units_text
 from provision.domain.terms import Kind
 from provision.errors import OperationFailed, Refused
+from provision.services.context import site_id
 from provision.store.schema import Address, Contract, Hold, Placement, Pool, PoolRack, Port, Rack, SwitchRack, Unit
 
 
@@ -176,7 +177,7 @@ def _in_rack(session: Session, req: Request, customer: _Customer) -> list[Placed
 def _candidate_racks(session: Session, req: Request, own: set[int]) -> Iterator[Rack]:
     """Customer racks first, then the rest in inventory order, paged by position."""
     has_room = select(Unit.id).where(Unit.rack_id == Rack.id, placeable_unit(req.customer_key, req.now)).exists()
-    base = select(Rack).where(has_room)
+    base = select(Rack).where(has_room, Rack.site_id == site_id(session))  # never another site's rack
     if req.room_id is not None:
         base = base.where(Rack.room_id == req.room_id)
     if own:

@@ -12,13 +12,14 @@ import os
 import socket
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select, union
 from sqlalchemy.orm import Session
 
 from provision.errors import NotFound
-from provision.services.context import Context, SiteInfo, load_site
+from provision.services.context import Context, SiteInfo, load_site, lock_site, site_id
 from provision.services.contracts import get_contract, iso
-from provision.store.schema import Operation, OperationContract, OperationStep, SiteRow
+from provision.services.site_scope import device_sites, elsewhere
+from provision.store.schema import Contract, Operation, OperationContract, OperationStep, Pdu, Switch
 
 
 def one_at_a_time(s: Session) -> None:
@@ -29,7 +30,7 @@ def one_at_a_time(s: Session) -> None:
     what the previous holder committed; on SQLite every transaction is BEGIN IMMEDIATE,
     so it is queued already.
     """
-    s.execute(select(SiteRow.id).where(SiteRow.id == 1).with_for_update())
+    lock_site(s)
 
 
 def this_process() -> str:
@@ -62,12 +63,32 @@ def operations(ctx: Context, contract_id: str | None = None, limit: int = 20) ->
     """Newest first; an `applying` operation whose process is gone is what the next run recovers."""
     with ctx.store.session() as s:
         site = load_site(s)
-        query = select(Operation).order_by(Operation.id.desc()).limit(limit)
+        query = select(Operation).where(_of_site(s)).order_by(Operation.id.desc()).limit(limit)
         if contract_id is not None:
             cid = get_contract(s, contract_id).id
             query = query.where(Operation.id.in_(select(OperationContract.operation_id)
                                                  .where(OperationContract.contract_id == cid)))
         return [_view(s, site, op) for op in s.scalars(query)]
+
+
+def _of_site(s: Session) -> ColumnElement[bool]:
+    """An operation is its contracts' site's; one without contracts (a drift fix) is its devices' site's."""
+    sid = site_id(s)
+    by_contract = (select(OperationContract.operation_id).join(Contract, Contract.id == OperationContract.contract_id)
+                   .where(Contract.site_id == sid))
+    devices = union(select(Switch.name).where(Switch.site_id == sid), select(Pdu.name).where(Pdu.site_id == sid))
+    by_device = select(OperationStep.operation_id).where(OperationStep.device.in_(devices))
+    return or_(Operation.id.in_(by_contract), Operation.id.in_(by_device))
+
+
+def _own(s: Session, op: Operation) -> Operation:
+    """`op` if it is this site's; another site's is not found here, naming its site and `--site`."""
+    sites = set(s.scalars(select(Contract.site_id).join(OperationContract, OperationContract.contract_id == Contract.id)
+                          .where(OperationContract.operation_id == op.id))) or device_sites(
+        s, list(s.scalars(select(OperationStep.device).where(OperationStep.operation_id == op.id))))
+    if sites and site_id(s) not in sites:
+        raise elsewhere(s, f"operation {op.id}", min(sites))
+    return op
 
 
 def _view(s: Session, site: SiteInfo, op: Operation) -> dict[str, Any]:
@@ -89,4 +110,4 @@ def operation(ctx: Context, operation_id: int) -> dict[str, Any]:
         op = s.get(Operation, operation_id)
         if op is None:
             raise NotFound(f"operation {operation_id} does not exist: see `colo operation list`")
-        return _view(s, site, op)
+        return _view(s, site, _own(s, op))

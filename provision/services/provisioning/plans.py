@@ -25,8 +25,9 @@ from provision.domain.portfacts import PortFacts, released
 from provision.drivers.switch.config import Stanza
 from provision.drivers.switch.portsyntax import Desired
 from provision.errors import BadInput, Refused
-from provision.services.context import SiteInfo
-from provision.services.contracts import customer_key, get_contract, placements_view
+from provision.services.context import SiteInfo, site_id
+from provision.services.contract_view import placements_view
+from provision.services.contracts import customer_key, get_contract
 from provision.services.provisioning import devices
 from provision.store.schema import Customer, Outlet, Pdu, Placement, Rack, Unit
 
@@ -119,7 +120,7 @@ def targets(s: Session, site: SiteInfo, contract_ids: Sequence[str], states: Ite
             rack["contract_w"] += p["power_w"]
     ids = list(out.contracts)
     for name, rack in out.racks.items():
-        row = s.scalar(select(Rack).where(Rack.name == name))
+        row = s.scalar(select(Rack).where(Rack.site_id == site_id(s), Rack.name == name))
         assert row is not None
         rack["budget_w"] = row.power_budget_w
         rack["committed_w"] = s.scalar(select(func.coalesce(func.sum(Placement.power_w), 0)).where(

@@ -15,8 +15,9 @@ from sqlalchemy import select
 from provision.drivers.switch import PLATFORMS, switch_driver
 from provision.drivers.switch.portsyntax import PortReading
 from provision.errors import BadInput
-from provision.services.context import Context
+from provision.services.context import Context, site_id
 from provision.services.provisioning import devices
+from provision.services.site_scope import elsewhere
 from provision.store.schema import Switch
 
 
@@ -45,9 +46,12 @@ def parse_saved(platform: str, interface: str, path: str) -> dict[str, Any]:
 def show_live(ctx: Context, switch: str, interface: str) -> dict[str, Any]:
     with ctx.store.session() as s:
         found = devices.switches(s, [switch])
+        here = Switch.site_id == site_id(s)
         if switch not in found:
-            known = ", ".join(s.scalars(select(Switch.name).order_by(Switch.name))) or "none: run `colo init`"
+            known = ", ".join(s.scalars(select(Switch.name).where(here).order_by(Switch.name))) or "none: run `colo init`"
             raise BadInput(f"no switch {switch!r} in the store; known: {known}")
+        if (other := s.scalar(select(Switch.site_id).where(Switch.name == switch, ~here))) is not None:
+            raise elsewhere(s, f"switch {switch}", other)
         info = found[switch]
     with devices.sessions():
         driver = info.driver()

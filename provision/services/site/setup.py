@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import inspect, text
 
 from provision.inventory.load import load_inventory
-from provision.services.site.sync import require_same_site, sync_inventory
+from provision.services.site.sync import require_distinct_name, sync_inventory
 from provision.store.engine import Store, open_store
 from provision.store.migrate import upgrade
 
@@ -17,12 +17,13 @@ INVENTORY_TABLES = ("racks", "units", "outlets", "switch_racks", "ports", "pool_
 def init(db: str | None, inventory_path: str) -> dict[str, Any]:
     """Validate first (bad input touches nothing), then migrate, then sync in one transaction.
 
-    Another site's inventory is refused before the migration, so that refusal changes nothing
-    either; the sync checks again under its lock.
+    Another site's inventory adds that site. A site name that differs from a held one only in
+    case is refused before the migration, so that refusal changes nothing either; the sync
+    checks again inside its transaction.
     """
     inventory = load_inventory(inventory_path)
     store = open_store(db, create=True)
-    require_same_site(_held_site(store), inventory)
+    require_distinct_name(_held_sites(store), inventory)
     before = store.schema_version()
     upgrade(store)
     with store.session() as s:
@@ -42,10 +43,9 @@ def init(db: str | None, inventory_path: str) -> dict[str, Any]:
             "site": inventory.site.name, "unchanged": report.unchanged, **report.as_dict()}
 
 
-def _held_site(store: Store) -> str | None:
-    """The site a store already belongs to; plain SQL, because its schema may still be an old one."""
+def _held_sites(store: Store) -> list[str]:
+    """The sites a store already holds; plain SQL, because its schema may still be an old one."""
     with store.engine.connect() as conn:
         if not inspect(conn).has_table("site"):
-            return None
-        name = conn.execute(text("SELECT name FROM site WHERE id = 1")).scalar()
-    return None if name is None else str(name)
+            return []
+        return [str(name) for name in conn.execute(text("SELECT name FROM site")).scalars()]

@@ -4,7 +4,9 @@ The sync computes, per table, what to add, change and remove. Additions and
 changes go top-down (rooms before racks before units); removals bottom-up. Removing
 or reserving something a contract holds is refused, naming the contract, and the
 whole sync rolls back: the store is either the new inventory or the old one. A store
-belongs to one site: another site's inventory is refused, never taken for a rename.
+holds one or more sites: an inventory syncs the site it names (adding it when new) and
+never touches another site's rows; device and pool names and addresses another site
+already uses are refused, as is a name that differs from a site's only in case.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from ipaddress import ip_network
 from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Table, delete, func, insert, select, true, update
 from sqlalchemy.orm import Session
 
-from provision.errors import Refused
+from provision.errors import BadInput, Refused
 from provision.inventory.model import Inventory
 from provision.store.schema import (
     Address,
@@ -58,17 +61,26 @@ class SyncReport:
 class _Sync:
     session: Session
     report: SyncReport
+    site_id: int
     holder: dict[int, str]                      # placement id -> contract id (active placements)
     conflicts: list[str] = field(default_factory=list)
     removals: list[tuple[Table, list[Any]]] = field(default_factory=list)
 
     def reconcile(self, what: str, table: Table, key: tuple[str, ...], desired: dict[Key, dict[str, Any]],
                   busy: Callable[[dict[str, Any]], str | None] = lambda row: None,
-                  label: Callable[[Key], str] = lambda k: str(k[-1])) -> dict[Key, int]:
-        """Insert missing rows, update changed ones, queue removals; return ids by key."""
+                  label: Callable[[Key], str] = lambda k: str(k[-1]),
+                  scope: ColumnElement[bool] | None = None) -> dict[Key, int]:
+        """Insert missing rows, update changed ones, queue removals; return ids by key.
+
+        Only rows of this site are compared: `scope` selects them (default: the table's own
+        `site_id`), and new rows get the site's id where the table has one.
+        """
         ident = next(iter(table.primary_key.columns))
-        existing = {tuple(row[k] for k in key): row for row in self.session.execute(select(table)).mappings()}
-        new = [dict(zip(key, k, strict=True)) | values for k, values in desired.items() if k not in existing]
+        mine = self.scope(table) if scope is None else scope
+        fixed = {"site_id": self.site_id} if "site_id" in table.c else {}
+        existing = {tuple(row[k] for k in key): row
+                    for row in self.session.execute(select(table).where(mine)).mappings()}
+        new = [dict(zip(key, k, strict=True)) | fixed | values for k, values in desired.items() if k not in existing]
         if new:
             self.session.execute(insert(table), new)
             self.report.added[what] += len(new)
@@ -93,14 +105,19 @@ class _Sync:
             self.removals.append((table, [row[ident.name] for row in gone]))
             self.report.removed[what] += len(gone)
         return {tuple(row[k] for k in key): row[ident.name]
-                for row in self.session.execute(select(ident, *(table.c[k] for k in key))).mappings()}
+                for row in self.session.execute(select(ident, *(table.c[k] for k in key)).where(mine)).mappings()}
+
+    def scope(self, table: Table) -> ColumnElement[bool]:
+        return table.c.site_id == self.site_id if "site_id" in table.c else true()
 
     def held_by(self, row: dict[str, Any]) -> str | None:
         placement = row.get("placement_id")
         return self.holder.get(placement) if placement is not None else None
 
     def link(self, what: str, table: Table, columns: tuple[str, str], pairs: set[tuple[int, int]]) -> None:
-        existing = {(r[0], r[1]) for r in self.session.execute(select(table.c[columns[0]], table.c[columns[1]]))}
+        racks = select(Rack.id).where(Rack.site_id == self.site_id)
+        existing = {(r[0], r[1]) for r in self.session.execute(
+            select(table.c[columns[0]], table.c[columns[1]]).where(table.c.rack_id.in_(racks)))}
         add = pairs - existing
         drop = existing - pairs
         if add:
@@ -112,32 +129,53 @@ class _Sync:
             self.report.removed[what] += len(drop)
 
 
-def require_same_site(held: str | None, inv: Inventory) -> None:
-    """A store is one site's for good: another site's inventory would rename it and adopt its contracts."""
-    if held is not None and held != inv.site.name:
-        raise Refused(f"this store holds site {held}; the inventory is site {inv.site.name}: use another store "
-                      f"(--db) for {inv.site.name}, or give {held}'s inventory; nothing changed")
+def require_distinct_name(held: list[str], inv: Inventory) -> None:
+    """Two sites whose names differ only in case or spacing are one site misspelt, not a new one."""
+    name = inv.site.name
+    for other in held:
+        if other != name and " ".join(other.split()).casefold() == " ".join(name.split()).casefold():
+            raise BadInput(f"the inventory's site {name!r} differs from this store's site {other!r} only in "
+                           f"case or spacing: spell it {other!r} to sync that site; nothing changed")
+
+
+def _require_own_devices(session: Session, inv: Inventory, site_id: int) -> None:
+    """Device and pool names and addresses are unique across the store: another site's are refused by name."""
+    clashes = []
+    for model, names, noun in ((Switch, [s.name for s in inv.switches], "switch"),
+                               (Pdu, [p.name for p in inv.pdus], "PDU"), (Pool, [p.name for p in inv.pools], "pool")):
+        clashes += [f"{noun} {name} is site {site}'s" for name, site in session.execute(
+            select(model.name, SiteRow.name).join(SiteRow, SiteRow.id == model.site_id)
+            .where(model.name.in_(names), model.site_id != site_id))]
+    others = session.execute(select(Pool.name, Pool.prefix, SiteRow.name).join(SiteRow, SiteRow.id == Pool.site_id)
+                             .where(Pool.site_id != site_id)).all()
+    clashes += [f"pool {pool.name} ({pool.prefix}) overlaps site {site}'s pool {name} ({prefix})"
+                for pool in inv.pools for name, prefix, site in others if pool.prefix.overlaps(ip_network(prefix))]
+    if clashes:
+        raise BadInput(f"inventory of site {inv.site.name}: {'; '.join(sorted(clashes))} — device and pool names and "
+                       f"addresses are unique across the store: rename them; nothing changed")
 
 
 def sync_inventory(session: Session, inv: Inventory) -> SyncReport:
-    """Apply `inv` to the store inside the caller's transaction; raise Refused on conflicts."""
+    """Apply `inv` to its site inside the caller's transaction (adding the site when new); raise on conflicts."""
     report = SyncReport()
-    holder = {pid: cid for pid, cid in session.execute(
-        select(Placement.id, Placement.contract_id).where(Placement.released_at.is_(None)))}
-    sync = _Sync(session, report, holder)
-
-    site = session.get(SiteRow, 1, with_for_update=True)
-    require_same_site(site.name if site else None, inv)
+    require_distinct_name(list(session.scalars(select(SiteRow.name))), inv)
     dns = ",".join(str(a) for a in inv.site.dns)
     wanted = {"name": inv.site.name, "timezone": inv.site.timezone, "dns": dns,
               "quarantine_days": inv.site.address_quarantine_days}
+    site = session.scalar(select(SiteRow).where(SiteRow.name == inv.site.name).with_for_update())
     if site is None:
-        session.add(SiteRow(id=1, **wanted))
+        site = SiteRow(**wanted)
+        session.add(site)
+        session.flush()
         report.added["site"] += 1
     elif any(getattr(site, k) != v for k, v in wanted.items()):
         for k, v in wanted.items():
             setattr(site, k, v)
         report.changed["site"] += 1
+    _require_own_devices(session, inv, site.id)
+    holder = {pid: cid for pid, cid in session.execute(
+        select(Placement.id, Placement.contract_id).where(Placement.released_at.is_(None)))}
+    sync = _Sync(session, report, site.id, holder)
     calendar = {(day,): {"working": kind == "workday"} for day, kind in inv.calendar.items()}
     sync.reconcile("calendar day", CalendarDay.__table__, ("day",), calendar)  # type: ignore[arg-type]
 
@@ -154,7 +192,8 @@ def sync_inventory(session: Session, inv: Inventory) -> SyncReport:
         (p.name,): {"platform": p.platform, "host": p.host, "port": p.port, "credentials": p.credentials}
         for p in inv.pdus})
     outlet_ids = sync.reconcile("outlet", Outlet.__table__, ("pdu_id", "number"), {  # type: ignore[arg-type]
-        (pdu_ids[(p.name,)], n): {} for p in inv.pdus for n in range(1, p.outlets + 1)})
+        (pdu_ids[(p.name,)], n): {} for p in inv.pdus for n in range(1, p.outlets + 1)},
+        scope=Outlet.pdu_id.in_(select(Pdu.id).where(Pdu.site_id == site.id)))
 
     rack_names = {v: k[0] for k, v in rack_ids.items()}
     desired_units: dict[Key, dict[str, Any]] = {}
@@ -167,7 +206,8 @@ def sync_inventory(session: Session, inv: Inventory) -> SyncReport:
             desired_units[(rid, u)] = {"reserved": u in reserved, "outlet_id": feeds.get(("mains", u)),
                                        "ups_outlet_id": feeds.get(("ups", u))}
     sync.reconcile("unit", Unit.__table__, ("rack_id", "u"), desired_units,  # type: ignore[arg-type]
-                   busy=sync.held_by, label=lambda k: f"{rack_names.get(k[0], k[0])} U{k[1]}")
+                   busy=sync.held_by, label=lambda k: f"{rack_names.get(k[0], k[0])} U{k[1]}",
+                   scope=Unit.rack_id.in_(select(Rack.id).where(Rack.site_id == site.id)))
 
     switch_ids = sync.reconcile("switch", Switch.__table__, ("name",), {  # type: ignore[arg-type]
         (s.name,): {"platform": s.platform, "host": s.host, "port": s.port, "credentials": s.credentials,
@@ -177,7 +217,8 @@ def sync_inventory(session: Session, inv: Inventory) -> SyncReport:
     switch_names = {v: k[0] for k, v in switch_ids.items()}
     sync.reconcile("port", Port.__table__, ("switch_id", "name"), {  # type: ignore[arg-type]
         (switch_ids[(s.name,)], name): {"position": i} for s in inv.switches for i, name in enumerate(s.access_ports)},
-        busy=sync.held_by, label=lambda k: f"{switch_names.get(k[0], k[0])} {k[1]}")
+        busy=sync.held_by, label=lambda k: f"{switch_names.get(k[0], k[0])} {k[1]}",
+        scope=Port.switch_id.in_(select(Switch.id).where(Switch.site_id == site.id)))
 
     pool_ids = sync.reconcile("pool", Pool.__table__, ("name",), {  # type: ignore[arg-type]
         (p.name,): {"prefix": str(p.prefix), "gateway": str(p.gateway), "vlan": p.vlan} for p in inv.pools})
@@ -189,7 +230,7 @@ def sync_inventory(session: Session, inv: Inventory) -> SyncReport:
             desired_addresses[(str(address),)] = {"pool_id": pid, "ip_int": int(address),
                                                   "reserved": address in reserved_ips}
     sync.reconcile("address", Address.__table__, ("ip",), desired_addresses,  # type: ignore[arg-type]
-                   busy=sync.held_by)
+                   busy=sync.held_by, scope=Address.pool_id.in_(select(Pool.id).where(Pool.site_id == site.id)))
 
     sync.link("switch-rack link", SwitchRack.__table__, ("switch_id", "rack_id"),  # type: ignore[arg-type]
               {(switch_ids[(s.name,)], rack_ids[(r,)]) for s in inv.switches for r in s.racks})
