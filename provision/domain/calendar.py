@@ -8,21 +8,37 @@ anything) with an override file that always wins over the package.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 
-@lru_cache(maxsize=16)
-def _china_calendar(year: int):  # type: ignore[no-untyped-def]
-    import holidays  # imported lazily: ~0.1 s, needed only when a clock is computed
+@dataclass(frozen=True)
+class YearDays:
+    """One year of the package's calendar as its exceptions to Monday-to-Friday: the weekdays off
+    (public holidays) and the weekend days worked (调休). Small, and plain data, so it can be cached."""
 
-    return holidays.China(years=year)
+    off: frozenset[date]
+    worked: frozenset[date]
+
+    def is_working_day(self, day: date) -> bool:
+        return day in self.worked if day.weekday() >= 5 else day not in self.off
 
 
-def _package_is_working_day(day: date) -> bool:
-    return bool(_china_calendar(day.year).is_working_day(day))
+def china_year(year: int) -> YearDays:
+    """The `holidays` package's mainland-China calendar for one year (~0.1 s to import and compute)."""
+    import holidays  # imported lazily: only when a clock is computed and no cached year is at hand
+
+    calendar = holidays.China(years=year)
+    days = [date(year, 1, 1) + timedelta(days=n) for n in range((date(year + 1, 1, 1) - date(year, 1, 1)).days)]
+    return YearDays(off=frozenset(d for d in days if d.weekday() < 5 and not calendar.is_working_day(d)),
+                    worked=frozenset(d for d in days if d.weekday() >= 5 and calendar.is_working_day(d)))
+
+
+@lru_cache(maxsize=64)
+def _year(package: Callable[[int], YearDays], year: int) -> YearDays:
+    return package(year)
 
 
 @dataclass(frozen=True)
@@ -30,11 +46,13 @@ class WorkCalendar:
     """Working days; `overrides` maps a date to True (working) or False (day off)."""
 
     overrides: Mapping[date, bool] = field(default_factory=dict)
+    # the package's days for a year: `china_year` itself, or a cache of it (services.calendar_cache)
+    package: Callable[[int], YearDays] = china_year
 
     def is_working_day(self, day: date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
-        return _package_is_working_day(day)
+        return _year(self.package, day.year).is_working_day(day)
 
     def nth_working_day_after(self, day: date, n: int) -> date:
         """The n-th working day strictly after `day` (the day itself never counts)."""

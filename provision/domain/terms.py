@@ -112,3 +112,8 @@ def install_refund(install_fee: Decimal, status: str | None) -> str | None:
     if not install_fee:
         return "install guarantee missed; no install fee on the contract to refund"
     return f"install fee {install_fee:.2f} refunded"
+
+
+def customer_key(name: str) -> str:
+    """A name as compared: spacing and case do not make another customer."""
+    return " ".join(name.split()).casefold()

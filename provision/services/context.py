@@ -14,18 +14,21 @@ import getpass
 import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, select
 
 from provision.domain import refs
 from provision.domain.bounds import check_year
 from provision.domain.calendar import WorkCalendar
 from provision.errors import BadInput, Refused
-from provision.store.engine import READ_ONLY_KEY, Store, open_store
-from provision.store.schema import CalendarDay, SiteRow
+from provision.services.calendar_cache import cached_china_year
+from provision.store.engine import READ_ONLY_KEY, SITE_KEY, Store, open_store
+from provision.store.tables import CALENDAR_DAYS, SITE
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)
@@ -34,15 +37,68 @@ class SiteInfo:
     tz: ZoneInfo
     dns: tuple[str, ...]
     calendar: WorkCalendar
+    id: int = 1
 
 
-def load_site(session: Session) -> SiteInfo:
-    row = session.get(SiteRow, 1)
-    if row is None:
+SITE_ID_KEY = "colo_site_id"  # Session.info key: the resolved site's id, for queries that scope by site
+
+
+def reader(s: Session | Connection) -> Connection:
+    """What a view reads through: a read's connection as it is, or a session's own connection with its pending
+    changes flushed first, as an ORM query would — so a use case that writes shows what it wrote."""
+    if isinstance(s, Connection):
+        return s
+    s.flush()
+    return s.connection()
+
+
+def iso(moment: datetime | None, site: SiteInfo) -> str | None:
+    """A stored time as output shows it: ISO 8601 in the site's timezone, to the second."""
+    return None if moment is None else moment.astimezone(site.tz).isoformat(timespec="seconds")
+
+
+def site_row(s: Session | Connection) -> Any:
+    """The site this run works on: the one `--site` names, or the store's only site.
+
+    A store with several sites and no `--site` is bad input naming them, so no command
+    ever guesses which datacenter a technician meant.
+    """
+    wanted = s.get_execution_options().get(SITE_KEY) if isinstance(s, Connection) else s.info.get(SITE_KEY)
+    rows = reader(s).execute(select(SITE).order_by(SITE.c.name)).all()
+    if not rows:
         raise BadInput("the store has no site yet: run `colo init --inventory PATH`")
-    overrides = {d.day: d.working for d in session.scalars(select(CalendarDay))}
+    names = ", ".join(r.name for r in rows)
+    if wanted is None:
+        if len(rows) > 1:
+            raise BadInput(f"the store holds sites {names}: give --site NAME (or COLO_SITE) to say which")
+        row = rows[0]
+    else:
+        found = [r for r in rows if r.name == wanted.strip()]
+        if not found:
+            raise BadInput(f"--site {wanted!r} is not a site of this store: use one of {names}")
+        row = found[0]
+    if not isinstance(s, Connection):
+        s.info[SITE_ID_KEY] = row.id
+    return row
+
+
+def site_id(session: Session) -> int:
+    """The resolved site's id (resolving it first if this session has not yet)."""
+    known: int | None = session.info.get(SITE_ID_KEY)
+    return known if known is not None else int(site_row(session).id)
+
+
+def lock_site(session: Session) -> None:
+    """Queue behind every other allocation or round of this site (not of the others) until the transaction ends."""
+    session.execute(select(SITE.c.id).where(SITE.c.id == site_id(session)).with_for_update())
+
+
+def load_site(s: Session | Connection) -> SiteInfo:
+    row = site_row(s)
+    overrides = {day: working for day, working in reader(s).execute(
+        select(CALENDAR_DAYS.c.day, CALENDAR_DAYS.c.working).where(CALENDAR_DAYS.c.site_id == row.id))}
     return SiteInfo(row.name, ZoneInfo(row.timezone), tuple(filter(None, row.dns.split(","))),
-                    WorkCalendar(overrides))
+                    WorkCalendar(overrides, cached_china_year), row.id)
 
 
 def parse_time(text: str, tz: ZoneInfo, option: str) -> datetime:
@@ -95,11 +151,12 @@ class Context:
 
     @classmethod
     def open(cls, db: str | None = None, at: str | None = None, actor: str | None = None,
-             what_if: str | None = None, command: str | None = None) -> Context:
+             what_if: str | None = None, command: str | None = None, site: str | None = None) -> Context:
         if what_if is not None and at is not None:
             raise BadInput("--at and --what-if both set the time: give --what-if TIME to look, --at TIME to write")
         store = open_store(db, read_only=None if what_if is None else what_if_refusal(command))
         store.require_current()
+        store.site = site
         return cls(store, what_if if what_if is not None else at, actor or default_actor(), what_if is not None)
 
     def now(self, site: SiteInfo) -> datetime:

@@ -17,18 +17,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
-from sqlalchemy.orm import Session
 
 from provision.errors import BadInput, OperationFailed, Refused
-from provision.store import audit  # noqa: F401 - registers the flush hook that writes the audit log
 
-SCHEMA_HEAD = "0020"  # the newest migration; tests check it matches migrations/versions
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+SCHEMA_HEAD = "0023"  # the newest migration; tests check it matches migrations/versions
 
 
 def default_url() -> str:
@@ -48,6 +49,9 @@ def normalise_url(raw: str) -> str:
 
 
 READ_ONLY_KEY = "colo_read_only"  # Session.info key: the refusal a write attempt raises in a what-if run
+SITE_KEY = "colo_site"  # Session.info key and connection option: the site name the run was given (--site), None:
+# the store's only site
+READING_KEY = "colo_reading"  # connection option: a read-only transaction (Store.reading)
 
 
 def _is_read_only_error(e: DBAPIError) -> bool:
@@ -60,6 +64,7 @@ def _is_read_only_error(e: DBAPIError) -> bool:
 class Store:
     engine: Engine
     read_only: str | None = None  # a what-if store: the refusal any write attempt raises
+    site: str | None = None  # the site this run works on (--site); services.context resolves it per session
 
     @property
     def safe_url(self) -> str:
@@ -68,22 +73,33 @@ class Store:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """One transaction: committed when the block ends cleanly, rolled back otherwise."""
-        info = {READ_ONLY_KEY: self.read_only} if self.read_only else {}
-        with Session(self.engine, expire_on_commit=False, info=info) as session:
-            try:
-                yield session
-                session.commit()
-            except DBAPIError as e:
-                session.rollback()
-                if self.read_only and _is_read_only_error(e):
-                    raise Refused(self.read_only) from None
-                if not isinstance(e, OperationalError):
-                    raise
-                raise OperationFailed(f"store {self.safe_url} failed: {e.orig}") from None
-            except BaseException:
-                session.rollback()
+        """One ORM transaction, for use cases that write: committed when the block ends cleanly, rolled back
+        otherwise."""
+        from provision.store.sessions import orm_session  # the ORM and the schema load only for writers
+
+        with self._failures(), orm_session(self.engine, self.read_only, self.site) as session:
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """One read-only transaction without the ORM, for the everyday reads (store.tables): on SQLite a plain
+        BEGIN, so a read never queues for the write lock."""
+        with self._failures(), self.engine.connect() as conn:
+            conn.execution_options(**{READING_KEY: True, SITE_KEY: self.site})
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def _failures(self) -> Iterator[None]:
+        """A database failure as the one line the CLI prints; a write in a what-if run as its refusal."""
+        try:
+            yield
+        except DBAPIError as e:
+            if self.read_only and _is_read_only_error(e):
+                raise Refused(self.read_only) from None
+            if not isinstance(e, OperationalError):
                 raise
+            raise OperationFailed(f"store {self.safe_url} failed: {e.orig}") from None
 
     def schema_version(self) -> str | None:
         with self.engine.connect() as conn:
@@ -169,15 +185,8 @@ def _sqlite_engine(database: str, create: bool, read_only: bool = False) -> Engi
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # type: ignore[no-untyped-def]
-        # a read-only connection cannot take the write lock, and a what-if run need not queue for it
-        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        # a read-only connection cannot take the write lock, and a what-if run or a read need not queue for it
+        reading = read_only or conn.get_execution_options().get(READING_KEY)
+        conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
     return engine
-
-
-@event.listens_for(Session, "before_flush")
-def _refuse_read_only(s: Session, flush_context: Any, instances: Any) -> None:
-    """A what-if session refuses a change before any SQL, so the refusal is the same on every back end."""
-    refusal = s.info.get(READ_ONLY_KEY)
-    if refusal and (s.new or s.deleted or any(s.is_modified(o) for o in s.dirty)):
-        raise Refused(refusal)

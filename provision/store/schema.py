@@ -11,14 +11,13 @@ test checks that upgrading an empty store yields exactly these tables.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -29,46 +28,9 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator, TypeEngine
 
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Aware datetimes in, aware UTC datetimes out, on SQLite as on PostgreSQL."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to the store: localise it first")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-class Money(TypeDecorator[Decimal]):
-    """Exact money: NUMERIC on PostgreSQL, text on SQLite (whose NUMERIC is a float)."""
-
-    impl = Numeric(14, 2)
-    cache_ok = True
-
-    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine:  # type: ignore[type-arg]
-        return dialect.type_descriptor(String(20) if dialect.name == "sqlite" else Numeric(14, 2, asdecimal=True))
-
-    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> object:
-        if value is None:
-            return None
-        return str(value) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: object, dialect: Dialect) -> Decimal | None:
-        return None if value is None else Decimal(str(value))
+from provision.store.types import Money, UTCDateTime
 
 
 class Base(DeclarativeBase):
@@ -82,35 +44,44 @@ FREE = text("placement_id IS NULL")
 
 
 class SiteRow(Base):
-    """One row: the site this store describes. Also the row allocation locks on."""
+    """One row per site (datacenter) the store holds; also the row that site's allocation locks on.
+
+    Rooms, racks, devices, pools and contracts each name their site, so one store serves
+    several datacenters while each keeps its own inventory, timezone and calendar.
+    """
 
     __tablename__ = "site"
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(64), unique=True)
     timezone: Mapped[str] = mapped_column(String(64))
     dns: Mapped[str] = mapped_column(String(200), default="")  # comma-separated
     quarantine_days: Mapped[int] = mapped_column(Integer, default=30)  # before a released address is reused
 
 
 class CalendarDay(Base):
-    """Operator overrides of the working-day calendar, synced from the inventory."""
+    """Operator overrides of a site's working-day calendar, synced from its inventory."""
 
     __tablename__ = "calendar_days"
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     working: Mapped[bool] = mapped_column(Boolean)
 
 
 class Room(Base):
     __tablename__ = "rooms"
+    __table_args__ = (UniqueConstraint("site_id", "name"),)  # room and rack names repeat across sites
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(64), unique=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
+    name: Mapped[str] = mapped_column(String(64))
     position: Mapped[int] = mapped_column(Integer)
 
 
 class Rack(Base):
     __tablename__ = "racks"
+    __table_args__ = (UniqueConstraint("site_id", "name"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(64), unique=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))  # its room's site, kept here for allocation's filter
+    name: Mapped[str] = mapped_column(String(64))
     room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id"))
     position: Mapped[int] = mapped_column(Integer, index=True)
     height_u: Mapped[int] = mapped_column(Integer)
@@ -118,9 +89,14 @@ class Rack(Base):
 
 
 class DeviceColumns:
-    """What every managed device row holds: how to reach it, never the secret itself."""
+    """What every managed device row holds: how to reach it, never the secret itself.
+
+    Device names are unique across the store (they are host names), so a second site's
+    inventory that reuses one is refused rather than taking the device over.
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
     name: Mapped[str] = mapped_column(String(64), unique=True)
     platform: Mapped[str] = mapped_column(String(32))
     host: Mapped[str] = mapped_column(String(253))
@@ -180,6 +156,7 @@ class Port(Base):
 class Pool(Base):
     __tablename__ = "pools"
     id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
     name: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(18))
     gateway: Mapped[str] = mapped_column(String(15))
@@ -223,8 +200,9 @@ class Customer(Base):
 
 class Contract(Base):
     __tablename__ = "contracts"
-    __table_args__ = (UniqueConstraint("year", "seq"),)
+    __table_args__ = (UniqueConstraint("year", "seq"),)  # numbered across the store: an id names one contract
     id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
     year: Mapped[int] = mapped_column(Integer)
     seq: Mapped[int] = mapped_column(Integer)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
@@ -544,6 +522,7 @@ class MonitorRound(Base):
 
     __tablename__ = "monitor_rounds"
     id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     seconds: Mapped[float] = mapped_column(Float)
     icmp_mode: Mapped[str] = mapped_column(String(16))
@@ -790,3 +769,51 @@ class TrafficMonth(Base):
     p95_out: Mapped[float | None] = mapped_column(Float)
     samples: Mapped[int] = mapped_column(Integer)
     expected: Mapped[int] = mapped_column(Integer)
+
+
+class MonitorLease(Base):
+    """Who runs a site's probe rounds: one owner per site at a time, until `expires_at` unless renewed.
+
+    Monitors for the same site on several machines share one PostgreSQL store; each round
+    first renews or takes this row with a conditional UPDATE, so two can never both hold it
+    and a standby takes over once the owner stops renewing.
+    """
+
+    __tablename__ = "monitor_leases"
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(128))  # host:pid:token of the holding monitor
+    acquired_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SotSettings(Base):
+    """The source of truth a site was imported from; its presence turns write-back on for the site."""
+
+    __tablename__ = "sot_settings"
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # nautobot
+    url: Mapped[str] = mapped_column(String(300))
+    token_secret: Mapped[str] = mapped_column(String(64))  # the secret's name, never the token
+    location: Mapped[str] = mapped_column(String(100))
+
+
+class SotOutbox(Base):
+    """One write-back owed to the source of truth: a contract's objects as a change left them.
+
+    Written in the transaction of the change itself, so a Nautobot outage never blocks it;
+    `colo sot sync` delivers entries in order and marks them done, retrying failed ones.
+    """
+
+    __tablename__ = "sot_outbox"
+    __table_args__ = (Index("ix_sot_outbox_pending", "site_id", "id", sqlite_where=text("done_at IS NULL"),
+                            postgresql_where=text("done_at IS NULL")),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"))
+    reason: Mapped[str] = mapped_column(String(32))  # the event that owed it: signed, provisioned, server_recorded ...
+    payload: Mapped[str] = mapped_column(Text)  # JSON snapshot (provision.sot.outbox.snapshot)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(600))
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -16,7 +16,9 @@ from provision.domain.lifecycle import HOLDS_RESOURCES, State
 from provision.domain.terms import Kind
 from provision.errors import NotFound, Refused
 from provision.services.context import Context, load_site
-from provision.services.contracts import contract_view, get_contract, placements_view
+from provision.services.contract_view import contract_view, placements_view
+from provision.services.contracts import get_contract
+from provision.sot import outbox
 from provision.store.schema import ContractEvent, Placement, Server
 
 
@@ -56,6 +58,7 @@ def record_server(ctx: Context, contract_id: str, position: int, record: ServerR
                             ref=str(position), detail=f"serial {record.serial} mac {mac_colons(record.mac)}"
                             + (" (replaces the earlier record)" if row is not None else "")))
         s.flush()
+        outbox.enqueue(s, contract, "server_recorded", now)
         return contract_view(s, site, contract, now)
 
 

@@ -39,7 +39,8 @@ from provision.domain.service_change import (
 from provision.domain.terms import Kind, Payment
 from provision.errors import Refused
 from provision.services.context import Context, SiteInfo, load_site
-from provision.services.contracts import change_view, get_contract, iso, placements_view
+from provision.services.contract_view import change_view, placements_view
+from provision.services.contracts import get_contract, iso
 from provision.services.provisioning import apply as applier
 from provision.services.provisioning import devices, plans
 from provision.services.provisioning.allocation import Request, add_addresses, allocate

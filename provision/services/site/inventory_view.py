@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from provision.domain.lifecycle import HOLDS_RESOURCES
 from provision.services.context import Context, load_site
-from provision.services.contracts import placements_view
+from provision.services.contract_view import placements_view
 from provision.store.schema import Contract, Customer, Pdu, Switch
 
 
@@ -28,9 +28,10 @@ def inventory(ctx: Context) -> dict[str, Any]:
         out: dict[str, Any] = {"switches": [], "pdus": [], "servers": []}
         for sw in s.scalars(select(Switch).order_by(Switch.name)):
             out["switches"].append({"name": sw.name, "platform": sw.platform, "host": sw.host, "port": sw.port,
-                                    "snmp_port": sw.snmp_port})
+                                    "snmp_port": sw.snmp_port, "credentials": sw.credentials})
         for pdu in s.scalars(select(Pdu).order_by(Pdu.name)):
-            out["pdus"].append({"name": pdu.name, "platform": pdu.platform, "host": pdu.host, "port": pdu.port})
+            out["pdus"].append({"name": pdu.name, "platform": pdu.platform, "host": pdu.host, "port": pdu.port,
+                                "credentials": pdu.credentials})
         live = [st.value for st in HOLDS_RESOURCES]
         for contract, customer in s.execute(select(Contract, Customer.name).join(Customer)
                                             .where(Contract.state.in_(live)).order_by(Contract.year, Contract.seq)):

@@ -7,7 +7,6 @@ every query, so an expired hold simply stops counting.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, func, or_, select
@@ -17,64 +16,19 @@ from provision.domain import refs
 from provision.domain.bounds import one_line, within_reach
 from provision.domain.placement import choose_units
 from provision.errors import BadInput, NotFound, Refused
-from provision.services.context import Context, SiteInfo, load_site, parse_time
+from provision.services.context import Context, load_site, lock_site, parse_time, reader, site_id
 from provision.services.contracts import customer_key, iso
 from provision.services.provisioning.allocation import placeable_unit
-from provision.store.schema import Contract, Customer, Hold, Outlet, Pdu, Placement, Rack, Room, SiteRow, Unit
+from provision.services.site.rack_view import hold_view, rack_missing
+from provision.services.site_scope import elsewhere
+from provision.store.schema import Hold, Placement, Rack, Room, Unit
 
 
 def get_rack(s: Session, name: str) -> Rack:
-    rack = s.scalar(select(Rack).where(Rack.name == name))
+    rack = s.scalar(select(Rack).where(Rack.site_id == site_id(s), Rack.name == name))
     if rack is None:
-        known = s.scalars(select(Rack.name).order_by(Rack.position).limit(12)).all()
-        raise NotFound(f"rack {name!r} is not in the store: use one of {', '.join(known)}"
-                       f"{' …' if len(known) == 12 else ''} (see the inventory)")
+        raise rack_missing(reader(s), site_id(s), name)
     return rack
-
-
-def rack_view(ctx: Context, name: str) -> dict[str, Any]:
-    with ctx.store.session() as s:
-        site = load_site(s)
-        now = ctx.now(site)
-        rack = get_rack(s, name)
-        holds = {h.id: h for h in s.scalars(select(Hold).where(Hold.rack_id == rack.id))}
-        owners = dict(s.execute(select(Placement.id, Contract.id).join(Contract)
-                                .where(Placement.rack_id == rack.id, Placement.released_at.is_(None))).all())
-        customers = dict(s.execute(select(Contract.id, Customer.name).join(Customer)
-                                   .where(Contract.id.in_(set(owners.values())))).all())
-        outlets = {oid: f"{pdu}:{n}" for oid, pdu, n in s.execute(
-            select(Outlet.id, Pdu.name, Outlet.number).join(Pdu, Pdu.id == Outlet.pdu_id)
-            .join(Unit, Unit.outlet_id == Outlet.id).where(Unit.rack_id == rack.id))}
-        units = []
-        for unit in s.scalars(select(Unit).where(Unit.rack_id == rack.id).order_by(Unit.u.desc())):
-            entry: dict[str, Any] = {"u": unit.u, "state": "free", "contract": None, "customer": None,
-                                     "outlet": outlets.get(unit.outlet_id) if unit.outlet_id else None}
-            hold = holds.get(unit.hold_id) if unit.hold_id else None
-            if unit.reserved:
-                entry["state"] = "reserved"
-            elif unit.placement_id is not None:
-                contract_id = owners.get(unit.placement_id)
-                entry |= {"state": "occupied", "contract": contract_id,
-                          "customer": customers.get(contract_id) if contract_id else None}
-            elif hold is not None and hold.until > now:
-                entry |= {"state": "held", "customer": hold.for_name, "hold": hold.id}
-            elif unit.outlet_id is None:
-                entry["state"] = "unfed"
-            units.append(entry)
-        committed = s.scalar(select(func.coalesce(func.sum(Placement.power_w), 0))
-                             .where(Placement.rack_id == rack.id, Placement.released_at.is_(None))) or 0
-        return {"rack": rack.name, "room": s.scalar(select(Room.name).where(Room.id == rack.room_id)),
-                "height_u": rack.height_u, "power_budget_w": rack.power_budget_w, "power_committed_w": committed,
-                "units": units,
-                "holds": [_hold_view(h, site, now) for h in holds.values() if h.until > now]}
-
-
-def _hold_view(hold: Hold, site: SiteInfo, now: datetime, units: list[int] | None = None) -> dict[str, Any]:
-    view = {"hold": hold.id, "for": hold.for_name, "until": iso(hold.until, site),
-            "created_by": hold.created_by, "active": hold.until > now}
-    if units is not None:
-        view["units"] = units
-    return view
 
 
 def reserve(ctx: Context, rack_name: str, units: int, for_name: str, until: str) -> dict[str, Any]:
@@ -90,7 +44,7 @@ def reserve(ctx: Context, rack_name: str, units: int, for_name: str, until: str)
             raise BadInput(f"--until {iso(deadline, site)} is not in the future (now {iso(now, site)}): "
                            f"give when the hold should lapse")
         within_reach(deadline, now, "--until")
-        s.execute(select(SiteRow.id).where(SiteRow.id == 1).with_for_update())
+        lock_site(s)
         rack = get_rack(s, rack_name)
         key = customer_key(for_name)
         free = {u.u: u for u in s.scalars(select(Unit).where(Unit.rack_id == rack.id, placeable_unit(key, now),
@@ -106,36 +60,46 @@ def reserve(ctx: Context, rack_name: str, units: int, for_name: str, until: str)
         chosen = choose_units(sorted(free), units)
         for u in chosen:
             free[u].hold_id = hold.id
-        return _hold_view(hold, site, now, chosen) | {"rack": rack.name}
+        return hold_view(hold, site, now, chosen) | {"rack": rack.name}
 
 
 def release_hold(ctx: Context, hold_id: int) -> dict[str, Any]:
     with ctx.store.session() as s:
         site = load_site(s)
         now = ctx.now(site)
-        hold = s.get(Hold, hold_id)
-        if hold is None:
-            raise NotFound(f"hold {hold_id} does not exist: see `colo hold list`")
+        hold = _own_hold(s, hold_id)
         units = [u.u for u in s.scalars(select(Unit).where(Unit.hold_id == hold.id).order_by(Unit.u))]
         for unit in s.scalars(select(Unit).where(Unit.hold_id == hold.id)):
             unit.hold_id = None
         lapsed = hold.until <= now  # released already by the clock: say so rather than report a release
         hold.until = min(hold.until, now)
-        return _hold_view(hold, site, now, units) | {"rack": s.scalar(select(Rack.name).where(Rack.id == hold.rack_id)),
+        return hold_view(hold, site, now, units) | {"rack": s.scalar(select(Rack.name).where(Rack.id == hold.rack_id)),
                                                      "lapsed": lapsed}
+
+
+def _own_hold(s: Session, text: str | int) -> Hold:
+    """The hold numbered `text`, if its rack is this site's; another site's is named with its `--site`."""
+    n = refs.number(text, "hold")
+    hold = s.get(Hold, n)
+    if hold is None:
+        raise refs.missing("hold", n)
+    rack_site = s.scalar(select(Rack.site_id).where(Rack.id == hold.rack_id))
+    if rack_site != site_id(s):
+        raise elsewhere(s, f"hold {refs.ref('hold', n)}", rack_site)
+    return hold
 
 
 def list_holds(ctx: Context, include_expired: bool = False) -> list[dict[str, Any]]:
     with ctx.store.session() as s:
         site = load_site(s)
         now = ctx.now(site)
-        query = select(Hold, Rack.name).join(Rack).order_by(Hold.until)
+        query = select(Hold, Rack.name).join(Rack).where(Rack.site_id == site_id(s)).order_by(Hold.until)
         if not include_expired:
             query = query.where(Hold.until > now)
         out = []
         for hold, rack in s.execute(query):
             units = [u for u in s.scalars(select(Unit.u).where(Unit.hold_id == hold.id).order_by(Unit.u))]
-            out.append(_hold_view(hold, site, now, units) | {"rack": rack})
+            out.append(hold_view(hold, site, now, units) | {"rack": rack})
         return out
 
 
@@ -150,10 +114,11 @@ def rack_list(ctx: Context, room: str | None = None) -> list[dict[str, Any]]:
     with ctx.store.session() as s:
         site = load_site(s)
         now = ctx.now(site)
-        racks = select(Rack, Room.name).join(Room, Room.id == Rack.room_id).order_by(Room.position, Rack.position)
+        racks = (select(Rack, Room.name).join(Room, Room.id == Rack.room_id).where(Rack.site_id == site.id)
+                 .order_by(Room.position, Rack.position))
         if room is not None:
-            if s.scalar(select(Room.id).where(Room.name == room)) is None:
-                rooms = ", ".join(s.scalars(select(Room.name).order_by(Room.position)))
+            if s.scalar(select(Room.id).where(Room.site_id == site.id, Room.name == room)) is None:
+                rooms = ", ".join(s.scalars(select(Room.name).where(Room.site_id == site.id).order_by(Room.position)))
                 raise NotFound(f"--room {room!r} is not a room of this site: use one of {rooms}")
             racks = racks.where(Room.name == room)
         open_unit = Unit.reserved.is_(False) & Unit.placement_id.is_(None)
@@ -181,5 +146,7 @@ def rack_list(ctx: Context, room: str | None = None) -> list[dict[str, Any]]:
 
 
 def show_hold(ctx: Context, text: str | int) -> dict[str, Any]:
-    """One hold (H5 or 5), lapsed or not, as `hold list --all` shows it."""
+    """One hold (H5 or 5), lapsed or not, as `hold list --all` shows it; another site's is named with its `--site`."""
+    with ctx.store.session() as s:
+        _own_hold(s, text)
     return refs.pick(list_holds(ctx, include_expired=True), "hold", text)
