@@ -166,5 +166,7 @@ def test_every_module_documents_itself_for_ansible_doc(tmp_path: Path) -> None:
     assert sorted(docs) == [f"colo.dc.{m}" for m in modules], done.stderr[-2000:]
     for name, entry in docs.items():
         doc = entry["doc"]
-        assert doc["short_description"] and doc["description"], name
+        assert doc["short_description"] and doc["description"] and doc["author"], name
         assert {"db", "at", "actor"} <= set(doc["options"]), name
+        assert entry["examples"] and entry["return"], f"{name}: EXAMPLES and RETURN, as Galaxy expects"
+        assert all(" e.g" not in option for option in doc["options"]), f"{name}: YAML split a description"

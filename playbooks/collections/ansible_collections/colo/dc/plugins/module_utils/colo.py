@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, colo toolkit maintainers
+# SPDX-License-Identifier: Apache-2.0
 """What every colo.dc module shares: the API handle, error mapping, and plan diffs.
 
 Modules call the toolkit's public API and nothing else, so a playbook and the CLI can
@@ -6,12 +8,13 @@ never disagree about what an operation does.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
 
-COMMON = {"db": {"type": "str"}, "at": {"type": "str"}, "actor": {"type": "str"}}
+COMMON = {"db": {"type": "str"}, "at": {"type": "str"}, "actor": {"type": "str"}, "site": {"type": "str"}}
 
 
 def run_module(spec: dict[str, Any], action: Callable[[AnsibleModule, Any], dict[str, Any]]) -> None:
@@ -23,7 +26,8 @@ def run_module(spec: dict[str, Any], action: Callable[[AnsibleModule, Any], dict
         module.fail_json(msg=f"the colo toolkit is not importable by this Python ({e}): set ansible_python_interpreter "
                              f'to "{{{{ ansible_playbook_python }}}}" and run ansible from the toolkit\'s venv')
         return
-    api = Colo(db=module.params["db"], at=module.params["at"], actor=module.params["actor"] or "ansible")
+    api = Colo(db=module.params["db"], at=module.params["at"], actor=module.params["actor"] or "ansible",
+               site=module.params["site"] or os.environ.get("COLO_SITE") or None)
     try:
         result = action(module, api)
     except ColoError as e:

@@ -1,15 +1,37 @@
+# Copyright: (c) 2026, colo toolkit maintainers
+# SPDX-License-Identifier: Apache-2.0
+
 DOCUMENTATION = r"""
 module: decommission
 short_description: Reset an ended contract's ports, switch its outlets off, store its servers
 description:
   - Plan, apply through the journaled drivers, verify by read-back; then free the slots and ports,
     quarantine the addresses and book the servers into storage with the 7-day clock. In check mode, only the plan.
+author: colo toolkit maintainers (!UNKNOWN)
+version_added: 0.1.0
 options:
   contract: {description: Contract id., type: str, required: true}
   location: {description: Warehouse shelf., type: str, default: warehouse}
-  db: {description: Store URL., type: str}
-  at: {description: Run as of this ISO time., type: str}
-  actor: {description: Who is recorded as acting., type: str}
+extends_documentation_fragment: [colo.dc.common]
+"""
+
+EXAMPLES = r"""
+- name: Decommission an ended contract to a warehouse shelf
+  colo.dc.decommission:
+    contract: C2026-0001
+    location: W1-07
+"""
+
+RETURN = r"""
+message:
+  description: What was done, or would be done in check mode.
+  returned: always
+  type: str
+operation:
+  description: The journaled operation's id; null in check mode or when the contract is not ended.
+  returned: when the contract is ended
+  type: int
+  sample: 14
 """
 
 from ansible_collections.colo.dc.plugins.module_utils.colo import plan_diff, run_module  # noqa: E402 - DOCUMENTATION comes first in Ansible modules

@@ -1,9 +1,14 @@
+# Copyright: (c) 2026, colo toolkit maintainers
+# SPDX-License-Identifier: Apache-2.0
+
 DOCUMENTATION = r"""
 module: monitoring
 short_description: Whom a contract's emergencies are told, and which of the customer's services are checked
 description:
   - Declarative; only the difference is written, each change an audited contract event.
     Check mode reports the difference and writes nothing. Network and power are always watched.
+author: colo toolkit maintainers (!UNKNOWN)
+version_added: 0.1.0
 options:
   contract: {description: Contract id., type: str, required: true}
   contact:
@@ -25,9 +30,30 @@ options:
         description: A URL for www; host[:port] for email (SMTP) and ftp.
         type: str
         required: true
-  db: {description: Store URL., type: str}
-  at: {description: Run as of this ISO time., type: str}
-  actor: {description: Who is recorded as acting., type: str}
+extends_documentation_fragment: [colo.dc.common]
+"""
+
+EXAMPLES = r"""
+- name: Emergencies by webhook, and check the customer's web site and mail server
+  colo.dc.monitoring:
+    contract: C2026-0001
+    contact: {channel: webhook, target: "https://sms.example.net/colo"}
+    services:
+      - {kind: www, target: "https://www.acme.example/"}
+      - {kind: email, target: "mail.acme.example:25"}
+"""
+
+RETURN = r"""
+changes:
+  description: The changes written (or, in check mode, that would be), one line each.
+  returned: always
+  type: list
+  elements: str
+monitoring:
+  description: The contract's contact and watched services after the run.
+  returned: always
+  type: dict
+  sample: {contact: {channel: webhook, to: "https://sms.example.net/colo"}, services: [{kind: www, target: "https://www.acme.example/"}]}
 """
 
 from ansible_collections.colo.dc.plugins.module_utils.colo import run_module  # noqa: E402 - DOCUMENTATION comes first in Ansible modules

@@ -1,15 +1,31 @@
+# Copyright: (c) 2026, colo toolkit maintainers
+# SPDX-License-Identifier: Apache-2.0
+
 DOCUMENTATION = r"""
 module: port
 short_description: Bounce a customer server's switch port, on the customer's authorization
 description:
   - Needs a valid, unused authorization for port-bounce (`colo authorization record`); without one the
     task fails and the refusal is recorded. Check mode verifies the authorization and uses nothing.
+author: colo toolkit maintainers (!UNKNOWN)
+version_added: 0.1.0
 options:
   contract: {description: Contract id., type: str, required: true}
   server: {description: Which server of the contract., type: int, default: 1}
-  db: {description: Store URL., type: str}
-  at: {description: Run as of this ISO time., type: str}
-  actor: {description: Who is recorded as acting., type: str}
+extends_documentation_fragment: [colo.dc.common]
+"""
+
+EXAMPLES = r"""
+- name: Bounce server 1's switch port (needs a recorded port-bounce authorization)
+  colo.dc.port:
+    contract: C2026-0001
+"""
+
+RETURN = r"""
+result:
+  description: The operation, the authorization it used and what it did (C(would) in check mode).
+  returned: success
+  type: dict
 """
 
 from ansible_collections.colo.dc.plugins.module_utils.colo import run_authorized_operation  # noqa: E402 - DOCUMENTATION comes first in Ansible modules
