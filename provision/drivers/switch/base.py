@@ -66,7 +66,8 @@ class SwitchDriver(ABC):
     # own mode check on VRP/Comware waits for output to settle, ~4 s each way.
     config_enter: ClassVar[tuple[str, str]]
     config_leave: ClassVar[tuple[str, str]]
-    config_prompt: ClassVar[str]         # any configuration-mode prompt: each line waits for it
+    # any configuration-mode prompt, amid a stream of replies: each line's reply ends at it; {base} is the device's name
+    config_prompt_inline: ClassVar[str]
     session_setup: ClassVar[tuple[tuple[str, str], ...]] = ()  # (command, prompt) after login: log lines off
     save_command: ClassVar[str]
     save_prompts: ClassVar[tuple[tuple[str, str], ...]] = ()   # (question, answer) the save may ask
@@ -249,34 +250,43 @@ class SwitchDriver(ABC):
         return self.parse(self.show("reading the running config", self.show_running))
 
     def push(self, commands: Sequence[str]) -> str:
-        """Send one batch in one configuration session, line by line, stopping at the first error.
+        """Send one batch in one configuration session, a stanza at a time, stopping after the first error.
 
-        Each line waits for the configuration prompt, not for its echo: Comware wraps
-        the echo of a line that is long with the prompt, and netmiko's batch mode would
-        have sent the next lines before an error was read.
+        A stanza's lines (up to the line that leaves it) go out in one write; their replies
+        are then read one by one, each up to the configuration prompt that follows it, so
+        every error is still tied to its line and a batch costs one round trip per stanza
+        rather than one per line. Each reply ends at the prompt, not at the echo: Comware
+        wraps the echo of a long line. The lines after a rejected one in the same stanza
+        were already sent; the caller's undo works from what the device then holds. Every
+        byte read is checked for errors, leaving the configuration included: a log line
+        that reprints the prompt (terminal monitor on) only moves an error to a later reply.
         """
         if not commands:
             return ""
 
         def run(c: Any) -> str:
-            from netmiko.exceptions import ConfigInvalidException
-
             out = _said(self.name, self.config_enter[0], self.config_enter[1], time.monotonic(),
                         c.send_command(self.config_enter[0], expect_string=self.config_enter[1], cmd_verify=False))
-            for line in commands:
-                reply = _said(self.name, line, self.config_prompt, time.monotonic(),
-                              c.send_command(line, expect_string=self.config_prompt, cmd_verify=False,
-                                             read_timeout=60, strip_prompt=False, strip_command=False))
-                out += reply
-                error = re.search(self.error_pattern, clean(reply), re.M)
-                if error:
-                    raise ConfigInvalidException(f"Invalid input detected at command: {line}, "
-                                                 f"matched error: {error.group(0)}")
-            return out + _said(self.name, self.config_leave[0], self.config_leave[1], time.monotonic(),
-                               c.send_command(self.config_leave[0], expect_string=self.config_leave[1],
-                                              cmd_verify=False))
+            prompt = self.config_prompt_inline.replace("{base}", re.escape(c.base_prompt))
+            replies = _Replies(c, prompt, timeout=60)
+            for stanza in _stanzas(commands, self.syntax.exit_command):
+                started = time.monotonic()
+                c.write_channel("".join(f"{line}{c.RETURN}" for line in stanza))
+                for line in stanza:
+                    out += self._checked(line, _said(self.name, line, prompt, started, replies.next()))
+            return out + self._checked(self.config_leave[0], replies.rest() + _said(
+                self.name, self.config_leave[0], self.config_leave[1], time.monotonic(),
+                c.send_command(self.config_leave[0], expect_string=self.config_leave[1], cmd_verify=False)))
 
         return str(self._call("configuration", run))
+
+    def _checked(self, line: str, reply: str) -> str:
+        from netmiko.exceptions import ConfigInvalidException
+
+        error = re.search(self.error_pattern, clean(reply), re.M)
+        if error:
+            raise ConfigInvalidException(f"Invalid input detected at command: {line}, matched error: {error.group(0)}")
+        return reply
 
     def save(self) -> None:
         """Write the configuration, answering each question the platform asks, and insist on its success text."""
@@ -339,6 +349,49 @@ def _said(device: str, command: str, prompt: str, started: float, reply: Any) ->
         log.debug("%s waited for %r; replied:\n%s", device, prompt, "\n".join(f"  < {line}" for line in
                                                                              clean(reply).splitlines()))
     return reply
+
+
+class _Replies:
+    """The replies to lines written ahead, cut at each configuration prompt.
+
+    The channel is polled every 2 ms: a stanza's replies are ready a few milliseconds after
+    it is written, and netmiko's own read loop sleeps 10 ms at a time.
+    """
+
+    def __init__(self, conn: Any, prompt: str, timeout: float) -> None:
+        self.conn, self.prompt, self.timeout, self.pending = conn, re.compile(prompt), timeout, ""
+
+    def next(self) -> str:
+        """Everything up to and including the next prompt."""
+        deadline = time.monotonic() + self.timeout
+        while (m := self.prompt.search(self.pending)) is None:
+            if time.monotonic() > deadline:
+                from netmiko.exceptions import ReadTimeout
+
+                raise ReadTimeout(f"no configuration prompt within {self.timeout:.0f} s")
+            new = self.conn.read_channel()
+            if not new:
+                time.sleep(0.002)
+            self.pending += new
+        reply, self.pending = self.pending[:m.end()], self.pending[m.end():]
+        return reply
+
+    def rest(self) -> str:
+        """What was read past the last prompt (a late log line): checked like every reply."""
+        rest, self.pending = self.pending, ""
+        return rest
+
+
+def _stanzas(commands: Sequence[str], leave: str) -> Iterator[list[str]]:
+    """The batch cut after each line that leaves a section: what one write sends."""
+    stanza: list[str] = []
+    for line in commands:
+        stanza.append(line)
+        if line == leave:
+            yield stanza
+            stanza = []
+    if stanza:
+        yield stanza
 
 
 def _rejection(message: str) -> str:

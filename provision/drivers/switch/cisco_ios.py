@@ -84,7 +84,7 @@ class CiscoIos(SwitchDriver):
     syntax = SYNTAX
     config_enter = ("configure terminal", r"\(config\)#\s*$")
     config_leave = ("exit", r"#\s*$")  # every batch ends at global level; `end` is missing on some IOS clones
-    config_prompt = r"\(config[^()]*\)#\s*$"
+    config_prompt_inline = r"{base}\(config[^()\r\n]*\)#"
     session_setup = (("terminal no monitor", r"#\s*$"),)
     save_command = "write memory"
     save_done = r"^\s*\[?OK\]?\s*$"  # IOS prints `[OK]`; fake-switches, the cross-check, a bare `OK`

@@ -43,7 +43,7 @@ class VrpStyle(SwitchDriver):
     show_running = "display current-configuration"
     config_enter = ("system-view", r"\]\s*$")
     config_leave = ("return", r">\s*$")
-    config_prompt = r"\]\s*$"
+    config_prompt_inline = r"\[{base}[^\]\r\n]*\]"
     # Log lines on the session would interleave with command output.
     session_setup = (("undo terminal monitor", r">\s*$"),)
     enters_mode = re.compile(r"^(interface|vlan \d+$)")

@@ -22,6 +22,19 @@ lab's search index (`find_string`/`read_file`) returns, whose repository it does
   conform-action transmit  exceed-action drop`; which a Cat9300 on 16.x prints was not settled.
 - [VLAN-BLANKS] tests/corpus/QUIRKS.md (ntc-templates `show vlan`, `show vtp status` raw captures):
   `active    ` and `act/unsup ` keep their trailing blanks; so do the MD5 digest lines.
+- [SHOW-PRIV] fs:10772178410 and fs:55263249122 (sessions): `Router>show privilege` → `Current privilege level is 1`,
+  `Router#show privilege` → `Current privilege level is 15` (what cisco.ios's network_cli terminal reads).
+- [SHVER-3560] fs:17473636318, `show version` of a WS-C3560V2-24TS on 15.0(1)SE2: the layout of the classic model's
+  answer (banner, ROM lines, `<host> uptime is …` leaving out zero units, image file, export paragraph, `cisco <model>
+  (PowerPC405) processor`, interface counts, hardware table, the switch table, configuration register).
+- [SHVER-9300] fs:24313422142, `show version` of a C9300-48U on IOS-XE 16.12.4 (CAT9K_IOSXE, INSTALL mode): the layout
+  of the IOS-XE model's answer, licence table included.
+- [FALLTHROUGH] fs:66942324225 (an IOS-XE session): `(config-vlan)#interface vlan 10` → `(config-if)#`,
+  `(config-if)#ip default-gateway …` → `(config)#`, `(config-line)#netconf-yang` → `(config)#`: a command the sub-mode
+  does not know runs in global configuration, which the session is then in (cisco.ios's ios_config relies on it).
+UNCONFIRMED: that `(config-pmap-c)#` tries `(config-pmap)#` before global configuration.
+UNCONFIRMED: the classic personality's release and model (15.2(4)E10 on a WS-C3560X-48T-S, image C3560E-UNIVERSALK9-M)
+are set to match its `version 15.2` and port count, printed in the 3560V2's layout; serials and MACs are made up per host.
 UNCONFIRMED: where `power inline never` prints relative to `shutdown`; whether a VTP client says
 anything when `switchport access vlan N` names a VLAN it lacks (here: nothing, and no VLAN is made).
 """
@@ -46,6 +59,133 @@ SHORT = {"gigabitethernet": "Gi", "tengigabitethernet": "Te", "fastethernet": "F
 # [IOS-ORDER], [3850-1612]; power inline against shutdown UNCONFIRMED
 PORT_ORDER = ["description", "switchport access vlan", "switchport mode", "srr-queue", "power inline", "shutdown",
               "spanning-tree portfast", "spanning-tree bpduguard", "ip verify source", "service-policy"]
+
+
+PORT_KINDS = {"GigabitEthernet": "Gigabit Ethernet", "TenGigabitEthernet": "Ten Gigabit Ethernet",
+              "FastEthernet": "FastEthernet", "TwentyFiveGigE": "TwentyFive Gigabit Ethernet",
+              "FortyGigabitEthernet": "Forty Gigabit Ethernet"}
+EXPORT = """This product contains cryptographic features and is subject to United
+States and local country laws governing import, export, transfer and
+use. Delivery of Cisco cryptographic products does not imply
+third-party authority to import, export, distribute or use encryption.
+Importers, exporters, distributors and users are responsible for
+compliance with U.S. and local country laws. By using this product you
+agree to comply with applicable laws and regulations. If you are unable
+to comply with U.S. and local laws, return this product immediately.
+
+A summary of U.S. laws governing Cisco cryptographic products may be found at:
+http://www.cisco.com/wwl/export/crypto/tool/stqrg.html
+
+If you require further assistance please contact us by sending email to
+export@cisco.com."""
+# `show version` as each personality prints it; `{e:N}` stands for N trailing blanks the device prints
+CLASSIC_VERSION = """Cisco IOS Software, C3560E Software (C3560E-UNIVERSALK9-M), Version 15.2(4)E10, RELEASE SOFTWARE (fc2)
+Technical Support: http://www.cisco.com/techsupport
+Copyright (c) 1986-2020 by Cisco Systems, Inc.
+Compiled Tue 31-Mar-20 18:00 by prod_rel_team
+
+ROM: Bootstrap program is C3560E boot loader
+BOOTLDR: C3560E Boot Loader (C3560X-HBOOT-M) Version 12.2(58r)SE, RELEASE SOFTWARE (fc1)
+
+{host} uptime is {uptime}
+System returned to ROM by power-on
+System image file is "flash:/c3560e-universalk9-mz.152-4.E10.bin"
+
+
+{export}
+
+cisco WS-C3560X-48T-S (PowerPC405) processor (revision N0) with 262144K bytes of memory.
+Processor board ID {serial}
+Last reset from power-on
+1 Virtual Ethernet interface
+{ports}
+The password-recovery mechanism is enabled.
+
+512K bytes of flash-simulated non-volatile configuration memory.
+Base ethernet MAC Address       : {mac}
+Model number                    : WS-C3560X-48T-S
+System serial number            : {serial}
+
+
+Switch Ports Model              SW Version            SW Image{e:17}
+------ ----- -----              ----------            ----------{e:15}
+*    1 {count:<5} WS-C3560X-48T-S    15.2(4)E10            C3560E-UNIVERSALK9-M{e:5}
+
+
+Configuration register is 0xF
+"""
+XE_VERSION = """Cisco IOS XE Software, Version 16.12.04
+Cisco IOS Software [Gibraltar], Catalyst L3 Switch Software (CAT9K_IOSXE), Version 16.12.4, RELEASE SOFTWARE (fc5)
+Technical Support: http://www.cisco.com/techsupport
+Copyright (c) 1986-2020 by Cisco Systems, Inc.
+Compiled Thu 09-Jul-20 21:49 by mcpre
+
+
+Cisco IOS-XE software, Copyright (c) 2005-2020 by cisco Systems, Inc.
+All rights reserved.  Certain components of Cisco IOS-XE software are
+licensed under the GNU General Public License ("GPL") Version 2.0.  The
+software code licensed under GPL Version 2.0 is free software that comes
+with ABSOLUTELY NO WARRANTY.  You can redistribute and/or modify such
+GPL code under the terms of GPL Version 2.0.  For more details, see the
+documentation or "License Notice" file accompanying the IOS-XE software,
+or the applicable URL provided on the flyer accompanying the IOS-XE
+software.
+
+
+ROM: IOS-XE ROMMON
+BOOTLDR: System Bootstrap, Version 16.12.2r, RELEASE SOFTWARE (P)
+
+{host} uptime is {uptime}
+Uptime for this control processor is {uptime}
+System returned to ROM by PowerOn
+System image file is "flash:packages.conf"
+Last reload reason: PowerOn
+
+
+
+{export}
+
+
+Technology Package License Information:{e:1}
+
+------------------------------------------------------------------------------
+Technology-package                                     Technology-package
+Current                        Type                       Next reboot{e:2}
+------------------------------------------------------------------------------
+network-essentials  \tSmart License                 \t network-essentials{e:2}
+dna-essentials      \tSubscription Smart License    \t dna-essentials{e:16}
+AIR License Level: AIR DNA Advantage
+Next reload AIR license Level: AIR DNA Advantage
+
+
+Smart Licensing Status: UNREGISTERED/EVAL MODE
+
+cisco C9300-48P (X86) processor with 1343576K/6147K bytes of memory.
+Processor board ID {serial}
+2 Virtual Ethernet interfaces
+{ports}
+2048K bytes of non-volatile configuration memory.
+8388608K bytes of physical memory.
+1638400K bytes of Crash Files at crashinfo:.
+11264000K bytes of Flash at flash:.
+0K bytes of WebUI ODM Files at webui:.
+
+Base Ethernet MAC Address          : {mac}
+Model Number                       : C9300-48P
+System Serial Number               : {serial}
+
+
+Switch Ports Model              SW Version        SW Image              Mode{e:3}
+------ ----- -----              ----------        ----------            ----{e:3}
+*    1 {count:<5} C9300-48P          16.12.4           CAT9K_IOSXE           INSTALL
+
+
+Configuration register is 0x102
+"""
+
+
+PARENT_MODES = {"if": ("config",), "vlan": ("config",), "acl": ("config",), "cmap": ("config",), "pmap": ("config",),
+                "pmapc": ("pmap", "config")}
 
 
 def short_name(name: str) -> str:
@@ -164,7 +304,18 @@ class CiscoIos(Dialect):
         # the VTP mode is the device's: keep it where _creates_vlan (which sees only the device) finds it
         state = s.device.blocks.setdefault(VTP_BLOCK, ["server", "0"])
         state[0] = "client" if self.vtp_client(s) else "server"
-        return super().dispatch(s, line)
+        out = super().dispatch(s, line)
+        if s.pending is not None or out != self.error(line.strip()):
+            return out
+        where = (s.mode, s.block, s.sub)
+        for parent in PARENT_MODES.get(s.mode, ()):
+            # [FALLTHROUGH]: a line the sub-mode does not know runs in the enclosing mode, which it then stays in
+            s.mode, s.block, s.sub = parent, s.block if parent == "pmap" else GLOBAL, ""
+            found = super().dispatch(s, line)
+            if found != self.error(line.strip()):
+                return found
+        s.mode, s.block, s.sub = where
+        return out
 
     def render(self, d: Device) -> str:
         globals_ = d.blocks.get(GLOBAL, [])
@@ -215,6 +366,22 @@ class CiscoIos(Dialect):
             out += [first, *(f"{'':48}{row}" for row in rows[1:])]
         out += [f"{vlan:<4} {name:<32} act/unsup " for vlan, name in DEFAULT_VLANS]
         return "\n".join(out)
+
+    def show_version(self, d: Device) -> str:
+        """[SHVER-3560] / [SHVER-9300] with the lab's host name, uptime and port counts."""
+        weeks, days, hours, minutes = self.uptime()
+        units = [(weeks, "week"), (days, "day"), (hours, "hour"), (minutes, "minute")]
+        uptime = ", ".join(f"{n} {u}{'' if n == 1 else 's'}" for n, u in units if n) or "0 minutes"
+        counts: dict[str, int] = {}
+        for name in d.interfaces:
+            kind = re.sub(r"[\d/.]+$", "", name)
+            counts[kind] = counts.get(kind, 0) + 1
+        ports = [f"{n} {PORT_KINDS.get(kind, kind)} interfaces" for kind, n in counts.items()]
+        serial = "FOC" + hashlib.sha1(d.name.encode()).hexdigest()[:8].upper()
+        mac = ":".join(hashlib.md5(d.name.encode()).hexdigest()[i:i + 2] for i in range(0, 12, 2))
+        return (XE_VERSION if self.xe else CLASSIC_VERSION).format(
+            host=d.name, uptime=uptime, ports="\n".join(ports), serial=serial, mac=mac, count=len(d.interfaces), e="",
+            export=EXPORT)
 
     def show_vtp_status(self, s: Session) -> str:
         """[VTP]: IOS 15.2 / IOS-XE 16 `show vtp status` of a VTPv1 switch without a domain."""
@@ -452,6 +619,15 @@ def _show_vtp(dl: Dialect, s: Session, m: re.Match[str]) -> str:
     return _cisco(dl).show_vtp_status(s)
 
 
+def _show_version(dl: Dialect, s: Session, m: re.Match[str]) -> str:
+    return _cisco(dl).show_version(s.device)
+
+
+def _show_privilege(dl: Dialect, s: Session, m: re.Match[str]) -> str:
+    """[SHOW-PRIV]: 1 in user EXEC, 15 once `enable` succeeded (the lab's one enable secret is level 15)."""
+    return f"Current privilege level is {15 if s.mode != 'user' else 1}"
+
+
 def _write(dl: Dialect, s: Session, m: re.Match[str]) -> str:
     s.saved = True
     return "Building configuration...\n[OK]"
@@ -471,10 +647,11 @@ def _ok(dl: Dialect, s: Session, m: re.Match[str]) -> str:
 
 
 SHOWS = [(r"show running-config(?: interface (\S+))?", _show_run), (r"show vlan brief", _show_vlan),
-         (r"show vtp status", _show_vtp)]
+         (r"show vtp status", _show_vtp), (r"show ver(sion)?", _show_version), (r"show priv(ilege)?", _show_privilege)]
 CiscoIos.commands = {
     "user": [(r"enable", _enable), (r"exit|logout|quit", _exit), (r"terminal (width \d+|length \d+|no monitor)", _ok),
-             (r"show vlan brief", _show_vlan), (r"show vtp status", _show_vtp)],
+             (r"show vlan brief", _show_vlan), (r"show vtp status", _show_vtp), (r"show ver(sion)?", _show_version),
+             (r"show priv(ilege)?", _show_privilege)],
     "enable": [(r"terminal (width \d+|length \d+|no monitor)", _ok), (r"conf(igure)?( t(erminal)?)?", _to("config")),
                *SHOWS, (r"write( mem(ory)?)?", _write),
                (r"copy running-config startup-config", _copy), (r"exit|logout|disable", _exit)],

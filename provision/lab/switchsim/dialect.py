@@ -8,6 +8,7 @@ exactly as on a real terminal, which is what makes the injection tests meaningfu
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -55,6 +56,12 @@ class Dialect:
         if personality is not None and personality not in names:
             raise ValueError(f"{self.platform} has no personality {personality!r}: one of {', '.join(names)}")
         self.personality = personality or names[0]
+        self.booted = time.time()  # the version commands print the uptime since the simulator started
+
+    def uptime(self) -> tuple[int, int, int, int]:
+        """Weeks, days, hours and minutes since boot, the units every platform's version command prints."""
+        minutes = int(time.time() - self.booted) // 60
+        return minutes // 10080, minutes // 1440 % 7, minutes // 60 % 24, minutes % 60
 
     def start_mode(self) -> str:
         return "user"

@@ -21,6 +21,12 @@ GitHub file the lab's search index (`find_string`/`read_file`) returns, whose re
   `Saved the current configuration to mainboard device successfully.`
 - [WIDTH] netmiko hp_comware.py and ktbyers/netmiko issues #1714, #3012: Comware cannot set its
   terminal width, so the echo of long commands breaks netmiko's cmd_verify.
+- [DIS-VER] fs:31406234503 (session, `dis version` of an S6520-30SG-SI on 7.1.070 Release 6308): banner
+  `H3C Comware Software, Version 7.1.070, Release N`, `H3C <model> uptime is 4 weeks, 3 days, 13 hours, 40 minutes`,
+  boot and system image lines, then a block per slot (`Uptime is 4 weeks,3 days,13 hours,40 minutes` without blanks).
+- [SCREEN-LENGTH] fs:16583089478 (session): `<H3C>screen-length disable` answers with nothing but the next prompt.
+UNCONFIRMED: `display version` of the lab's S5130S-52S-EI on Release 6328 is the S6520's layout with this model, release,
+image names and board (`[SubSlot 0]` text, memory sizes, no feature images); "0 weeks" plural for zero units.
 UNCONFIRMED: the `undo terminal monitor` reply (the reference's `enabled` sentence with `disabled`);
 how Comware wraps a long echo (here `\\r\\n` at column 80 counting the prompt); where `shutdown`
 prints in a bridge-mode port (here after description, as in route mode); that `default` also drops `combo enable fiber`.
@@ -40,6 +46,34 @@ IP = r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}"
 WRONG = "% Wrong parameter found at '^' position."
 WIDTH = 80  # columns of the terminal the echo wraps at ([WIDTH])
 COMBO_PORTS = 4  # the last access ports are combo ports with the fiber side active ([COMBO])
+
+
+VERSION = """H3C Comware Software, Version 7.1.070, Release 6328
+Copyright (c) 2004-2021 New H3C Technologies Co., Ltd. All rights reserved.
+H3C S5130S-52S-EI uptime is {uptime}
+Last reboot reason : Cold reboot
+
+Boot image: flash:/S5130SEI-cmw710-boot-r6328.bin
+Boot image version: 7.1.070, Release 6328
+  Compiled Oct 12 2019 11:00:00
+System image: flash:/S5130SEI-cmw710-system-r6328.bin
+System image version: 7.1.070, Release 6328
+  Compiled Oct 12 2019 11:00:00
+
+
+Slot 1:
+Uptime is {slot_uptime}
+S5130S-52S-EI with 1 Processor
+BOARD TYPE:         S5130S-52S-EI
+DRAM:               1024M bytes
+FLASH:              512M bytes
+PCB 1 Version:      VER.A
+Bootrom Version:    101
+CPLD 1 Version:     001
+Release Version:    H3C S5130S-52S-EI-6328
+Patch Version  :    None
+Reboot Cause  :     ColdReboot
+[SubSlot 0] 48GE+4SFP Plus"""  # [DIS-VER]
 
 
 def _rate(d: Device, m: re.Match[str]) -> str | None:
@@ -99,6 +133,12 @@ class HpComware(VrpFamily):
         if s.mode == "if" and s.pending is None and lr:
             line = f"{line.strip()} cbs {default_cbs(int(lr.group(2)))}"  # printed with its CBS ([H3C-QOS])
         return super().dispatch(s, line)
+
+    def display_version(self, d: Device) -> str:
+        """[DIS-VER] with the lab's uptime."""
+        weeks, days, hours, minutes = self.uptime()
+        parts = [f"{weeks} weeks", f"{days} days", f"{hours} hours", f"{minutes} minutes"]
+        return VERSION.format(uptime=", ".join(parts), slot_uptime=",".join(parts))
 
     def echo(self, s: Session, line: str) -> str:
         """The prompt and the typed line share an 80-column terminal; the rest goes on new lines ([WIDTH])."""

@@ -19,6 +19,13 @@ lab's search index (`find_string`/`read_file`) returns, whose repository it does
   %%01IFNET/4/IF_STATE(l)[7]:Interface GigabitEthernet0/0/10 has turned into DOWN state.`),
   fs:22672895194 (the log follows the prompt on a new line, then the prompt is printed again).
 - [HW-lrout] VENDOR-SYNTAX.md: V200R019C10 reference, default CBS 125 × CIR.
+- [DIS-VER-V200R] fs:11885511128 (netmiko session, S5720S-52X-LI-AC on V200R019C10SPC500) and fs:28348195069
+  (S5720-28P-PWR-LI-AC, V200R010C00SPC600): `display version` — banner, `VRP (R) software, Version 5.170 (S5720 …)`,
+  `HUAWEI <model> Routing Switch uptime is 0 week, 0 day, 1 hour, 0 minute` (singular for 0 and 1), board lines.
+- [DIS-VER-V100R] fs:6753625722 (`display version` of a Quidway S2326TP-EI on V100R006C05): `Version 5.70 (S2300 …)`,
+  `Quidway <model> Routing Switch uptime is …`, the shorter V100R board block.
+UNCONFIRMED: the releases in `display version` are the ones the configurations print (V200R021C10SPC600 on the S5720
+layout; V100R005C01SPC100 on an S3328, `Version 5.70` as V100R006 prints); board serials and dates are the captures'.
 UNCONFIRMED: that V200R prints the CBS it adds (only the reference's default and V100R's printing
 show it); V100R's inbound CBS (one port 200 × CIR, another 20 × CIR: one was typed); where
 `ip source check user-bind enable` prints; V100R's place for `shutdown`.
@@ -45,6 +52,34 @@ PORT_ORDER = {  # [V200R-CFG], [STP-EDGE], [V100R-S3328]
             "bpdu", "ip source check", "qos lr outbound", "qos lr inbound"],
 }
 CBS_PER_KBPS = {"s5720-v200r": 125, V100R: 200}  # bytes of CBS per kbit/s of CIR ([HW-lrout], [V100R-S3328])
+
+
+V200R_VERSION = """Huawei Versatile Routing Platform Software
+VRP (R) software, Version 5.170 (S5720 V200R021C10SPC600)
+Copyright (C) 2000-2020 HUAWEI TECH Co., Ltd.
+HUAWEI S5720S-52X-LI-AC Routing Switch uptime is {uptime}
+
+ES5D2T52S006 0(Master)  : uptime is {uptime}
+DDR             Memory Size : 512   M bytes
+FLASH Total     Memory Size : 512   M bytes
+FLASH Available Memory Size : 238   M bytes
+Pcb           Version   : VER.B
+BootROM       Version   : 0213.0000
+BootLoad      Version   : 0213.0000
+CPLD          Version   : 0106
+Software      Version   : VRP (R) Software, Version 5.170 (V200R021C10SPC600)
+FLASH         Version   : 0000.0000"""  # [DIS-VER-V200R]
+V100R_VERSION = """Huawei Versatile Routing Platform Software
+VRP (R) software, Version 5.70 (S3300 V100R005C01SPC100)
+Copyright (C) 2003-2013 HUAWEI TECH CO., LTD
+Quidway S3328TP-EI Routing Switch uptime is {uptime}
+
+EFFE 0(Master) : uptime is {uptime}
+64M bytes DDR Memory
+16M bytes FLASH
+Pcb      Version :  VER C
+Basic  BOOTROM  Version :  149 Compiled at Mar 15 2013, 11:02:25
+Software Version : VRP (R) Software, Version 5.70 (V100R005C01SPC100)"""  # [DIS-VER-V100R]
 
 
 def _cir(m: re.Match[str]) -> int:
@@ -145,6 +180,13 @@ class HuaweiVrp(VrpFamily):
         for header in (h for h in d.blocks if h.startswith("interface ")):
             out += [header, *(f" {line}" for line in self.interface_lines(d, header)), "#"]
         return "\n".join([*out, "return"]) + "\n"
+
+    def display_version(self, d: Device) -> str:
+        """[DIS-VER-V200R] / [DIS-VER-V100R] with the lab's uptime."""
+        weeks, days, hours, minutes = self.uptime()
+        uptime = ", ".join(f"{n} {u}{'s' if n > 1 else ''}"
+                           for n, u in ((weeks, "week"), (days, "day"), (hours, "hour"), (minutes, "minute")))
+        return (V100R_VERSION if self.v100r else V200R_VERSION).format(uptime=uptime)
 
     def display_vlan(self, d: Device) -> str:
         """VRP's `display vlan`, laid out as ntc-templates' real capture (tests/corpus/QUIRKS.md)."""

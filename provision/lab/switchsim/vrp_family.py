@@ -44,6 +44,10 @@ class VrpFamily(Dialect):
             out += [header, *(f" {line}" for line in self.interface_lines(d, header)), "#"]
         return "\n".join([*out, "return"]) + "\n"
 
+    def display_version(self, d: Device) -> str:
+        """`display version`: what network_cli's cliconf reads the release and model from."""
+        raise NotImplementedError
+
     def render_interface(self, d: Device, header: str) -> str:
         return "\n".join(["#", header, *(f" {line}" for line in self.interface_lines(d, header)), "#", "return"]) + "\n"
 
@@ -111,5 +115,11 @@ def display_this(dl: Dialect, s: Session, m: re.Match[str]) -> str:
     return dl.render_interface(s.device, s.block) if s.mode == "if" else dl.render(s.device)
 
 
+def display_version(dl: Dialect, s: Session, m: re.Match[str]) -> str:
+    assert isinstance(dl, VrpFamily)
+    return dl.display_version(s.device)
+
+
 COMMON = [(r"display current-configuration(?: interface (\S+ ?\S*))?", display), (r"display this", display_this),
+          (r"dis(play)? ver(sion)?", display_version),
           (r"return", to("user")), (r"quit", quit_view)]

@@ -222,13 +222,23 @@ class Journal:
         self.ctx, self.op_id, self.now = ctx, op_id, now
 
     def mark(self, step: dict[str, Any], state: str, error: str = "") -> None:
-        step["state"] = state
-        progress.step(" ".join(x for x in (step.get("contract"), step["device"], step["target"], state, error) if x))
+        self.mark_all([step], state, error)
+
+    def mark_all(self, steps: list[dict[str, Any]], state: str, error: str = "") -> None:
+        """Steps that reached the same state together, in one transaction: a 40-port switch is one write, not 40."""
+        if not steps:
+            return
+        targets: dict[str, list[str]] = {}
+        for step in steps:
+            step["state"] = state
+            targets.setdefault(step["device"], []).append(step["target"])
+            progress.step(" ".join(x for x in (step.get("contract"), step["device"], step["target"], state, error) if x))
         with self.ctx.store.session() as s:
-            s.execute(update(OperationStep)
-                      .where(OperationStep.operation_id == self.op_id, OperationStep.device == step["device"],
-                             OperationStep.target == step["target"])
-                      .values(state=state, error=error, updated_at=self.now))
+            for device, names in targets.items():
+                s.execute(update(OperationStep)
+                          .where(OperationStep.operation_id == self.op_id, OperationStep.device == device,
+                                 OperationStep.target.in_(names))
+                          .values(state=state, error=error, updated_at=self.now))
 
     def finish(self, state: str, error: str) -> None:
         with self.ctx.store.session() as s:
@@ -251,30 +261,28 @@ def _run_switches(ctx: Context, plan: dict[str, Any], steps: list[dict[str, Any]
             if resumed and mine:  # an interrupted run may have changed the switch without saving it
                 with switch_lock(sw["switch"]):
                     driver.save()
-            for st in mine:
-                journal.mark(st, "verified")
+            journal.mark_all(mine, "verified")
             return
         with switch_lock(sw["switch"]):
-            for st in mine:
-                journal.mark(st, "sending")
+            journal.mark_all(mine, "sending")
             driver.push(batch)
             running = driver.running()
-            bad = []
+            bad, good = [], []
             for st in mine:
                 now = driver.read(running, st["target"]).facts
                 after = PortFacts.from_dict(st["after"])
                 if now == after:
-                    journal.mark(st, "applied")
+                    good.append(st)
                 else:
                     bad.append(f"{st['target']} reads back different: " + "; ".join(after.differences(now)))
+            journal.mark_all(good, "applied")
             for p in sw["prerequisites"]:
                 if not driver.has_prerequisite(running, Stanza(p["header"], tuple(p["children"]))):
                     bad.append(f"'{p['header']}' missing after the change")
             if bad:
                 raise DeviceError(sw["switch"], "verify failed: " + "; ".join(bad))
             driver.save()
-            for st in mine:
-                journal.mark(st, "verified")
+            journal.mark_all(mine, "verified")
 
     errors = []
     for sw, err in zip(plan["switches"], parallel(plan["switches"], _catching(one)), strict=True):

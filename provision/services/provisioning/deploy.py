@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session
 
 from provision.domain.bounds import not_before, one_line
 from provision.domain.lifecycle import State, StopReason
-from provision.domain.terms import Kind
+from provision.domain.terms import Kind, install_refund
 from provision.errors import BadInput, ColoError, OperationFailed, Refused
 from provision.services.context import Context, SiteInfo, load_site
-from provision.services.contracts import contract_view, get_contract, iso, transition
+from provision.services.contract_view import contract_view, install_clock
+from provision.services.contracts import get_contract, iso, transition
 from provision.services.provisioning import apply as applier
 from provision.services.provisioning import devices, plans
 from provision.store.schema import Contract, ContractEvent
@@ -130,13 +131,14 @@ def _result(ctx: Context, plan: dict[str, Any], op_id: int | None, resumes: Any,
 
 
 def _install(s: Session, site: SiteInfo, cid: str, ctx: Context) -> dict[str, Any]:
-    view = contract_view(s, site, get_contract(s, cid), ctx.now(site))
-    clock = next((c for c in view["clocks"] if c["clock"] == "install"), None)
-    status = clock["status"] if clock else None
-    return {"contract": cid, "state": view["state"], "deadline": view["install_deadline"], "status": status,
-            "completed_at": clock["stopped_at"] if clock else None,
-            "install_fee_refund_due": status in ("late", "breached"), "install_fee": view["install_fee"],
-            "install_refund": view["install_refund"]}
+    """The install guarantee (SLA §3.2) after the change: only that clock, not the whole contract view, per contract."""
+    contract = get_contract(s, cid)
+    clock = install_clock(s, site, contract, ctx.now(site))
+    status = clock.status.value if clock else None
+    return {"contract": cid, "state": contract.state, "deadline": iso(clock.deadline, site) if clock else None,
+            "status": status, "completed_at": iso(clock.stopped_at, site) if clock else None,
+            "install_fee_refund_due": status in ("late", "breached"), "install_fee": str(contract.install_fee),
+            "install_refund": install_refund(contract.install_fee, status)}
 
 
 INSTALL_STEPS = ("hardware", "os")  # what a rental's install is (SLA §3.1-3.2), as recorded events installed_<step>
