@@ -830,8 +830,7 @@ def incidents(rows: list[dict[str, Any]]) -> None:
 
 def monitor_round(d: dict[str, Any]) -> None:
     """One probe round: what failed, which emergencies began or ended, who was told."""
-    if "error" in d:
-        print(d["error"], file=sys.stderr)  # a failed round: the next one still runs
+    if "error" in d:  # a failed round, logged as one event by the monitor (stderr); the next one still runs
         return
     _say(f"round {d['at']}: {d['watched']} watched, {len(d['failing'])} failing, icmp {d['icmp']}, {d['seconds']:.2f}s")
     for note in d["notes"]:

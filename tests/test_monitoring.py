@@ -294,7 +294,7 @@ def test_server_down_two_rounds_emergency_email_and_the_month_report(lab: Lab, l
         assert declared["contract"] == cid and declared["since"] == "2026-12-01T10:05:00+08:00"
         assert third["notifications"] == [{"emergency": declared["emergency"], "contract": cid, "channel": "email",
                                            "to": "noc@customer.example", "person": None, "sent": True, "error": None,
-                                           "waived": None, "ref": f"E{declared['emergency']}"}]
+                                           "waived": None, "delay_seconds": 0.0, "ref": f"E{declared['emergency']}"}]
         ((rcpt, message),) = inbox.messages
         assert rcpt == ["noc@customer.example"] and message["From"] == "noc@colo.example"
         assert cid in message["Subject"] and address in message["Subject"]
@@ -500,6 +500,9 @@ def test_monitor_run_loops_and_bad_options_change_nothing(lab: Lab, lab_db: str)
     for argv, message in [(["monitor", "tick", "--smtp", "nohost"], "--smtp 'nohost': give host:port"),
                           (["--at", "2026-12-01T10:00", "monitor", "run"], "`monitor run` keeps the real clock"),
                           (["monitor", "tick", "--mail-from", "x@y.z"], "need --smtp"),
+                          (["monitor", "tick", "--smtp", "127.0.0.1:25"], "--smtp needs --mail-from ADDR"),
+                          (["monitor", "tick", "--smtp", "127.0.0.1:25", "--mail-from", "noc@localhost"],
+                           "--mail-from 'noc@localhost': give one sender address"),
                           (["monitor", "run", "--period", "0.1"], "--period 0.1: give seconds"),
                           (["monitor", "watch", "C2026-0999", "www", "http://x/"], "C2026-0999")]:
         bad = subprocess.run([colo, "--db", lab_db, *argv], capture_output=True, text=True, timeout=60)

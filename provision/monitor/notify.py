@@ -1,11 +1,12 @@
-"""Telling the customer's contact about an emergency: email over SMTP, or a webhook for SMS/IM gateways.
+"""Telling the customer's contact about an emergency: email over SMTP, a webhook for SMS/IM gateways, or a
+DingTalk / WeCom group robot (provision.monitor.im_robots).
 
 A phone call cannot be automated here: the monitor lists it and a technician logs the
 call (`colo emergency notified`). Delivery is "accepted by the next hop" — the SMTP
-server's 250 or the gateway's 2xx — which is what the 15-minute report clock can
-honestly prove. Headers are built by `email.message`, which refuses line breaks, so
-nothing from the store can inject a header; the SMTP password never leaves its Secret
-except on the wire.
+server's 250, the gateway's 2xx, the robot service's `errcode` 0 — which is what the
+15-minute report clock can honestly prove. Headers are built by `email.message`, which
+refuses line breaks, so nothing from the store can inject a header; the SMTP password
+never leaves its Secret except on the wire.
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from provision.errors import BadInput
+from provision.monitor import im_robots
 from provision.secrets import Credentials
 
-CHANNELS = ("email", "webhook", "phone")
+CHANNELS = ("email", "webhook", *im_robots.ROBOTS, "phone")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}")
 _PHONE = re.compile(r"\+?[0-9][0-9 -]{4,30}")
 
@@ -43,6 +45,8 @@ def check_target(channel: str, target: str) -> str:
                            f"gateway")
     if channel == "phone" and not _PHONE.fullmatch(target):
         raise BadInput(f"--phone {target!r}: give a phone number, digits with an optional leading +")
+    if channel in im_robots.ROBOTS:
+        return im_robots.Robot.parse(channel, target).stored()
     if channel not in CHANNELS:
         raise BadInput(f"channel {channel!r}: give one of {', '.join(CHANNELS)}")
     return target
@@ -55,6 +59,8 @@ def shown(channel: str, target: str | None) -> str | None:
     are masked (query names kept, to tell gateways apart); the store keeps the URL whole,
     to deliver. A key in the URL's path stays visible: give such gateways a key by query.
     """
+    if channel in im_robots.ROBOTS and target is not None:
+        return im_robots.shown(target)
     if channel != "webhook" or target is None:
         return target
     url = urlsplit(target.replace("\n", " ").replace("\r", " "))
@@ -78,8 +84,11 @@ class Mailer:
         host, _, port = server.rpartition(":")
         if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
             raise BadInput(f"--smtp {server!r}: give host:port of the mail relay, e.g. 127.0.0.1:25")
-        check_target("email", sender)
-        return cls(host, int(port), sender, login)
+        if not sender.strip():  # a relay refuses a made-up sender, and customers reply to it
+            raise BadInput("--smtp needs --mail-from ADDR (or COLO_MAIL_FROM): the sender customers see and reply to")
+        if not _EMAIL.fullmatch(sender.strip()):
+            raise BadInput(f"--mail-from {sender!r}: give one sender address like noc@example.com")
+        return cls(host, int(port), sender.strip(), login)
 
     def send(self, to: str, subject: str, body: str) -> None:
         msg = EmailMessage()
@@ -96,8 +105,10 @@ class Mailer:
 
 
 def send(channel: str, to: str, mailer: Mailer | None, subject: str, body: str,
-         payload: dict[str, Any]) -> str | None:
-    """Email or webhook, whatever the news: None when the next hop accepted it, else why not.
+         payload: dict[str, Any], mention: str | None = None) -> str | None:
+    """Email, webhook or group robot, whatever the news: None when the next hop accepted it, else why not
+    (an `im_robots.Queued` reason when a robot's rate limit holds the message back). `mention`: a mobile
+    number a group robot's message @-mentions.
 
     The reason is kept in the store and listed, so a gateway key in the URL is masked in it.
     """
@@ -106,8 +117,14 @@ def send(channel: str, to: str, mailer: Mailer | None, subject: str, body: str,
             if mailer is None:
                 return "no mail relay configured: give --smtp HOST:PORT --mail-from ADDR (or COLO_SMTP, COLO_MAIL_FROM)"
             mailer.send(to, subject, body)
+        elif channel in im_robots.ROBOTS:
+            return im_robots.deliver(channel, to, subject, body, mention)
         else:
             post_webhook(to, payload)
+    except BadInput as exc:  # a robot's signing secret not set where the monitor runs: retried once it is
+        if channel not in im_robots.ROBOTS:
+            raise
+        return f"{channel} to {shown(channel, to)} failed: {exc}"
     except (OSError, ValueError) as exc:  # smtplib's errors are OSErrors; so are refused connections
         safe = shown(channel, to) or ""
         why = f"{channel} to {safe} failed: {str(exc).replace(to, safe)}"
@@ -133,7 +150,11 @@ def refuses_recipient(exc: BaseException) -> bool:
     at DATA (relays that check recipients late) only 5.1.x. Not 5.7.x ("relaying denied": our relay refuses
     us), nor 4xx (try again). Webhook: HTTP 410 Gone, the gateway's own word that the address
     is no more; a 404 is also what a gateway answers mid-deployment, so it stays an ordinary failure.
+    Group robot: the service's errcode for a robot that does not exist (a deleted robot, a wrong token);
+    not a bad signature or keyword, which are the sender's set-up.
     """
+    if isinstance(exc, im_robots.RobotRefused):
+        return exc.gone
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return bool(exc.recipients) and all(
             500 <= code < 600 and (bool(_ADDRESS_STATUS.match(text)) or (

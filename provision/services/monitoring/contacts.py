@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from provision.domain.bounds import TARGET_MAX
 from provision.errors import BadInput
+from provision.monitor.im_robots import ROBOTS, Robot
 from provision.monitor.notify import check_target, shown
 from provision.monitor.services import ServiceCheck, parse_check
 from provision.services.context import Context, load_site
@@ -60,24 +61,29 @@ PERSON_CHANNELS = {"office-phone": ("phone", "phone"), "mobile": ("phone", "mobi
 class Recipient:
     """Whom an emergency goes to: the designated authorized person, or (person None) the contract's contact."""
 
-    channel: str  # email | webhook | phone | fax | pager
+    channel: str  # email | webhook | dingtalk | wecom | phone | fax | pager
     to: str | None
     person: str | None = None
     medium: str = ""  # the person's channel as chosen: office-phone, mobile, ...
+    mention: str | None = None  # a group robot's message @-mentions this mobile number (the designated person's)
 
 
 def emergency_contact(s: Session, contract: Contract) -> Recipient:
     """The designated authorized person by their chosen channel (SLA §4.2 「指定的授权人」), else the contract's
-    contact (`colo contract notify`, else the customer's email or phone)."""
+    contact (`colo contract notify`, else the customer's email or phone).
+
+    A group robot belongs to the customer's chat group, not to a person: a person designated "by DingTalk" or
+    "by WeCom" is told through the contract's robot of that kind, @-mentioned by their mobile number."""
     designated = s.execute(select(EmergencyContact.channel, AuthorizedPerson).join(
         AuthorizedPerson, AuthorizedPerson.id == EmergencyContact.person_id).where(
         EmergencyContact.contract_id == contract.id, AuthorizedPerson.active.is_(True))).first()
     if designated is not None:
         medium, person = designated
-        channel, field_name = PERSON_CHANNELS[medium]
-        to = getattr(person, field_name)
-        if to:
-            return Recipient(channel, to, person.name, medium)
+        if medium in ROBOTS:  # the customer's group robot (the contract's contact), the person @-mentioned in it
+            if contract.notify_channel == medium and person.mobile:
+                return Recipient(medium, contract.notify_target, person.name, medium, person.mobile)
+        elif to := getattr(person, PERSON_CHANNELS[medium][1]):
+            return Recipient(PERSON_CHANNELS[medium][0], to, person.name, medium)
     return Recipient(*contact(s, contract))
 
 
@@ -113,8 +119,13 @@ def _unwatch(s: Session, contract: Contract, row: ServiceCheckRow, at: datetime,
     _event(s, contract, "service_unwatched", at, actor, f"{row.kind} {row.target}")
 
 
-def _contact(channel: str, target: str) -> tuple[str, str]:
-    """A contact as check_target accepts it, no longer than the store keeps."""
+def _contact(channel: str, target: str, secret: str | None = None) -> tuple[str, str]:
+    """A contact as check_target accepts it, no longer than the store keeps; `secret` names a DingTalk
+    robot's signing secret (kept in the target as `URL secret=NAME`, the value never)."""
+    if secret is not None:
+        if channel != "dingtalk":
+            raise BadInput(f"--dingtalk-secret goes with --dingtalk only, not --{channel}")
+        target = Robot.parse(channel, target, secret).stored()
     if len(target) > TARGET_MAX:
         raise BadInput(f"--{channel} is {len(target)} characters long: give at most {TARGET_MAX}")
     return channel, check_target(channel, target)
@@ -155,8 +166,9 @@ def show(ctx: Context, contract_id: str) -> dict[str, Any]:
         return _view(s, get_contract(s, contract_id))
 
 
-def set_contact(ctx: Context, contract_id: str, channel: str, target: str) -> dict[str, Any]:
-    channel, target = _contact(channel, target)
+def set_contact(ctx: Context, contract_id: str, channel: str, target: str,
+                secret: str | None = None) -> dict[str, Any]:
+    channel, target = _contact(channel, target, secret)
     with ctx.store.session() as s:
         site = load_site(s)
         contract = get_contract(s, contract_id)

@@ -15,11 +15,12 @@ answers and the recovery resolves.
 
 from __future__ import annotations
 
+import logging
 import signal
 import socket
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import suppress
@@ -36,15 +37,16 @@ from provision.domain.bounds import one_line
 from provision.domain.monitoring import PERIOD, Feed, Step, Watch, has_power, reaches_network, step
 from provision.errors import BadInput, DeviceError, Refused
 from provision.monitor.icmp import open_pinger
-from provision.monitor.notify import Mailer, RecipientRefused, send, shown
+from provision.monitor.notify import CHANNELS, Mailer, RecipientRefused, send, shown
 from provision.monitor.services import ServiceCheck, run_checks
-from provision.services.context import Context, SiteInfo, load_site
+from provision.services.context import Context, SiteInfo, load_site, lock_site
 from provision.services.contracts import iso
-from provision.services.monitoring import tickets, traffic
+from provision.services.monitoring import lease, tickets, traffic
 from provision.services.monitoring.contacts import Recipient, emergency_contact
 from provision.services.monitoring.sla import WAIVERS
 from provision.services.provisioning import devices
 from provision.services.provisioning.devices import PduInfo
+from provision.services.site_scope import of_site, own, scoped
 from provision.store.schema import (
     Address,
     Contract,
@@ -58,12 +60,14 @@ from provision.store.schema import (
     Placement,
     Rack,
     ServiceCheckRow,
-    SiteRow,
     Unit,
 )
 
 SLA_KINDS = ("network", "power")  # the checks whose outages the availability guarantee counts
 TASKS = ("phone", "fax", "pager")  # channels a technician works by hand, then logs (`colo emergency notified`)
+log = logging.getLogger(__name__)
+
+
 @dataclass(frozen=True)
 class MonitorOptions:
     icmp: str = "auto"          # auto | unprivileged | privileged
@@ -72,6 +76,8 @@ class MonitorOptions:
     check_timeout: float = 5.0
     mailer: Mailer | None = None
     min_gap: float = PERIOD.total_seconds() / 2  # rounds closer than this are a second monitor, not a round
+    lease_owner: str | None = None  # `monitor run`: who this monitor is in the site's lease; None: a one-off tick
+    lease_seconds: float = 2 * PERIOD.total_seconds()  # how long a round owner's claim lasts unless renewed
 
 
 @dataclass(frozen=True)
@@ -91,10 +97,11 @@ class Findings:
     why: dict[Target, str] = field(default_factory=dict)
     icmp_mode: str = ""
     notes: list[str] = field(default_factory=list)
+    unread_pdus: list[str] = field(default_factory=list)  # PDUs polled for outlet states that gave none
 
 
-def _targets(s: Session) -> tuple[list[Target], dict[str, PduInfo]]:
-    active = Contract.state == "active"
+def _targets(s: Session, site_id: int) -> tuple[list[Target], dict[str, PduInfo]]:
+    active = (Contract.state == "active") & (Contract.site_id == site_id)  # this site's contracts only
     out = [Target(c, "network", ip, placement=p) for c, p, ip in s.execute(
         select(Placement.contract_id, Placement.id, Address.ip).join(Address, Address.placement_id == Placement.id)
         .join(Contract, Contract.id == Placement.contract_id)
@@ -163,11 +170,13 @@ def _power(found: Findings, targets: list[Target], pdus: dict[str, PduInfo], ans
             drivers.append((pdus[name].driver(), sorted(numbers)))
         except BadInput as exc:  # a PDU whose secret is missing: say so, don't guess its outlets
             found.notes.append(f"{name}: {exc}")
+            found.unread_pdus.append(name)
     states = poll_outlet_states(drivers) if drivers else {}
     answered = [n for n, v in states.items() if not isinstance(v, DeviceError)]
     for name, value in states.items():
         if isinstance(value, DeviceError):
             found.notes.append(f"{name} did not answer: {value}")
+            found.unread_pdus.append(name)
     for t in targets:
         feeds = [Feed(kind, None if isinstance(states.get(pdu), DeviceError) or pdu not in states
                       else states[pdu].get(number))  # type: ignore[union-attr]
@@ -188,20 +197,25 @@ def tick(ctx: Context, options: MonitorOptions) -> dict[str, Any]:
     with ctx.store.session() as s:
         site = load_site(s)
         now = ctx.now(site)
+        lease.require(s, site, now, options.lease_owner, options.lease_seconds)
         _one_round_at_a_time(s, site, now, options.min_gap)
-        targets, pdus = _targets(s)
+        targets, pdus = _targets(s, site.id)
     found = probe(targets, pdus, options)
     with ctx.store.session() as s:
-        s.execute(select(SiteRow.id).where(SiteRow.id == 1).with_for_update())  # a concurrent round waits here
+        lock_site(s)  # a concurrent round of this site waits here
+        # a monitor that lost its lease mid-round records nothing
+        lease.require(s, site, now, options.lease_owner, options.lease_seconds)
         _one_round_at_a_time(s, site, now, options.min_gap)
         declared, recovered = _record(s, site, now, targets, found, ctx.actor)
         failing = sum(1 for v in found.ok.values() if v is False)
-        s.add(MonitorRound(at=now, seconds=round(time.perf_counter() - started, 3), icmp_mode=found.icmp_mode,
+        s.add(MonitorRound(site_id=site.id, at=now, seconds=round(time.perf_counter() - started, 3), icmp_mode=found.icmp_mode,
                            watched=len(targets), failing=failing, declared=len(declared), recovered=len(recovered),
                            note="; ".join(found.notes)[:2000]))
     notified = notify_pending(ctx, options.mailer)
     polled = traffic.poll(ctx)  # the traffic statistics' 5-minute reading rides on the same round
     return {"at": iso(now, site), "icmp": found.icmp_mode, "notes": found.notes, "watched": len(targets),
+            "probed": dict(Counter(t.check for t in targets)), "unread_pdus": sorted(found.unread_pdus),
+            **_standing(ctx, site),
             "traffic": {k: polled[k] for k in ("ports", "rates", "failed")},
             "failing": [{"contract": t.contract_id, "check": t.check, "target": t.target, "why": found.why.get(t, "")}
                         for t, ok in found.ok.items() if ok is False],
@@ -212,16 +226,30 @@ def tick(ctx: Context, options: MonitorOptions) -> dict[str, Any]:
 def _one_round_at_a_time(s: Session, site: SiteInfo, now: datetime, min_gap: float) -> None:
     """Two monitors (a cron tick beside the service, say) would count one outage's round twice
     and declare an emergency after five minutes' silence instead of ten."""
-    last = s.scalar(select(func.max(MonitorRound.at)))
+    last = s.scalar(select(func.max(MonitorRound.at)).where(MonitorRound.site_id == site.id))
     if last is not None and now < last.astimezone(site.tz) + timedelta(seconds=min_gap):
         raise Refused(f"the last monitor round ran at {iso(last.astimezone(site.tz), site)}; rounds are "
                       f"{PERIOD.total_seconds() / 60:g} minutes apart: is another monitor running? (`colo monitor "
                       f"run` and a cron `colo monitor tick` must not both run)")
 
 
+def _standing(ctx: Context, site: SiteInfo) -> dict[str, Any]:
+    """What stands after the round: emergencies not yet ended, per check, and the oldest one whose customer was
+    neither told nor waived — what an alert on the 15-minute report watches between rounds."""
+    with ctx.store.session() as s:
+        mine = Emergency.contract_id.in_(select(Contract.id).where(Contract.site_id == site.id))
+        ongoing = dict(s.execute(select(Emergency.kind, func.count()).where(Emergency.ended_at.is_(None), mine)
+                                 .group_by(Emergency.kind)).all())
+        count, oldest = s.execute(select(func.count(), func.min(Emergency.declared_at))
+                                  .where(Emergency.notified_at.is_(None), Emergency.waived.is_(None), mine)).one()
+    return {"open_emergencies": ongoing,
+            "unnotified": {"count": count, "oldest_declared_at": iso(oldest.astimezone(site.tz), site) if oldest else None}}
+
+
 def _record(s: Session, site: SiteInfo, now: datetime, targets: list[Target], found: Findings,
             actor: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    rows = {(w.contract_id, w.check, w.target): w for w in s.scalars(select(MonitorWatch))}
+    rows = {(w.contract_id, w.check, w.target): w for w in s.scalars(
+        select(MonitorWatch).join(Contract, Contract.id == MonitorWatch.contract_id).where(Contract.site_id == site.id))}
     declared: list[dict[str, Any]] = []
     recovered: list[dict[str, Any]] = []
     for t in targets:
@@ -310,7 +338,8 @@ def notify_pending(ctx: Context, mailer: Mailer | None,
         site = load_site(s)
         jobs = []
         for e, contract in s.execute(select(Emergency, Contract).join(Contract, Contract.id == Emergency.contract_id)
-                                     .where(Emergency.notified_at.is_(None), Emergency.channel.is_not(None))
+                                     .where(Emergency.notified_at.is_(None), Emergency.channel.is_not(None),
+                                            Contract.site_id == site.id)
                                      .order_by(Emergency.id)):
             to = emergency_contact(s, contract)  # the contact as it is now, not as it was declared
             event = {"event": "emergency", "emergency": e.id, "contract": contract.id, "check": e.kind,
@@ -340,9 +369,10 @@ def notify_pending(ctx: Context, mailer: Mailer | None,
                     if isinstance(error, RecipientRefused) and row.waived is None:
                         _waive(s, row, "contact-invalid", ctx.now(site), "monitor", error)
                 waived = row.waived
+                delay = (row.notified_at - row.declared_at).total_seconds() if error is None else None
             out.append({"emergency": event["emergency"], "contract": event["contract"], "channel": to.channel,
                         "to": shown(to.channel, to.to), "person": to.person, "sent": error is None, "error": error,
-                        "waived": waived})
+                        "waived": waived, "delay_seconds": delay})
     return sorted(out, key=lambda n: n["emergency"])
 
 
@@ -361,7 +391,7 @@ def _deliver(to: Recipient, mailer: Mailer | None, event: dict[str, Any]) -> str
                         f"{event['check']} check of {event['target']} failed two rounds in a row.",
                         f"Ended: {event['ended_at']}" if event["ended_at"] else "It is still in progress.",
                         "", "Reply to this message or call the NOC for details."])
-    return send(to.channel, to.to, mailer, subject, body, event)
+    return send(to.channel, to.to, mailer, subject, body, event, to.mention)
 
 
 def _waive(s: Session, row: Emergency, reason: str, at: datetime, by: str, why: str) -> None:
@@ -395,13 +425,13 @@ def _emergency(s: Session, emergency_id: int) -> Emergency:
     row = s.get(Emergency, emergency_id)
     if row is None:
         raise BadInput(f"emergency {emergency_id} does not exist: see `colo emergency list`")
-    return row
+    return own(s, row, "emergency")
 
 
 def mark_notified(ctx: Context, emergency_id: int, channel: str) -> dict[str, Any]:
     """A technician's log of a notification made by hand (a phone call), at now or --at."""
-    if channel not in (*TASKS, "email", "webhook"):
-        raise BadInput(f"--by {channel!r}: give phone, fax, pager, email or webhook")
+    if channel not in (*TASKS, *CHANNELS):
+        raise BadInput(f"--by {channel!r}: give one of {', '.join(dict.fromkeys((*TASKS, *CHANNELS)))}")
     with ctx.store.session() as s:
         site = load_site(s)
         row = _emergency(s, emergency_id)
@@ -419,10 +449,11 @@ def mark_notified(ctx: Context, emergency_id: int, channel: str) -> dict[str, An
         return {"emergency": row.id, "contract": row.contract_id, "notified_at": iso(at, site), "late": late}
 
 
-def incidents(ctx: Context, open_only: bool) -> list[dict[str, Any]]:
+def incidents(ctx: Context, open_only: bool, contract_id: str | None = None) -> list[dict[str, Any]]:
+    """This site's emergencies (`contract_id`'s only, when given), oldest first."""
     with ctx.store.session() as s:
         site = load_site(s)
-        query = select(Emergency).order_by(Emergency.id)
+        query = select(Emergency).where(of_site(s, Emergency.contract_id, contract_id)).order_by(Emergency.id)
         if open_only:
             query = query.where((Emergency.ended_at.is_(None)) | (Emergency.notified_at.is_(None)))
 
@@ -496,23 +527,66 @@ def run(ctx_factory: Callable[[], Context], options: MonitorOptions, period: flo
     a monitor that dies on one bad round watches nothing at 3 a.m. `stop` is looked at
     between rounds only: the round it interrupts is finished and recorded first.
     """
-    options = replace(options, min_gap=period / 4)  # rounds start at least period/2 apart, see below
+    options = replace(options, min_gap=period / 4,  # rounds start at least period/2 apart, see below
+                      lease_owner=options.lease_owner or lease.this_monitor())
+    if options.lease_seconds <= period:
+        raise BadInput(f"--lease {options.lease_seconds:g}: give more seconds than --period {period:g}, or the "
+                       f"lease lapses between this monitor's own rounds")
     stop = threading.Event() if stop is None else stop
     done = 0
+    standing_by = False
     while (rounds is None or done < rounds) and not stop.is_set():
         started = time.time()
         try:
-            yield tick(ctx_factory(), options)
+            ctx = ctx_factory()
+            lapses_in = lease.take(ctx, options.lease_owner, options.lease_seconds)  # type: ignore[arg-type]
+            if lapses_in is not None:  # another monitor runs this site's rounds: wait for its lease to lapse
+                if not standing_by:
+                    log.info("standing by: another monitor holds the site's rounds", extra={"event": "standby"})
+                standing_by = True
+                stop.wait(min(period, lapses_in + 0.2))
+                continue
+            standing_by = False
+            result = tick(ctx, options)
+        except lease.LeaseLost as exc:
+            log.warning("%s", exc, extra={"event": "lease_lost"})
+            continue
         except (BadInput, Refused):
             raise
         except Exception as exc:  # the loop must outlive one bad round
+            log.error("round failed: %s: %s", exc.__class__.__name__, exc, exc_info=log.isEnabledFor(logging.DEBUG),
+                      extra={"event": "round_failed"})
             yield {"error": f"round failed: {exc.__class__.__name__}: {exc}"}
+        else:
+            _log_round(result)
+            yield result
         done += 1
         if rounds is None or done < rounds:
             earliest = started + period / 2  # the next boundary, but never a half-period after this round
             stop.wait(max(0.0, earliest + (period - earliest % period) - time.time()))
 
 
+def _log_round(r: dict[str, Any]) -> None:
+    """The round's events for the service's log (journald under systemd): the summary at info, what needs a person
+    — an emergency declared, a customer not told — at warning."""
+    log.info("round %s: %d watched, %d failing, %d declared, %d recovered in %.2fs", r["at"], r["watched"],
+             len(r["failing"]), len(r["declared"]), len(r["recovered"]), r["seconds"],
+             extra={"event": "round", "watched": r["watched"], "failing": len(r["failing"]), "seconds": r["seconds"]})
+    for e in r["declared"]:
+        log.warning("emergency %s declared: %s %s %s down since %s", refs.ref("emergency", e["emergency"]),
+                    e["contract"], e["check"], e["target"], e["since"], extra={"event": "emergency_declared", **e})
+    for e in r["recovered"]:
+        log.info("emergency %s ended: %s %s %s %s", refs.ref("emergency", e["emergency"]), e["contract"], e["check"],
+                 e["target"], e["how"], extra={"event": "emergency_ended", "emergency": e["emergency"]})
+    for n in r["notifications"]:
+        if not n["sent"]:
+            log.warning("emergency %s not notified by %s: %s", refs.ref("emergency", n["emergency"]), n["channel"],
+                        n["error"], extra={"event": "notification_failed", "emergency": n["emergency"],
+                                           "contract": n["contract"], "channel": n["channel"]})
+
+
 def emergency(ctx: Context, text: str | int) -> dict[str, Any]:
-    """One emergency (E5 or 5) exactly as `emergency list` shows it."""
+    """One emergency (E5 or 5) exactly as `emergency list` shows it; another site's is named with its `--site`."""
+    with ctx.store.session() as s:
+        scoped(s, Emergency, "emergency", text)
     return refs.pick(incidents(ctx, False), "emergency", text)
