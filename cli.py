@@ -46,6 +46,7 @@ from provision.cli import (
     review,
     server,
     sla,
+    sot,
     storage,
     switch,
     ticket,
@@ -64,14 +65,22 @@ from provision.cli.examples import EXAMPLES
               "writes, and the audit log keeps both times. Without offset it is the site's local time.")
 @click.option("--what-if", "what_if", metavar="ISO-TIME", help="Look as of this time: writes nothing and touches no "
               "device; a command that would is refused.")
+@click.option("--site", envvar="COLO_SITE", metavar="NAME", help="The site to work on, by its inventory's name; "
+              "needed only when the store holds several sites. [env COLO_SITE]")
 @click.option("-v", "--verbose", count=True, help="-v: every command sent to a device, with its time, and what plans "
-              "leave alone; -vv: prompts, replies and the SSH library's own lines. Secrets always show as ***.")
+              "leave alone; -vv: prompts, replies and the SSH library's own lines. Secrets always show as ***. "
+              "[env COLO_LOG_LEVEL: debug, info, warning, error]")
+@click.option("--log-format", type=click.Choice(["text", "json"]), help="How log lines on stderr read: text for a "
+              "person, json for one object per event (time, level, logger, message, fields). [default: text on a "
+              "terminal, json otherwise]")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None, at: str | None, what_if: str | None, verbose: int) -> None:
+def cli(ctx: click.Context, db: str | None, at: str | None, what_if: str | None, site: str | None, verbose: int,
+        log_format: str | None) -> None:
     """Colocation provisioning toolkit: inventory, contracts, clocks, allocation."""
     from provision import logs, progress
 
-    logs.configure(verbose)
+    logs.configure(verbose, fmt=logs.format_for(log_format, sys.stderr),
+                   level=logs.level_from(verbose, os.environ.get("COLO_LOG_LEVEL")))
     progress.enable()  # one line per device or contract on a terminal; nothing into a pipe
     if verbose:
         from provision import render
@@ -86,14 +95,14 @@ def cli(ctx: click.Context, db: str | None, at: str | None, what_if: str | None,
             parse_time(value, ZoneInfo("UTC"), option)
     if at is not None and what_if is not None:
         raise click.UsageError("--at and --what-if both set the time: give --what-if TIME to look, --at TIME to write")
-    ctx.obj = Options(db or os.environ.get("COLO_DB") or None, at, what_if)
+    ctx.obj = Options(db or os.environ.get("COLO_DB") or None, at, what_if, site or None)
 
 
 NOUNS = (abuse.abuse, audit.audit, authority.authority, authorization.authorization, ci.ci, complaint.complaint,
          contract.contract, emergency.emergency, hold.hold, install.install, inventory.inventory, lab.lab,
          licence.licence, monitor.monitor, notice.notice, operation.operation, outage.outage, outlet.outlet,
          payment.payment, person.person, port.port, portal.portal, rack.rack, review.review, server.server, sla.sla,
-         storage.storage, switch.switch, ticket.ticket, traffic.traffic, visit.visit)
+         sot.sot, storage.storage, switch.switch, ticket.ticket, traffic.traffic, visit.visit)
 DAILY = (daily.provision, daily.apply_plan, daily.deadlines, daily.enforce, inventory.init, ansible.run_playbook,
          lab.demo, find.find)
 for command in (*NOUNS, *DAILY):

@@ -14,11 +14,8 @@ from typing import Any
 
 from provision.domain.hardware import ServerRecord
 from provision.errors import BadInput, Refused
-from provision.services import contracts, deadlines
 from provision.services.context import Context, what_if_refusal
-from provision.services.contracts import SignOrder
-from provision.services.provisioning import servers
-from provision.services.site import racks
+from provision.services.orders import SignOrder
 
 __all__ = ["Colo", "ServerRecord", "SignOrder"]
 
@@ -30,10 +27,11 @@ class Colo:
     actor: str | None = None
     what_if: str | None = None  # a time: run as of then, read-only, touching no device
     command: str | None = None  # the command's name, for a what-if refusal ("contract decommission")
+    site: str | None = None  # the site to work on; needed only when the store holds several
 
     @cached_property
     def context(self) -> Context:
-        return Context.open(self.db, self.at, self.actor, self.what_if, self.command)
+        return Context.open(self.db, self.at, self.actor, self.what_if, self.command, self.site)
 
     @staticmethod
     def check_inventory(path: str) -> dict[str, Any]:
@@ -52,11 +50,40 @@ class Colo:
             raise Refused(what_if_refusal(self.command or "init"))
         return setup.init(self.db, inventory_path)
 
+    def import_site(self, source: str, url: str, token_secret: str, location: str,
+                    out: str | None = None) -> dict[str, Any]:
+        """The site from a source of truth (Nautobot): YAML into `out`, or synced into the store (write-back on)."""
+        from provision.sot import service
+
+        if self.what_if is not None and out is None:
+            raise Refused(what_if_refusal(self.command or "inventory import"))
+        return service.import_site(self.db, source, url, token_secret, location, out)
+
+    def sot_sync(self, batch: int = 100) -> dict[str, Any]:
+        """Deliver the write-back outbox to the source of truth, `batch` objects per request."""
+        from provision.sot import service
+
+        return service.sync(self.context, batch)
+
+    def sot_status(self) -> dict[str, Any]:
+        from provision.sot import service
+
+        return service.status(self.context)
+
+    def sot_drift(self) -> dict[str, Any]:
+        from provision.sot import service
+
+        return service.drift(self.context)
+
     def sign(self, order: SignOrder) -> dict[str, Any]:
+        from provision.services import contracts
+
         return contracts.sign(self.context, order)
 
     def contract(self, contract_id: str) -> dict[str, Any]:
-        return contracts.show(self.context, contract_id)
+        from provision.services import contract_view
+
+        return contract_view.show(self.context, contract_id)
 
     def change_service(self, contract_id: str, bandwidth_mbps: int | None = None, add_ips: int = 0, add_slots: int = 0,
                        fee: str | None = None, request_id: str | None = None, dry_run: bool = False) -> dict[str, Any]:
@@ -75,24 +102,38 @@ class Colo:
         return assignments.assign(self.context, contract_id, rep, engineer)
 
     def record_server(self, contract_id: str, position: int, record: ServerRecord) -> dict[str, Any]:
+        from provision.services.provisioning import servers
+
         return servers.record_server(self.context, contract_id, position, record)
 
     def servers(self, contract_id: str) -> list[dict[str, Any]]:
+        from provision.services.provisioning import servers
+
         return servers.servers(self.context, contract_id)
 
     def server(self, contract_id: str, number: int) -> dict[str, Any]:
+        from provision.services.provisioning import servers
+
         return servers.server(self.context, contract_id, number)
 
     def contracts(self, state: str | None = None) -> list[dict[str, Any]]:
+        from provision.services import contracts
+
         return contracts.list_contracts(self.context, state)
 
     def deadlines(self, include_closed: bool = False) -> list[dict[str, Any]]:
+        from provision.services import deadlines
+
         return deadlines.deadlines(self.context, include_closed)
 
     def rack(self, name: str) -> dict[str, Any]:
-        return racks.rack_view(self.context, name)
+        from provision.services.site import rack_view
+
+        return rack_view.rack_view(self.context, name)
 
     def racks(self, room: str | None = None) -> list[dict[str, Any]]:
+        from provision.services.site import racks
+
         return racks.rack_list(self.context, room)
 
     def find(self, text: str) -> dict[str, Any]:
@@ -101,15 +142,23 @@ class Colo:
         return find.find(self.context, text)
 
     def reserve(self, rack: str, units: int, for_name: str, until: str) -> dict[str, Any]:
+        from provision.services.site import racks
+
         return racks.reserve(self.context, rack, units, for_name, until)
 
     def release_hold(self, hold_id: int) -> dict[str, Any]:
+        from provision.services.site import racks
+
         return racks.release_hold(self.context, hold_id)
 
     def holds(self, include_expired: bool = False) -> list[dict[str, Any]]:
+        from provision.services.site import racks
+
         return racks.list_holds(self.context, include_expired)
 
     def hold(self, hold: str | int) -> dict[str, Any]:
+        from provision.services.site import racks
+
         return racks.show_hold(self.context, hold)
 
     def provision(self, contract_ids: list[str], dry_run: bool = False, out: str | None = None,
@@ -179,10 +228,10 @@ class Colo:
             raise Refused(what_if_refusal(self.command or "enforce"))
         return enforcement.enforce(self.context, dry_run, stop_after_hours, mailer)
 
-    def notices(self, open_only: bool = False) -> list[dict[str, Any]]:
+    def notices(self, open_only: bool = False, contract_id: str | None = None) -> list[dict[str, Any]]:
         from provision.services.money import notices
 
-        return notices.listing(self.context, open_only)
+        return notices.listing(self.context, open_only, contract_id)
 
     def notice(self, notice: str | int) -> dict[str, Any]:
         from provision.services.money import notices
@@ -294,8 +343,7 @@ class Colo:
 
         if smtp is None and (mail_from or smtp_login):
             raise BadInput("--mail-from/--smtp-login need --smtp HOST:PORT (or COLO_SMTP)")
-        return None if smtp is None else Mailer.parse(smtp, mail_from or "noc@localhost",
-                                                      resolve(smtp_login) if smtp_login else None)
+        return None if smtp is None else Mailer.parse(smtp, mail_from or "", resolve(smtp_login) if smtp_login else None)
 
     @staticmethod
     def ping(addresses: list[str], icmp: str = "auto", timeout: float = 1.0, attempts: int = 2) -> dict[str, Any]:
@@ -320,9 +368,13 @@ class Colo:
         return rounds.tick(self.context, options)
 
     def monitor_run(self, options: Any, period: float, rounds: int | None = None,  # type: ignore[no-untyped-def]
-                    stop: Any = None):
+                    stop: Any = None, metrics: str | None = None, lease: float | None = None):
         """Rounds as they finish; each round opens the store afresh so a restarted database is picked up.
-        `stop` (a monitoring Stop, e.g. SignalStop) ends it after the round in progress."""
+        `stop` (a monitoring Stop, e.g. SignalStop) ends it after the round in progress; `metrics` (HOST:PORT)
+        serves Prometheus metrics of the rounds there, bound before the first round. `lease` (seconds, default two
+        periods) is how long this monitor holds the site's rounds between renewals: a standby takes over after it."""
+        from dataclasses import replace
+
         from provision.services.monitoring import rounds as monitoring
 
         if period < 1:
@@ -330,17 +382,29 @@ class Colo:
         if self.at is not None or self.what_if is not None:
             raise BadInput("--at/--what-if: `monitor run` keeps the real clock; use `monitor tick --at` for dated "
                            "rounds")
-        return monitoring.run(lambda: Context.open(self.db, self.at, self.actor), options, period, rounds, stop)
+        options = replace(options, lease_seconds=2 * period if lease is None else lease)
+        results = monitoring.run(lambda: Context.open(self.db, self.at, self.actor, site=self.site), options, period,
+                                 rounds, stop)
+        if metrics is None:
+            return results
+        try:
+            from provision.monitor.metrics import Exporter
+        except ModuleNotFoundError as e:
+            from provision.errors import OperationFailed
+
+            raise OperationFailed(f"--metrics needs {e.name}: pip install 'colo[metrics]'") from None
+        return Exporter(metrics).observing(results)
 
     def watch_service(self, contract_id: str, kind: str, target: str, remove: bool = False) -> dict[str, Any]:
         from provision.services.monitoring import contacts
 
         return contacts.watch_service(self.context, contract_id, kind, target, remove)
 
-    def set_contact(self, contract_id: str, channel: str, target: str) -> dict[str, Any]:
+    def set_contact(self, contract_id: str, channel: str, target: str, secret: str | None = None) -> dict[str, Any]:
+        """`secret`: the name of a DingTalk robot's signing secret (its value comes from the environment)."""
         from provision.services.monitoring import contacts
 
-        return contacts.set_contact(self.context, contract_id, channel, target)
+        return contacts.set_contact(self.context, contract_id, channel, target, secret)
 
     def monitoring(self, contract_id: str) -> dict[str, Any]:
         from provision.services.monitoring import contacts
@@ -354,10 +418,10 @@ class Colo:
 
         return contacts.configure(self.context, contract_id, contact, services, dry_run)
 
-    def incidents(self, open_only: bool = False) -> list[dict[str, Any]]:
+    def incidents(self, open_only: bool = False, contract_id: str | None = None) -> list[dict[str, Any]]:
         from provision.services.monitoring import rounds
 
-        return rounds.incidents(self.context, open_only)
+        return rounds.incidents(self.context, open_only, contract_id)
 
     def emergency(self, emergency: str | int) -> dict[str, Any]:
         from provision.services.monitoring import rounds
@@ -417,10 +481,10 @@ class Colo:
 
         return tickets.major_ticket(self.context, ticket, consulted_by, note)
 
-    def tickets(self, open_only: bool = False) -> list[dict[str, Any]]:
+    def tickets(self, open_only: bool = False, contract_id: str | None = None) -> list[dict[str, Any]]:
         from provision.services.monitoring import tickets
 
-        return tickets.list_tickets(self.context, open_only)
+        return tickets.list_tickets(self.context, open_only, contract_id)
 
     def ticket(self, ticket: str | int) -> dict[str, Any]:
         from provision.services.monitoring import tickets
@@ -438,10 +502,10 @@ class Colo:
 
         return tickets.report_complaint(self.context, complaint, ref)
 
-    def complaints(self) -> list[dict[str, Any]]:
+    def complaints(self, contract_id: str | None = None) -> list[dict[str, Any]]:
         from provision.services.monitoring import tickets
 
-        return tickets.list_complaints(self.context)
+        return tickets.list_complaints(self.context, contract_id)
 
     def complaint(self, complaint: str | int) -> dict[str, Any]:
         from provision.services.monitoring import tickets
@@ -524,10 +588,10 @@ class Colo:
 
         return compliance.abuse_close(self.context, case, note)
 
-    def abuse_cases(self, open_only: bool = False) -> list[dict[str, Any]]:
+    def abuse_cases(self, open_only: bool = False, contract_id: str | None = None) -> list[dict[str, Any]]:
         from provision.services.people import compliance
 
-        return compliance.abuse_cases(self.context, open_only)
+        return compliance.abuse_cases(self.context, open_only, contract_id)
 
     def abuse_case(self, case: str | int) -> dict[str, Any]:
         from provision.services.people import compliance
@@ -670,10 +734,10 @@ class Colo:
 
         return visits.leave(self.context, visit_id)
 
-    def visits(self, overdue_only: bool = False) -> list[dict[str, Any]]:
+    def visits(self, overdue_only: bool = False, contract_id: str | None = None) -> list[dict[str, Any]]:
         from provision.services.people import visits
 
-        return visits.listing(self.context, overdue_only)
+        return visits.listing(self.context, overdue_only, contract_id)
 
     def visit(self, visit: str | int) -> dict[str, Any]:
         from provision.services.people import visits

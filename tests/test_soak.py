@@ -222,7 +222,7 @@ def _counts(s: Any) -> dict[str, Any]:
 
 def _no_resource_twice(s: Any) -> None:
     """No slot, port, address or outlet is held by two live placements, nor by a released one."""
-    from provision.services.contracts import placements_view
+    from provision.services.contract_view import placements_view
 
     live = set(s.scalars(select(Placement.id).where(Placement.released_at.is_(None))))
     for model in (Unit, Port, Address):

@@ -62,14 +62,15 @@ def abuse_close(opts: Options, case: str, note: str | None, as_json: bool) -> No
 
 
 @abuse.command("list")
+@click.option("--contract", "contract_id", metavar="ID", help="Only this contract's cases.")
 @click.option("--open", "open_only", is_flag=True, help="Only cases not closed.")
 @json_option
 @pass_options
-def abuse_list(opts: Options, open_only: bool, as_json: bool) -> None:
+def abuse_list(opts: Options, contract_id: str | None, open_only: bool, as_json: bool) -> None:
     """Spam complaints with their warning clock and where they stand."""
     from provision import render
 
-    emit(opts.api().abuse_cases(open_only), as_json, render.abuse_cases)
+    emit(opts.api().abuse_cases(open_only, contract_id), as_json, render.abuse_cases)
 
 
 @abuse.command("show")

@@ -19,12 +19,13 @@ class Options:
     db: str | None
     at: str | None
     what_if: str | None = None
+    site: str | None = None  # --site: which of the store's sites; None where it holds one
 
     def api(self):  # type: ignore[no-untyped-def]
         from provision.api import Colo
 
         command = click.get_current_context().command_path.partition(" ")[2]  # "contract decommission"
-        return Colo(db=self.db, at=self.at, what_if=self.what_if, command=command or None)
+        return Colo(db=self.db, at=self.at, what_if=self.what_if, command=command or None, site=self.site)
 
 
 pass_options = click.make_pass_decorator(Options)

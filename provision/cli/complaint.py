@@ -42,13 +42,14 @@ def complaint_report(opts: Options, complaint_id: str, ref: str, as_json: bool) 
 
 
 @complaint.command("list")
+@click.option("--contract", "contract_id", metavar="ID", help="Only this contract's complaints.")
 @json_option
 @pass_options
-def complaint_list(opts: Options, as_json: bool) -> None:
+def complaint_list(opts: Options, contract_id: str | None, as_json: bool) -> None:
     """Complaints with their report clock."""
     from provision import render
 
-    emit(opts.api().complaints(), as_json, render.complaints)
+    emit(opts.api().complaints(contract_id), as_json, render.complaints)
 
 
 @complaint.command("show")

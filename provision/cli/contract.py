@@ -85,15 +85,24 @@ def contract_show(opts: Options, contract_id: str, as_json: bool) -> None:
 @click.option("--email", metavar="ADDR")
 @click.option("--webhook", metavar="URL", help="An SMS/IM gateway that takes the emergency as JSON.")
 @click.option("--phone", metavar="NUMBER", help="A technician calls it and logs the call.")
+@click.option("--dingtalk", metavar="URL", help="A DingTalk (钉钉) group robot's webhook address "
+              "(https://oapi.dingtalk.com/robot/send?access_token=...).")
+@click.option("--dingtalk-secret", metavar="SECRET-NAME", help="For a robot secured by 加签: the NAME of the secret "
+              "holding its SEC... key, set as COLO_SECRET_<NAME>_PASSWORD where the monitor runs.")
+@click.option("--wecom", metavar="URL", help="A WeCom (企业微信) group robot's webhook address "
+              "(https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...).")
 @json_option
 @pass_options
 def contract_notify(opts: Options, contract_id: str, email: str | None, webhook: str | None, phone: str | None,
-                    as_json: bool) -> None:
-    """How the customer's contact is told of an emergency (default: the customer's email)."""
-    given = [(c, t) for c, t in (("email", email), ("webhook", webhook), ("phone", phone)) if t is not None]
+                    dingtalk: str | None, dingtalk_secret: str | None, wecom: str | None, as_json: bool) -> None:
+    """How the customer's contact is told of an emergency (default: the customer's email).
+
+    A group robot counts as told only when its service answers errcode 0."""
+    given = [(c, t) for c, t in (("email", email), ("webhook", webhook), ("phone", phone), ("dingtalk", dingtalk),
+                                 ("wecom", wecom)) if t is not None]
     if len(given) != 1:
-        raise click.UsageError("give exactly one of --email, --webhook, --phone")
-    emit(opts.api().set_contact(contract_id, *given[0]), as_json, rendered("contact"))
+        raise click.UsageError("give exactly one of --email, --webhook, --phone, --dingtalk, --wecom")
+    emit(opts.api().set_contact(contract_id, *given[0], dingtalk_secret), as_json, rendered("contact"))
 
 
 @contract.command("assign")

@@ -13,17 +13,19 @@ def emergency() -> None:
 
 
 @emergency.command("list")
+@click.option("--contract", "contract_id", metavar="ID", help="Only this contract's emergencies.")
 @click.option("--open", "open_only", is_flag=True, help="Only those still down or not yet notified.")
 @json_option
 @pass_options
-def emergency_list(opts: Options, open_only: bool, as_json: bool) -> None:
+def emergency_list(opts: Options, contract_id: str | None, open_only: bool, as_json: bool) -> None:
     """Emergencies: declared, ended, notified, and what is still pending."""
-    emit(opts.api().incidents(open_only), as_json, rendered("incidents"))
+    emit(opts.api().incidents(open_only, contract_id), as_json, rendered("incidents"))
 
 
 @emergency.command("notified")
 @click.argument("emergency_id", type=RecordNumber("emergency"), metavar="E")
-@click.option("--by", "channel", type=click.Choice(["phone", "fax", "pager", "email", "webhook"]), default="phone",
+@click.option("--by", "channel", type=click.Choice(["phone", "fax", "pager", "email", "webhook", "dingtalk", "wecom"]),
+              default="phone",
               show_default=True)
 @json_option
 @pass_options
@@ -48,7 +50,7 @@ def emergency_waive(opts: Options, emergency_id: int, reason: str, note: str | N
 @click.argument("contract_id")
 @click.option("--declared", required=True, metavar="ISO-TIME")
 @click.option("--notified", metavar="ISO-TIME", help="When the customer's contact was told.")
-@click.option("--channel", type=click.Choice(["email", "webhook", "phone"]))
+@click.option("--channel", type=click.Choice(["email", "webhook", "dingtalk", "wecom", "phone"]))
 @json_option
 @pass_options
 def emergency_record(opts: Options, contract_id: str, declared: str, notified: str | None, channel: str | None,

@@ -42,18 +42,25 @@ def monitor_tick(opts: Options, as_json: bool, **probe: Any) -> None:
 @monitor_options
 @click.option("--period", type=float, default=300.0, show_default=True, metavar="SECONDS")
 @click.option("--rounds", type=click.IntRange(1), help="Stop after this many rounds (default: run until stopped).")
+@click.option("--metrics", metavar="HOST:PORT", help="Serve Prometheus metrics of the rounds at http://HOST:PORT/metrics, "
+              "e.g. 127.0.0.1:9464 (needs prometheus-client).")
+@click.option("--lease", type=click.FloatRange(min=1), metavar="SECONDS", help="How long this monitor holds the "
+              "site's rounds between renewals; a second monitor of the site stands by and takes over once it lapses "
+              "[default: two periods].")
 @json_option
 @pass_options
-def monitor_run(opts: Options, period: float, rounds: int | None, as_json: bool, **probe: Any) -> None:
+def monitor_run(opts: Options, period: float, rounds: int | None, metrics: str | None, lease: float | None,
+                as_json: bool, **probe: Any) -> None:
     """Probe rounds every --period seconds until stopped (for systemd): SIGTERM lets the round in
-    progress finish and be recorded, then exits 0."""
+    progress finish and be recorded, then exits 0. One monitor per site runs the rounds at a time
+    (a lease in the store); start one per site, and a standby anywhere else."""
     import signal
 
     from provision.services.monitoring.rounds import SignalStop
 
     api = opts.api()
     with SignalStop(signal.SIGTERM) as stop:
-        for result in api.monitor_run(api.monitor_options(**probe), period, rounds, stop):
+        for result in api.monitor_run(api.monitor_options(**probe), period, rounds, stop, metrics, lease):
             emit(result, as_json, rendered("monitor_round"))
             sys.stdout.flush()
     if stop.is_set():

@@ -13,19 +13,21 @@ def notice() -> None:
 
 
 @notice.command("list")
+@click.option("--contract", "contract_id", metavar="ID", help="Only this contract's notices.")
 @click.option("--open", "open_only", is_flag=True, help="Only notices not yet closed by payment.")
 @json_option
 @pass_options
-def notice_list(opts: Options, open_only: bool, as_json: bool) -> None:
+def notice_list(opts: Options, contract_id: str | None, open_only: bool, as_json: bool) -> None:
     """Notices: issued, stop time, delivery (pending, delivered, failed), attempts and the last error."""
     from provision import render
 
-    emit(opts.api().notices(open_only), as_json, render.notices)
+    emit(opts.api().notices(open_only, contract_id), as_json, render.notices)
 
 
 @notice.command("delivered")
 @click.argument("notice_id", type=RecordNumber("notice"), metavar="N")
-@click.option("--by", "channel", type=click.Choice(["phone", "email", "webhook"]), default="phone", show_default=True)
+@click.option("--by", "channel", type=click.Choice(["phone", "email", "webhook", "dingtalk", "wecom"]), default="phone",
+              show_default=True)
 @json_option
 @pass_options
 def notice_delivered(opts: Options, notice_id: int, channel: str, as_json: bool) -> None:

@@ -15,7 +15,7 @@ def person() -> None:
     """The customer's authorized persons (SLA §6.5)."""
 
 
-EMERGENCY_CHANNELS = ["office-phone", "mobile", "email", "fax", "pager", "webhook"]
+EMERGENCY_CHANNELS = ["office-phone", "mobile", "email", "fax", "pager", "webhook", "dingtalk", "wecom"]
 
 
 def person_channels(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -28,7 +28,8 @@ def person_channels(f: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--webhook", metavar="URL", help="An SMS/IM gateway that takes the emergency as JSON."),
         click.option("--emergency", metavar="CHANNEL", help=f"Designate this person for the contract's emergencies, "
                      f"by one of their channels: {' | '.join(EMERGENCY_CHANNELS)} (set: or none). Fax, pager and "
-                     f"phones are listed for a technician."),
+                     f"phones are listed for a technician; dingtalk/wecom post in the contract's group robot "
+                     f"(`colo contract notify`), @-mentioning the person's mobile."),
     ]):
         f = option(f)
     return f

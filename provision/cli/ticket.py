@@ -62,14 +62,15 @@ def ticket_major(opts: Options, ticket_id: str, consulted_by: str | None, note: 
 
 
 @ticket.command("list")
+@click.option("--contract", "contract_id", metavar="ID", help="Only this contract's tickets.")
 @click.option("--open", "open_only", is_flag=True, help="Only tickets not yet resolved.")
 @json_option
 @pass_options
-def ticket_list(opts: Options, open_only: bool, as_json: bool) -> None:
+def ticket_list(opts: Options, contract_id: str | None, open_only: bool, as_json: bool) -> None:
     """Tickets with their clocks: time left, met, late or breached."""
     from provision import render
 
-    emit(opts.api().tickets(open_only), as_json, render.tickets)
+    emit(opts.api().tickets(open_only, contract_id), as_json, render.tickets)
 
 
 @ticket.command("show")

@@ -52,12 +52,13 @@ def visit_leave(opts: Options, visit_id: int, as_json: bool) -> None:
 
 
 @visit.command("list")
+@click.option("--contract", "contract_id", metavar="ID", help="Only this contract's visits.")
 @click.option("--overdue", is_flag=True, help="Only visitors still inside after their expected exit.")
 @json_option
 @pass_options
-def visit_list(opts: Options, overdue: bool, as_json: bool) -> None:
+def visit_list(opts: Options, contract_id: str | None, overdue: bool, as_json: bool) -> None:
     """Visits not yet closed."""
-    emit(opts.api().visits(overdue), as_json, rendered("visits"))
+    emit(opts.api().visits(overdue, contract_id), as_json, rendered("visits"))
 
 
 @visit.command("show")
