@@ -7,16 +7,13 @@ runserver` on the clone. The template is built under a temporary name and rename
 migrate, the superuser and its API token are all in, so a killed build never leaves a broken
 template behind; a PostgreSQL advisory lock keeps two builders apart.
 
-With pytest-xdist every worker is its own session: the first worker to need the server
-starts it and writes a state file beside the workers' temp dirs (under a file lock); the
-others read it. Each worker counts itself in and out, and the last one out stops the server
-and drops the run's database.
+With pytest-xdist every worker is its own session and gets its own server and database
+(`serving`): the tests seed the worker's own device lab into it, whose ports no other
+worker's server may point at.
 """
 
 from __future__ import annotations
 
-import fcntl
-import json
 import os
 import re
 import secrets
@@ -26,7 +23,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -256,42 +253,15 @@ def drop(db: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
 
 
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    with open(path, "a") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
-
-
-def shared(base: Path) -> Iterator[NautobotServer]:
-    """One server for the whole pytest run, however many xdist workers use it (see the module docstring)."""
-    lock, state = base / "nautobot.lock", base / "nautobot.json"
-    with _locked(lock):
-        data = json.loads(state.read_text()) if state.exists() else None
-        from provision.lab.control import _alive as alive_anywhere  # another worker's child counts too
-
-        if data is None or not alive_anywhere(data["server"]["pid"]):
-            server = start(base / "nautobot")
-            data = {"server": server.__dict__, "users": 0}
-        data["users"] += 1
-        state.write_text(json.dumps(data))
-    server = NautobotServer(**data["server"])
+def serving(root: Path) -> Iterator[NautobotServer]:
+    """A server for one pytest session (an xdist worker): started from the template, stopped and its
+    database dropped at the end."""
+    server = start(root)
     try:
         yield server
     finally:
-        with _locked(lock):
-            data = json.loads(state.read_text())
-            data["users"] -= 1
-            if data["users"] <= 0:
-                now = NautobotServer(**data["server"])
-                now.stop()
-                drop(now.db)
-                state.unlink()
-            else:
-                state.write_text(json.dumps(data))
+        server.stop()
+        drop(server.db)
 
 
 if __name__ == "__main__":  # build the template ahead of a test run: python tests/nautobot_server.py

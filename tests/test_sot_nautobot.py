@@ -6,7 +6,7 @@ synced into a store and taken through a contract's whole life on the lab's devic
 Nautobot's objects checked after each step, delivered through an outage of the server
 stopped mid-sync, and refused for each fault the issue lists, the store unchanged.
 
-All tests share one seeded server, so they run on one xdist worker (`--dist loadgroup`).
+Each xdist worker seeds its own server with its own lab (tests/nautobot_server.serving).
 """
 
 from __future__ import annotations
@@ -27,17 +27,16 @@ from tests.conftest import Lab, order
 from tests.lab_contracts import SIGNED
 
 SKIP = nautobot_server.unavailable()
-pytestmark = [pytest.mark.nautobot, pytest.mark.xdist_group("nautobot"),
-              pytest.mark.skipif(SKIP is not None, reason=SKIP or "")]
+pytestmark = [pytest.mark.nautobot, pytest.mark.skipif(SKIP is not None, reason=SKIP or "")]
 TOKEN_SECRET = "nautobot-test"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def nautobot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[nautobot_server.NautobotServer]:
-    yield from nautobot_server.shared(tmp_path_factory.getbasetemp().parent)
+    yield from nautobot_server.serving(tmp_path_factory.mktemp("nautobot"))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def seeded(nautobot: nautobot_server.NautobotServer, lab: Lab) -> dict[str, Any]:
     """The lab's site (its devices on this session's free ports) recorded in Nautobot as the conventions say."""
     from tests.nautobot_seed import seed
@@ -231,7 +230,7 @@ def _bytes(path: Path) -> bytes | None:
     return path.read_bytes() if path.exists() else None
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def faulty(nautobot, seeded) -> str:
     """A second location holding each inventory fault: a rack without power feeds, a switch of a platform
     colo has no driver for; and two locations both named TWIN."""
