@@ -20,16 +20,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import Connection, func, select
+from sqlalchemy import select
 
 from provision.domain.sla import month_window
 from provision.errors import BadInput
-from provision.services.context import Context, load_site, parse_time, site_id
+from provision.services.context import Context, load_site, parse_time, reader, site_id
 from provision.services.monitoring import sla, tickets, traffic
 from provision.services.people.authorization import PortalAccount
 from provision.store import audit
 from provision.store.schema import Contract, Customer, PortalCredential, SiteRow
-from provision.store.tables import SITE
 
 
 @dataclass(frozen=True)
@@ -65,8 +64,8 @@ def pin_clock(ctx: Context) -> Context:
     return replace(ctx, at=moment.isoformat())
 
 
-def _site_count(conn: Connection) -> int:
-    return int(conn.execute(select(func.count()).select_from(SITE)).scalar_one())
+def _site_count(s: Any) -> int:
+    return int(reader(s).scalar("SELECT count(*) FROM site"))
 
 
 def _without_offset(text: str) -> bool:
@@ -112,7 +111,7 @@ def contract_page(ctx: Context, customer_id: int, contract_id: str, month: str |
                 ctx.store.site is not None and contract.site_id != site_id(s)):
             return None
         row = s.get_one(SiteRow, contract.site_id)
-        summary = _summary(contract, row, _site_count(s.connection()) > 1)
+        summary = _summary(contract, row, _site_count(s) > 1)
     here = replace(ctx, store=replace(ctx.store, site=row.name))  # everything below reads as that site
     with here.store.session() as s:
         site = load_site(s)

@@ -17,17 +17,16 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, select
-
 from provision.domain import refs
 from provision.domain.bounds import check_year
 from provision.domain.calendar import WorkCalendar
 from provision.errors import BadInput, Refused
 from provision.services.calendar_cache import cached_china_year
 from provision.store.engine import READ_ONLY_KEY, SITE_KEY, Store, open_store
-from provision.store.tables import CALENDAR_DAYS, SITE
+from provision.store.rows import Reader
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
     from sqlalchemy.orm import Session
 
 
@@ -43,13 +42,17 @@ class SiteInfo:
 SITE_ID_KEY = "colo_site_id"  # Session.info key: the resolved site's id, for queries that scope by site
 
 
-def reader(s: Session | Connection) -> Connection:
-    """What a view reads through: a read's connection as it is, or a session's own connection with its pending
-    changes flushed first, as an ORM query would — so a use case that writes shows what it wrote."""
-    if isinstance(s, Connection):
+def reader(s: Session | Connection | Reader) -> Reader:
+    """What a view reads through (store.rows): a read's own reader as it is, or the driver connection under a
+    session — its pending changes flushed first, as an ORM query would — so a use case that writes shows what
+    it wrote, in its own transaction."""
+    if isinstance(s, Reader):
         return s
-    s.flush()
-    return s.connection()
+    if hasattr(s, "flush"):  # an ORM session
+        s.flush()
+        conn = s.connection()
+        return Reader(conn.connection.driver_connection, conn.dialect.name, s.info.get(SITE_KEY))
+    return Reader(s.connection.driver_connection, s.dialect.name, s.get_execution_options().get(SITE_KEY))
 
 
 def iso(moment: datetime | None, site: SiteInfo) -> str | None:
@@ -57,27 +60,27 @@ def iso(moment: datetime | None, site: SiteInfo) -> str | None:
     return None if moment is None else moment.astimezone(site.tz).isoformat(timespec="seconds")
 
 
-def site_row(s: Session | Connection) -> Any:
+def site_row(s: Session | Connection | Reader) -> Any:
     """The site this run works on: the one `--site` names, or the store's only site.
 
     A store with several sites and no `--site` is bad input naming them, so no command
     ever guesses which datacenter a technician meant.
     """
-    wanted = s.get_execution_options().get(SITE_KEY) if isinstance(s, Connection) else s.info.get(SITE_KEY)
-    rows = reader(s).execute(select(SITE).order_by(SITE.c.name)).all()
+    r = reader(s)
+    rows = r.rows("SELECT * FROM site ORDER BY name")
     if not rows:
         raise BadInput("the store has no site yet: run `colo init --inventory PATH`")
-    names = ", ".join(r.name for r in rows)
-    if wanted is None:
+    names = ", ".join(row.name for row in rows)
+    if r.site is None:
         if len(rows) > 1:
             raise BadInput(f"the store holds sites {names}: give --site NAME (or COLO_SITE) to say which")
         row = rows[0]
     else:
-        found = [r for r in rows if r.name == wanted.strip()]
+        found = [row for row in rows if row.name == r.site.strip()]
         if not found:
-            raise BadInput(f"--site {wanted!r} is not a site of this store: use one of {names}")
+            raise BadInput(f"--site {r.site!r} is not a site of this store: use one of {names}")
         row = found[0]
-    if not isinstance(s, Connection):
+    if hasattr(s, "flush"):
         s.info[SITE_ID_KEY] = row.id
     return row
 
@@ -90,13 +93,17 @@ def site_id(session: Session) -> int:
 
 def lock_site(session: Session) -> None:
     """Queue behind every other allocation or round of this site (not of the others) until the transaction ends."""
-    session.execute(select(SITE.c.id).where(SITE.c.id == site_id(session)).with_for_update())
+    from sqlalchemy import text
+
+    session.execute(text("SELECT id FROM site WHERE id = :id FOR UPDATE"
+                         if session.get_bind().dialect.name != "sqlite" else "SELECT id FROM site WHERE id = :id"),
+                    {"id": site_id(session)})
 
 
 def load_site(s: Session | Connection) -> SiteInfo:
     row = site_row(s)
-    overrides = {day: working for day, working in reader(s).execute(
-        select(CALENDAR_DAYS.c.day, CALENDAR_DAYS.c.working).where(CALENDAR_DAYS.c.site_id == row.id))}
+    overrides = {day: working for day, working in reader(s).rows(
+        "SELECT day, working FROM calendar_days WHERE site_id = :site", site=row.id)}
     return SiteInfo(row.name, ZoneInfo(row.timezone), tuple(filter(None, row.dns.split(","))),
                     WorkCalendar(overrides, cached_china_year), row.id)
 

@@ -1,8 +1,8 @@
 """A contract as `colo contract show` and every use case's answer show it: terms, clocks, placements, refunds.
 
-Read through SQLAlchemy Core over the light tables (store.tables), never the ORM, so the
-everyday read loads neither the mapper nor the schema. Use cases that write pass their
-session (`context.reader` flushes it first), so what they return includes what they wrote.
+Read in plain SQL through store.rows, never the ORM (nor SQLAlchemy at all), so the everyday
+read loads neither. Use cases that write pass their session (`context.reader` reads on its
+connection after flushing it), so what they return includes what they wrote.
 """
 
 from __future__ import annotations
@@ -13,35 +13,14 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, select
-
 from provision.domain.clocks import RULES, Clock, ContractFacts, Event, compute_clocks
 from provision.domain.hardware import mac_colons, read_component
 from provision.domain.terms import Kind, install_refund
 from provision.errors import NotFound
 from provision.services.context import Context, SiteInfo, iso, load_site, reader
-from provision.store.tables import (
-    ADDRESSES,
-    CONTRACT_EVENTS,
-    CONTRACTS,
-    CUSTOMERS,
-    OUTLETS,
-    PDUS,
-    PLACEMENTS,
-    POOLS,
-    PORTS,
-    RACKS,
-    REFUNDS,
-    ROOMS,
-    SERVERS,
-    SERVICE_CHANGES,
-    SITE,
-    STOP_NOTICES,
-    SWITCHES,
-    UNITS,
-)
+from provision.store.rows import Reader
 
-Row = Any  # a Core row or an ORM object: the views read columns by attribute, which both offer
+Row = Any  # a store.rows row or an ORM object: the views read columns by attribute, which both offer
 
 
 def show(ctx: Context, contract_id: str) -> dict[str, Any]:
@@ -54,14 +33,14 @@ def contract_missing(contract_id: str) -> NotFound:
     return NotFound(f"contract {contract_id!r} does not exist: see `colo contract list` for ids like C2026-0001")
 
 
-def other_site(conn: Connection, contract: Row) -> NotFound:
+def other_site(s: Any, contract: Row) -> NotFound:
     """A contract of another site than the one this run works on, named with the option that reaches it."""
-    other = conn.scalar(select(SITE.c.name).where(SITE.c.id == contract.site_id)) or contract.site_id
+    other = reader(s).scalar("SELECT name FROM site WHERE id = :id", id=contract.site_id) or contract.site_id
     return NotFound(f"contract {contract.id} is site {other}'s, not this site's: give --site {other}")
 
 
-def read_contract(conn: Connection, site: SiteInfo, contract_id: str) -> Row:
-    row = conn.execute(select(CONTRACTS).where(CONTRACTS.c.id == contract_id.strip().upper())).first()
+def read_contract(conn: Reader, site: SiteInfo, contract_id: str) -> Row:
+    row = conn.first("SELECT * FROM contracts WHERE id = :id", id=contract_id.strip().upper())
     if row is None:
         raise contract_missing(contract_id)
     if row.site_id != site.id:
@@ -74,9 +53,8 @@ def facts(contract: Row, events: list[Row], site: SiteInfo) -> ContractFacts:
                          tuple(Event(e.kind, e.at.astimezone(site.tz), e.ref, e.months) for e in events), contract.kind)
 
 
-def events_of(conn: Connection, contract_id: str) -> list[Row]:
-    return list(conn.execute(select(CONTRACT_EVENTS).where(CONTRACT_EVENTS.c.contract_id == contract_id)
-                             .order_by(CONTRACT_EVENTS.c.at, CONTRACT_EVENTS.c.id)))
+def events_of(conn: Reader, contract_id: str) -> list[Row]:
+    return conn.rows("SELECT * FROM contract_events WHERE contract_id = :id ORDER BY at, id", id=contract_id)
 
 
 def clock_view(clock: Clock, site: SiteInfo, notice_stops: dict[datetime, datetime] | None = None) -> dict[str, Any]:
@@ -98,12 +76,12 @@ def _closed(clock: Clock, site: SiteInfo, notice_stops: dict[datetime, datetime]
     return {"at": iso(clock.stopped_at, site), "outcome": outcome, "stop_at": iso(stop_at, site)}
 
 
-def notice_stops(conn: Connection, which: Any) -> dict[str, dict[datetime, datetime]]:
-    """Per contract (`which`: a condition on STOP_NOTICES), each stop-service notice's issue time and the stop
-    time it lists (for `clock_view`)."""
+def notice_stops(conn: Reader, which: str, **params: Any) -> dict[str, dict[datetime, datetime]]:
+    """Per contract (`which`: an SQL condition on stop_notices, with its `params`), each stop-service notice's
+    issue time and the stop time it lists (for `clock_view`)."""
     found: dict[str, dict[datetime, datetime]] = {}
-    for contract_id, issued_at, stop_at in conn.execute(
-            select(STOP_NOTICES.c.contract_id, STOP_NOTICES.c.issued_at, STOP_NOTICES.c.stop_at).where(which)):
+    for contract_id, issued_at, stop_at in conn.rows(
+            f"SELECT contract_id, issued_at, stop_at FROM stop_notices WHERE {which}", **params):
         found.setdefault(contract_id, {})[issued_at] = stop_at
     return found
 
@@ -129,8 +107,8 @@ def pending_install_refund(s: Any, site: SiteInfo, contract: Row, now: datetime)
     however the clock closed (provisioning, `install record`) or if it is still breached.
     """
     conn = reader(s)
-    if not contract.install_fee or conn.scalar(select(REFUNDS.c.id).where(REFUNDS.c.contract_id == contract.id,
-                                                                          REFUNDS.c.kind == "install_fee")):
+    if not contract.install_fee or conn.scalar("SELECT id FROM refunds WHERE contract_id = :id AND kind = 'install_fee'",
+                                               id=contract.id):
         return None
     clock = install_clock(conn, site, contract, now)
     if clock is None or clock.status.value not in ("late", "breached"):
@@ -144,8 +122,8 @@ def pending_install_refund(s: Any, site: SiteInfo, contract: Row, now: datetime)
 def refund_view(s: Any, site: SiteInfo, contract: Row, now: datetime) -> dict[str, Any] | None:
     """What the contract is owed back, kept or found due: None when nothing was ever owed."""
     conn = reader(s)
-    sheets = [_refund_row_view(r, site) for r in conn.execute(select(REFUNDS).where(
-        REFUNDS.c.contract_id == contract.id, REFUNDS.c.due_since <= now).order_by(REFUNDS.c.id))]
+    sheets = [_refund_row_view(r, site) for r in conn.rows(
+        "SELECT * FROM refunds WHERE contract_id = :id AND due_since <= :now ORDER BY id", id=contract.id, now=now)]
     pending = pending_install_refund(conn, site, contract, now)
     if pending is not None:
         sheets.append(_refund_row_view(SimpleNamespace(**pending, id=None, recorded_by="", paid_at=None,
@@ -168,12 +146,12 @@ def _install_status(clocks: list[Clock]) -> str | None:
 
 def contract_view(s: Any, site: SiteInfo, contract: Row, now: datetime) -> dict[str, Any]:
     conn = reader(s)
-    customer = conn.execute(select(CUSTOMERS).where(CUSTOMERS.c.id == contract.customer_id)).one()
+    customer = conn.one("SELECT * FROM customers WHERE id = :id", id=contract.customer_id)
     events = events_of(conn, contract.id)
     clocks = compute_clocks(facts(contract, events, site), site.calendar, now)
     deadline = {c.rule.key: c.deadline for c in clocks}
-    stops = notice_stops(conn, STOP_NOTICES.c.contract_id == contract.id).get(contract.id)
-    room = conn.scalar(select(ROOMS.c.name).where(ROOMS.c.id == contract.room_id)) if contract.room_id else None
+    stops = notice_stops(conn, "contract_id = :id", id=contract.id).get(contract.id)
+    room = conn.scalar("SELECT name FROM rooms WHERE id = :id", id=contract.room_id) if contract.room_id else None
     return {
         "id": contract.id,
         "state": contract.state,
@@ -202,9 +180,8 @@ def contract_view(s: Any, site: SiteInfo, contract: Row, now: datetime) -> dict[
         "engineer": contract.engineer,
         "stop_reason": contract.stop_reason,
         "placements": placements_view(conn, site, contract.id),
-        "service_changes": [change_view(r, site) for r in conn.execute(
-            select(SERVICE_CHANGES).where(SERVICE_CHANGES.c.contract_id == contract.id)
-            .order_by(SERVICE_CHANGES.c.id))],
+        "service_changes": [change_view(r, site) for r in conn.rows(
+            "SELECT * FROM service_changes WHERE contract_id = :id ORDER BY id", id=contract.id)],
         "clocks": [clock_view(c, site, stops) for c in clocks],
         "events": [{"kind": e.kind, "at": iso(e.at, site), "actor": e.actor, "ref": e.ref, "detail": e.detail}
                    for e in events],
@@ -231,22 +208,21 @@ def _parts(server: Row) -> list[dict[str, Any]]:
 def placements_view(s: Any, site: SiteInfo | None, contract_id: str) -> list[dict[str, Any]]:
     conn = reader(s)
     out = []
-    placements = conn.execute(select(PLACEMENTS, RACKS.c.name.label("rack"), ROOMS.c.name.label("room"))
-                              .join(RACKS, RACKS.c.id == PLACEMENTS.c.rack_id).join(ROOMS, ROOMS.c.id == RACKS.c.room_id)
-                              .where(PLACEMENTS.c.contract_id == contract_id).order_by(PLACEMENTS.c.position))
+    placements = conn.rows(
+        "SELECT placements.*, racks.name AS rack, rooms.name AS room FROM placements "
+        "JOIN racks ON racks.id = placements.rack_id JOIN rooms ON rooms.id = racks.room_id "
+        "WHERE placements.contract_id = :id ORDER BY placements.position", id=contract_id)
     for p in placements:
-        units = list(conn.execute(select(UNITS.c.u, UNITS.c.outlet_id).where(UNITS.c.placement_id == p.id)
-                                  .order_by(UNITS.c.u)))
-        outlets = conn.execute(select(PDUS.c.name, OUTLETS.c.number).join(OUTLETS, OUTLETS.c.pdu_id == PDUS.c.id)
-                               .where(OUTLETS.c.id.in_([u.outlet_id for u in units if u.outlet_id]))
-                               .order_by(PDUS.c.name, OUTLETS.c.number)).all()
-        port = conn.execute(select(SWITCHES.c.name, SWITCHES.c.platform, PORTS.c.name)
-                            .join(PORTS, PORTS.c.switch_id == SWITCHES.c.id)
-                            .where(PORTS.c.placement_id == p.id)).first()
-        server = conn.execute(select(SERVERS).where(SERVERS.c.placement_id == p.id)).first()
-        addresses = conn.execute(select(ADDRESSES.c.ip, POOLS.c.prefix, POOLS.c.gateway, POOLS.c.vlan)
-                                 .join(POOLS, POOLS.c.id == ADDRESSES.c.pool_id)
-                                 .where(ADDRESSES.c.placement_id == p.id).order_by(ADDRESSES.c.ip_int)).all()
+        units = conn.rows("SELECT u, outlet_id FROM units WHERE placement_id = :p ORDER BY u", p=p.id)
+        outlets = conn.rows("SELECT pdus.name, outlets.number FROM pdus JOIN outlets ON outlets.pdu_id = pdus.id "
+                            "WHERE outlets.id IN :ids ORDER BY pdus.name, outlets.number",
+                            ids=[u.outlet_id for u in units if u.outlet_id])
+        port = conn.first("SELECT switches.name, switches.platform, ports.name FROM switches "
+                          "JOIN ports ON ports.switch_id = switches.id WHERE ports.placement_id = :p", p=p.id)
+        server = conn.first("SELECT * FROM servers WHERE placement_id = :p", p=p.id)
+        addresses = conn.rows("SELECT addresses.ip, pools.prefix, pools.gateway, pools.vlan FROM addresses "
+                              "JOIN pools ON pools.id = addresses.pool_id WHERE addresses.placement_id = :p "
+                              "ORDER BY addresses.ip_int", p=p.id)
         out.append({
             "position": p.position,
             "rack": p.rack,

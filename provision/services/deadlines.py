@@ -1,20 +1,17 @@
 """Every running clock of the site, most urgent first (`colo deadlines`); `--all` adds the closed ones,
 each shown as what happened (met when, ended, notice issued with its stop time), not as time left.
 
-An everyday read: SQLAlchemy Core over the light tables, no ORM (see store.tables)."""
+An everyday read: plain SQL through store.rows, no SQLAlchemy (see store.tables)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import select
-
 from provision.domain.clocks import compute_clocks
 from provision.domain.lifecycle import TRANSITIONS
 from provision.services.context import Context, load_site
 from provision.services.contract_view import clock_view, facts, notice_stops
-from provision.store.tables import CONTRACT_EVENTS, CONTRACTS, CUSTOMERS, STOP_NOTICES
 
 FINAL_STATES = [state.value for state, nxt in TRANSITIONS.items() if not nxt]
 
@@ -25,14 +22,16 @@ def deadlines(ctx: Context, include_closed: bool = False) -> list[dict[str, Any]
         site = load_site(conn)
         now = ctx.now(site)
         # this site's open contracts, on its calendar
-        running = CONTRACTS.c.state.not_in(FINAL_STATES) & (CONTRACTS.c.site_id == site.id)
-        contracts = conn.execute(select(CONTRACTS, CUSTOMERS.c.name.label("customer"))
-                                 .join(CUSTOMERS, CUSTOMERS.c.id == CONTRACTS.c.customer_id).where(running)).all()
+        running = "contracts.state NOT IN :final AND contracts.site_id = :site"
+        where = {"final": FINAL_STATES, "site": site.id}
+        contracts = conn.rows("SELECT contracts.*, customers.name AS customer FROM contracts "
+                              f"JOIN customers ON customers.id = contracts.customer_id WHERE {running}", **where)
         events: dict[str, list[Any]] = defaultdict(list)
-        for event in conn.execute(select(CONTRACT_EVENTS).join(CONTRACTS, CONTRACTS.c.id == CONTRACT_EVENTS.c.contract_id)
-                                  .where(running).order_by(CONTRACT_EVENTS.c.at, CONTRACT_EVENTS.c.id)):
+        for event in conn.rows("SELECT contract_events.* FROM contract_events "
+                               f"JOIN contracts ON contracts.id = contract_events.contract_id WHERE {running} "
+                               "ORDER BY contract_events.at, contract_events.id", **where):
             events[event.contract_id].append(event)
-        stops = notice_stops(conn, STOP_NOTICES.c.contract_id.in_(select(CONTRACTS.c.id).where(running)))
+        stops = notice_stops(conn, f"contract_id IN (SELECT id FROM contracts WHERE {running})", **where)
         rows = []
         for contract in contracts:
             for clock in compute_clocks(facts(contract, events[contract.id], site), site.calendar, now):

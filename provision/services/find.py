@@ -25,36 +25,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, select
-from sqlalchemy.sql import TableClause
-
 from provision.domain.bounds import one_line
 from provision.domain.hardware import mac_colons, normalise_mac
 from provision.domain.refs import PREFIX
 from provision.domain.terms import customer_key
 from provision.errors import BadInput
 from provision.services.context import Context, site_row
-from provision.store.tables import (
-    ABUSE_CASES,
-    ADDRESSES,
-    AUTHORIZATIONS,
-    COMPLAINTS,
-    CONTRACTS,
-    CUSTOMERS,
-    EMERGENCIES,
-    FAULT_TICKETS,
-    OUTAGES,
-    OUTLETS,
-    PDUS,
-    PLACEMENTS,
-    PORTS,
-    RACKS,
-    SERVERS,
-    STOP_NOTICES,
-    SWITCHES,
-    UNITS,
-    VISITS,
-)
+from provision.store.rows import Reader, like_fragment
 
 LIMIT = 100  # results listed; the rest are counted
 
@@ -68,10 +45,10 @@ class Hit:
 
 
 # records that belong to a contract, by the prefix the toolkit prints them with (domain.refs): T3, K2, A1, E5 …
-RECORDS: dict[str, tuple[str, TableClause]] = {PREFIX[kind]: (shown, model) for kind, shown, model in (
-    ("ticket", "ticket", FAULT_TICKETS), ("complaint", "complaint", COMPLAINTS), ("case", "abuse", ABUSE_CASES),
-    ("emergency", "emergency", EMERGENCIES), ("outage", "outage", OUTAGES), ("visit", "visit", VISITS),
-    ("authorization", "authorization", AUTHORIZATIONS), ("notice", "notice", STOP_NOTICES))}
+RECORDS: dict[str, tuple[str, str]] = {PREFIX[kind]: (shown, table) for kind, shown, table in (
+    ("ticket", "ticket", "fault_tickets"), ("complaint", "complaint", "complaints"), ("case", "abuse", "abuse_cases"),
+    ("emergency", "emergency", "emergencies"), ("outage", "outage", "outages"), ("visit", "visit", "visits"),
+    ("authorization", "authorization", "authorizations"), ("notice", "notice", "stop_notices"))}
 _RECORD = re.compile(rf"({'|'.join(sorted(RECORDS, key=len, reverse=True))})(\d{{1,9}})", flags=re.IGNORECASE)
 
 
@@ -81,121 +58,123 @@ def find(ctx: Context, text: str, limit: int = LIMIT) -> dict[str, Any]:
     with ctx.store.reading() as conn:
         here = int(site_row(conn).id)
         hits = list(dict.fromkeys(hit for match in MATCHERS for hit in match(conn, here, query)))
-        mine = set(conn.scalars(select(CONTRACTS.c.id).where(CONTRACTS.c.site_id == here,
-                                                              CONTRACTS.c.id.in_({h.contract for h in hits}))))
+        mine = set(conn.scalars("SELECT id FROM contracts WHERE site_id = :site AND id IN :ids",
+                                site=here, ids={h.contract for h in hits}))
         hits = [h for h in hits if h.contract in mine]  # another site's contracts are found under its --site
         shown = hits[:limit]
-        about = {cid: (state, name) for cid, state, name in conn.execute(
-            select(CONTRACTS.c.id, CONTRACTS.c.state, CUSTOMERS.c.name)
-            .join(CUSTOMERS, CUSTOMERS.c.id == CONTRACTS.c.customer_id)
-            .where(CONTRACTS.c.id.in_({h.contract for h in shown})))}
+        about = {cid: (state, name) for cid, state, name in conn.rows(
+            "SELECT contracts.id, contracts.state, customers.name FROM contracts "
+            "JOIN customers ON customers.id = contracts.customer_id WHERE contracts.id IN :ids",
+            ids={h.contract for h in shown})}
     return {"query": query, "count": len(hits), "more": len(hits) - len(shown),
             "matches": [{"kind": h.kind, "matched": h.matched, "contract": h.contract, "server": h.server,
                          "state": about[h.contract][0], "customer": about[h.contract][1]} for h in shown]}
 
 
-def _contract(s: Connection, here: int, q: str) -> Iterator[Hit]:
+def _contract(s: Reader, here: int, q: str) -> Iterator[Hit]:
     if re.fullmatch(r"C\d{4}-\d{1,9}", q, flags=re.IGNORECASE) and s.scalar(
-            select(CONTRACTS.c.id).where(CONTRACTS.c.id == q.upper())) is not None:
+            "SELECT id FROM contracts WHERE id = :id", id=q.upper()) is not None:
         yield Hit("contract", f"contract {q.upper()}", q.upper())
 
 
-def _record(s: Connection, here: int, q: str) -> Iterator[Hit]:
+def _record(s: Reader, here: int, q: str) -> Iterator[Hit]:
     m = _RECORD.fullmatch(q)
     if m is None:
         return
     kind, records = RECORDS[m.group(1).upper()]
-    row = s.execute(select(records.c.id, records.c.contract_id).where(records.c.id == int(m.group(2)))).first()
+    row = s.first(f"SELECT id, contract_id FROM {records} WHERE id = :id", id=int(m.group(2)))
     if row is not None:
         yield Hit(kind, f"{kind} {m.group(1).upper()}{row.id}", row.contract_id)
 
 
-def _placed(s: Connection, kind: str, matched: str, placement_ids: list[int]) -> Iterator[Hit]:
-    for contract_id, position in s.execute(select(PLACEMENTS.c.contract_id, PLACEMENTS.c.position)
-                                           .where(PLACEMENTS.c.id.in_(placement_ids)).order_by(PLACEMENTS.c.id)):
+def _placed(s: Reader, kind: str, matched: str, placement_ids: list[int]) -> Iterator[Hit]:
+    for contract_id, position in s.rows("SELECT contract_id, position FROM placements WHERE id IN :ids ORDER BY id",
+                                        ids=placement_ids):
         yield Hit(kind, matched, contract_id, position + 1)
 
 
-def _address(s: Connection, here: int, q: str) -> Iterator[Hit]:
+def _address(s: Reader, here: int, q: str) -> Iterator[Hit]:
     try:
         ip = str(ipaddress.IPv4Address(q))
     except ValueError:
         return
-    held = s.scalar(select(ADDRESSES.c.placement_id).where(ADDRESSES.c.ip == ip))
+    held = s.scalar("SELECT placement_id FROM addresses WHERE ip = :ip", ip=ip)
     if held is not None:
         yield from _placed(s, "address", f"address {ip}", [held])
 
 
-def _mac(s: Connection, here: int, q: str) -> Iterator[Hit]:
+def _mac(s: Reader, here: int, q: str) -> Iterator[Hit]:
     if not re.fullmatch(r"[0-9a-f]{12}", re.sub(r"[\s:.-]", "", q.lower())):
         return
     try:
         mac = normalise_mac(q)
     except BadInput:
         return
-    yield from _placed(s, "mac", f"MAC {mac_colons(mac)}", list(s.scalars(select(SERVERS.c.placement_id)
-                                                                           .where(SERVERS.c.mac == mac))))
+    yield from _placed(s, "mac", f"MAC {mac_colons(mac)}",
+                       s.scalars("SELECT placement_id FROM servers WHERE mac = :mac", mac=mac))
 
 
-def _serial(s: Connection, here: int, q: str) -> Iterator[Hit]:
+def _serial(s: Reader, here: int, q: str) -> Iterator[Hit]:
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,63}", q):
         return
-    rows = s.execute(select(SERVERS.c.placement_id, SERVERS.c.serial)
-                     .where(SERVERS.c.serial.in_({q, q.upper(), q.lower()})).order_by(SERVERS.c.placement_id)).all()
+    rows = s.rows("SELECT placement_id, serial FROM servers WHERE serial IN :serials ORDER BY placement_id",
+                  serials={q, q.upper(), q.lower()})
     for placement_id, serial in rows:
         yield from _placed(s, "serial", f"serial {serial}", [placement_id])
 
 
-def _named(s: Connection, here: int, devices: TableClause, name: str) -> Any:
-    """A rack, switch or PDU by name: exactly as the inventory spells it, or failing that in any case."""
-    mine = devices.c.site_id == here
-    return (s.execute(select(devices).where(mine, devices.c.name == name)).first()
-            or s.execute(select(devices).where(mine, func.lower(devices.c.name) == name.lower())).first())
+def _named(s: Reader, here: int, devices: str, name: str) -> Any:
+    """A rack, switch or PDU (`devices`: its table) by name: exactly as the inventory spells it, or failing that
+    in any case."""
+    return (s.first(f"SELECT * FROM {devices} WHERE site_id = :site AND name = :name", site=here, name=name)
+            or s.first(f"SELECT * FROM {devices} WHERE site_id = :site AND lower(name) = :name",
+                       site=here, name=name.lower()))
 
 
-def _unit(s: Connection, here: int, q: str) -> Iterator[Hit]:
+def _unit(s: Reader, here: int, q: str) -> Iterator[Hit]:
     m = re.fullmatch(r"(\S+?)[ /]?U(\d{1,3})", q, flags=re.IGNORECASE)
-    rack = _named(s, here, RACKS, m.group(1)) if m else None
+    rack = _named(s, here, "racks", m.group(1)) if m else None
     if m is None or rack is None:
         return
-    held = s.scalar(select(UNITS.c.placement_id).where(UNITS.c.rack_id == rack.id, UNITS.c.u == int(m.group(2))))
+    held = s.scalar("SELECT placement_id FROM units WHERE rack_id = :rack AND u = :u", rack=rack.id, u=int(m.group(2)))
     if held is not None:
         yield from _placed(s, "unit", f"unit {rack.name} U{int(m.group(2))}", [held])
 
 
-def _port(s: Connection, here: int, q: str) -> Iterator[Hit]:
+def _port(s: Reader, here: int, q: str) -> Iterator[Hit]:
     parts = q.split(" ", 1)
-    switch = _named(s, here, SWITCHES, parts[0]) if len(parts) == 2 else None
+    switch = _named(s, here, "switches", parts[0]) if len(parts) == 2 else None
     if switch is None:
         return
     from provision.drivers.switch import PLATFORMS  # only a switch-port query pays for the driver import
 
     driver = PLATFORMS[switch.platform](None)
     wanted = driver.port_key(parts[1])
-    for name, held in s.execute(select(PORTS.c.name, PORTS.c.placement_id).where(PORTS.c.switch_id == switch.id)):
+    for name, held in s.rows("SELECT name, placement_id FROM ports WHERE switch_id = :switch", switch=switch.id):
         if held is not None and driver.port_key(name) == wanted:
             yield from _placed(s, "port", f"port {switch.name} {name}", [held])
 
 
-def _outlet(s: Connection, here: int, q: str) -> Iterator[Hit]:
+def _outlet(s: Reader, here: int, q: str) -> Iterator[Hit]:
     m = re.fullmatch(r"(\S+?)(?::| )(\d{1,3})", q)
-    pdu = _named(s, here, PDUS, m.group(1)) if m else None
+    pdu = _named(s, here, "pdus", m.group(1)) if m else None
     if m is None or pdu is None:
         return
-    held = s.scalar(select(UNITS.c.placement_id).join(OUTLETS, OUTLETS.c.id == UNITS.c.outlet_id)
-                    .where(OUTLETS.c.pdu_id == pdu.id, OUTLETS.c.number == int(m.group(2))))
+    held = s.scalar("SELECT units.placement_id FROM units JOIN outlets ON outlets.id = units.outlet_id "
+                    "WHERE outlets.pdu_id = :pdu AND outlets.number = :n", pdu=pdu.id, n=int(m.group(2)))
     if held is not None:
         yield from _placed(s, "outlet", f"outlet {pdu.name}:{int(m.group(2))}", [held])
 
 
-def _customer(s: Connection, here: int, q: str) -> Iterator[Hit]:
-    rows = s.execute(select(CONTRACTS.c.id, CUSTOMERS.c.name).join(CUSTOMERS, CUSTOMERS.c.id == CONTRACTS.c.customer_id)
-                     .where(CUSTOMERS.c.key.contains(customer_key(q), autoescape=True))
-                     .order_by(CUSTOMERS.c.name, CONTRACTS.c.year, CONTRACTS.c.seq))
+def _customer(s: Reader, here: int, q: str) -> Iterator[Hit]:
+    rows = s.rows("SELECT contracts.id, customers.name FROM contracts "
+                  "JOIN customers ON customers.id = contracts.customer_id "
+                  "WHERE customers.key LIKE :pattern ESCAPE '/' ORDER BY customers.name, contracts.year, contracts.seq",
+                  pattern=like_fragment(customer_key(q)))
     for contract_id, name in rows:
         yield Hit("customer", f"customer {name}", contract_id)
 
 
 # most specific first: an id or address names one thing, a name fragment may name many
-MATCHERS: tuple[Callable[[Connection, int, str], Iterator[Hit]], ...] = (
+MATCHERS: tuple[Callable[[Reader, int, str], Iterator[Hit]], ...] = (
     _contract, _record, _address, _mac, _serial, _port, _unit, _outlet, _customer)

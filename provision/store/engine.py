@@ -13,20 +13,21 @@ write; the attempt is turned into one refusal that names the command.
 from __future__ import annotations
 
 import os
+import re
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
-from urllib.parse import quote
-
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from provision.errors import BadInput, OperationFailed, Refused
+from provision.store.rows import Reader, sqlite_connect
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
     from sqlalchemy.orm import Session
 
 SCHEMA_HEAD = "0023"  # the newest migration; tests check it matches migrations/versions
@@ -48,13 +49,20 @@ def normalise_url(raw: str) -> str:
     return raw
 
 
+def mask_password(url: str) -> str:
+    """`url` with its password shown as ***, as SQLAlchemy renders it: the only form that may be printed."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.netloc.rsplit('@', 1)[0].split(':', 1)[0]}:***@{host}"))
+
+
 READ_ONLY_KEY = "colo_read_only"  # Session.info key: the refusal a write attempt raises in a what-if run
-SITE_KEY = "colo_site"  # Session.info key and connection option: the site name the run was given (--site), None:
-# the store's only site
-READING_KEY = "colo_reading"  # connection option: a read-only transaction (Store.reading)
+SITE_KEY = "colo_site"  # Session.info key: the site name the run was given (--site), None: the store's only site
 
 
-def _is_read_only_error(e: DBAPIError) -> bool:
+def _is_read_only_error(e: Any) -> bool:
     """The database refused a write because the connection is read-only (SQLite SQLITE_READONLY, PG 25006)."""
     return (getattr(e.orig, "sqlite_errorname", None) == "SQLITE_READONLY"
             or getattr(e.orig, "sqlstate", None) == "25006")
@@ -62,14 +70,32 @@ def _is_read_only_error(e: DBAPIError) -> bool:
 
 @dataclass
 class Store:
-    engine: Engine
+    """Where the store is and how this run may use it. The SQLAlchemy engine is made on first use (`engine`,
+    `session`): the everyday reads (`reading`) talk to the driver directly and never import SQLAlchemy."""
+
+    url: str  # normalised: sqlite:///PATH or postgresql+psycopg://…
     read_only: str | None = None  # a what-if store: the refusal any write attempt raises
     site: str | None = None  # the site this run works on (--site); services.context resolves it per session
+    create: bool = False  # opened by `colo init`: SQLite is switched to WAL on the first connection
+
+    @property
+    def backend(self) -> str:
+        return "sqlite" if self.url.startswith("sqlite:") else "postgresql"
 
     @property
     def safe_url(self) -> str:
         """The URL with any password masked: the only form that may be printed."""
-        return self.engine.url.render_as_string(hide_password=True)
+        return mask_password(self.url)
+
+    @property
+    def path(self) -> str:
+        """The SQLite file."""
+        return unquote(self.url.split(":///", 1)[1].split("?", 1)[0])
+
+    @cached_property
+    def engine(self) -> Engine:
+        return _sqlite_engine(self.path, self.create, self.read_only is not None) if self.backend == "sqlite" \
+            else _pg_engine(self.url, self.read_only is not None)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -81,17 +107,45 @@ class Store:
             yield session
 
     @contextmanager
-    def reading(self) -> Iterator[Connection]:
-        """One read-only transaction without the ORM, for the everyday reads (store.tables): on SQLite a plain
-        BEGIN, so a read never queues for the write lock."""
-        with self._failures(), self.engine.connect() as conn:
-            conn.execution_options(**{READING_KEY: True, SITE_KEY: self.site})
-            with conn.begin():
-                yield conn
+    def reading(self) -> Iterator[Reader]:
+        """One read-only transaction straight on the driver (store.rows), for the everyday reads: on SQLite a
+        plain BEGIN, so a read never queues for the write lock; on PostgreSQL a READ ONLY transaction."""
+        with self._connected() as r:
+            if self.backend == "sqlite":
+                r.dbapi.execute("BEGIN")
+            else:
+                r.dbapi.read_only = True
+            try:
+                yield r
+            finally:
+                r.dbapi.rollback()
+
+    @contextmanager
+    def _connected(self) -> Iterator[Reader]:
+        """A driver connection, closed afterwards; a failure as the one line the CLI prints."""
+        if self.backend == "sqlite":
+            try:
+                conn: Any = sqlite_connect(self.path, self.read_only is not None)
+            except sqlite3.Error as e:
+                raise OperationFailed(f"store {self.safe_url} failed: {e}") from None
+            failures: tuple[type[BaseException], ...] = (sqlite3.OperationalError,)
+        else:
+            conn = _pg_connect(self.url, self.safe_url)
+            import psycopg
+
+            failures = (psycopg.OperationalError,)
+        try:
+            yield Reader(conn, self.backend, self.site)
+        except failures as e:
+            raise OperationFailed(f"store {self.safe_url} failed: {str(e).strip()}") from None
+        finally:
+            conn.close()
 
     @contextmanager
     def _failures(self) -> Iterator[None]:
         """A database failure as the one line the CLI prints; a write in a what-if run as its refusal."""
+        from sqlalchemy.exc import DBAPIError, OperationalError
+
         try:
             yield
         except DBAPIError as e:
@@ -102,10 +156,12 @@ class Store:
             raise OperationFailed(f"store {self.safe_url} failed: {e.orig}") from None
 
     def schema_version(self) -> str | None:
-        with self.engine.connect() as conn:
-            if not inspect(conn).has_table("alembic_version"):
+        with self._connected() as r:
+            present = (r.scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'")
+                       if self.backend == "sqlite" else r.scalar("SELECT to_regclass('alembic_version')::text"))
+            if present is None:
                 return None
-            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            return r.scalar("SELECT version_num FROM alembic_version")  # type: ignore[no-any-return]
 
     def require_current(self) -> None:
         """Refuse to work on a store that is missing, older or newer than this toolkit."""
@@ -121,35 +177,52 @@ class Store:
 
 
 def open_store(raw_url: str | None = None, *, create: bool = False, read_only: str | None = None) -> Store:
-    """Connect; a missing SQLite file is an error unless `create` (only `colo init` creates).
+    """Check the store is there and reachable; a missing SQLite file is an error unless `create` (only
+    `colo init` creates).
 
     `read_only` (a what-if run) is the refusal raised when anything tries to write.
     """
-    url_text = normalise_url(raw_url or default_url())
-    try:
-        url = make_url(url_text)
-    except ArgumentError:
+    url = normalise_url(raw_url or default_url())
+    scheme = url.split("://", 1)[0]
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme):
         raise BadInput(f"--db {raw_url!r} is not a database URL: give a file path, sqlite:///PATH "
-                       f"or postgresql://user@host/db") from None
-    if url.get_backend_name() == "sqlite":
-        return Store(_sqlite_engine(url.database or "", create, read_only is not None), read_only)
-    if url.get_backend_name() == "postgresql":
-        if read_only:  # added to the URL's own options (a search_path, say), not in their place
-            url = url.update_query_dict({"options": " ".join(filter(None, (
-                str(url.query.get("options") or ""), "-c default_transaction_read_only=on")))})
-        try:
-            engine = create_engine(url, pool_pre_ping=True)
-            with engine.connect():
-                pass
-        except ModuleNotFoundError:
-            raise BadInput("PostgreSQL needs the driver: pip install 'colo[postgres]'") from None
-        except OperationalError as e:
-            masked = url.render_as_string(hide_password=True)
-            reason = str(e.orig).strip().splitlines()[0] if e.orig else "connection failed"
-            raise OperationFailed(f"cannot reach store {masked}: {reason}") from None
-        return Store(engine, read_only)
-    raise BadInput(f"--db {url.render_as_string(hide_password=True)}: unsupported back end "
-                   f"{url.get_backend_name()!r}; use SQLite or PostgreSQL")
+                       f"or postgresql://user@host/db")
+    store = Store(url, read_only, create=create)
+    if scheme in ("sqlite", "sqlite+pysqlite"):
+        path = Path(store.path)
+        if not path.exists():
+            if not create:
+                raise BadInput(f"no store at {path}: run `colo init --inventory PATH` first, or give --db / COLO_DB")
+            _create_private(path)
+        return store
+    if scheme == "postgresql+psycopg":
+        _pg_connect(url, store.safe_url).close()
+        return store
+    raise BadInput(f"--db {mask_password(url)}: unsupported back end {scheme.split('+')[0]!r}; use SQLite or "
+                   f"PostgreSQL")
+
+
+def _pg_connect(url: str, safe_url: str) -> Any:
+    try:
+        import psycopg
+    except ModuleNotFoundError:
+        raise BadInput("PostgreSQL needs the driver: pip install 'colo[postgres]'") from None
+    try:
+        return psycopg.connect("postgresql://" + url.split("://", 1)[1])
+    except psycopg.OperationalError as e:
+        reason = str(e).strip().splitlines()[0] if str(e).strip() else "connection failed"
+        raise OperationFailed(f"cannot reach store {safe_url}: {reason}") from None
+
+
+def _pg_engine(url: str, read_only: bool) -> Engine:
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if read_only:  # added to the URL's own options (a search_path, say), not in their place
+        parsed = parsed.update_query_dict({"options": " ".join(filter(None, (
+            str(parsed.query.get("options") or ""), "-c default_transaction_read_only=on")))})
+    return create_engine(parsed, pool_pre_ping=True)
 
 
 def _create_private(path: Path) -> None:
@@ -163,11 +236,9 @@ def _create_private(path: Path) -> None:
 
 
 def _sqlite_engine(database: str, create: bool, read_only: bool = False) -> Engine:
+    from sqlalchemy import create_engine, event
+
     path = Path(database)
-    if not path.exists():
-        if not create:
-            raise BadInput(f"no store at {path}: run `colo init --inventory PATH` first, or give --db / COLO_DB")
-        _create_private(path)
     # A what-if store is opened read-only by SQLite itself (mode=ro): no write, and no checkpoint on close,
     # so the file stays byte for byte as it was.
     target = f"file:{quote(str(path))}?mode=ro&uri=true" if read_only else str(path)
@@ -185,8 +256,7 @@ def _sqlite_engine(database: str, create: bool, read_only: bool = False) -> Engi
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # type: ignore[no-untyped-def]
-        # a read-only connection cannot take the write lock, and a what-if run or a read need not queue for it
-        reading = read_only or conn.get_execution_options().get(READING_KEY)
-        conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+        # a read-only connection cannot take the write lock, and a what-if run need not queue for it
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine

@@ -1,7 +1,7 @@
 """The ORM side of the store: sessions for the use cases that write.
 
-Imported on the first `Store.session()`, so the everyday reads (Store.reading over
-store.tables) never load the ORM, the schema or the audit hook.
+Imported on the first `Store.session()`, so the everyday reads (Store.reading through
+store.rows) never load SQLAlchemy, the schema or the audit hook.
 """
 
 from __future__ import annotations

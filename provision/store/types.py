@@ -1,6 +1,7 @@
-"""The store's own column types, shared by the ORM schema (writes) and the light tables (reads).
+"""The store's own column types for the ORM schema: aware UTC times and exact money on both back ends.
 
-Kept apart from `schema` so the everyday reads can decode a row without loading the ORM.
+store.rows decodes the same stored forms for the everyday reads without SQLAlchemy; a test
+(tests/test_store_tables.py) checks both sides read the same values.
 """
 
 from __future__ import annotations

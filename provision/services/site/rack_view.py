@@ -1,6 +1,6 @@
 """One rack's elevation as `colo rack show` prints it: each unit free, held, reserved, unfed or whose.
 
-An everyday read: SQLAlchemy Core over the light tables, no ORM (see store.tables).
+An everyday read: plain SQL through store.rows, no SQLAlchemy (see store.tables).
 """
 
 from __future__ import annotations
@@ -8,16 +8,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
-
 from provision.errors import NotFound
-from provision.services.context import Context, SiteInfo, iso, load_site
-from provision.store.tables import CONTRACTS, CUSTOMERS, HOLDS, OUTLETS, PDUS, PLACEMENTS, RACKS, ROOMS, UNITS
+from provision.services.context import Context, SiteInfo, iso, load_site, reader
 
 
-def rack_missing(conn: Connection, site_id: int, name: str) -> NotFound:
-    known = conn.scalars(select(RACKS.c.name).where(RACKS.c.site_id == site_id).order_by(RACKS.c.position)
-                         .limit(12)).all()
+def rack_missing(s: Any, site_id: int, name: str) -> NotFound:
+    known = reader(s).scalars("SELECT name FROM racks WHERE site_id = :site ORDER BY position LIMIT 12", site=site_id)
     return NotFound(f"rack {name!r} is not in the store: use one of {', '.join(known)}"
                     f"{' …' if len(known) == 12 else ''} (see the inventory)")
 
@@ -26,20 +22,20 @@ def rack_view(ctx: Context, name: str) -> dict[str, Any]:
     with ctx.store.reading() as conn:
         site = load_site(conn)
         now = ctx.now(site)
-        rack = conn.execute(select(RACKS).where(RACKS.c.site_id == site.id, RACKS.c.name == name)).first()
+        rack = conn.first("SELECT * FROM racks WHERE site_id = :site AND name = :name", site=site.id, name=name)
         if rack is None:
             raise rack_missing(conn, site.id, name)
-        holds = {h.id: h for h in conn.execute(select(HOLDS).where(HOLDS.c.rack_id == rack.id))}
-        live = (PLACEMENTS.c.rack_id == rack.id) & PLACEMENTS.c.released_at.is_(None)
-        owners = {pid: (cid, customer) for pid, cid, customer in conn.execute(
-            select(PLACEMENTS.c.id, CONTRACTS.c.id, CUSTOMERS.c.name)
-            .join(CONTRACTS, CONTRACTS.c.id == PLACEMENTS.c.contract_id)
-            .join(CUSTOMERS, CUSTOMERS.c.id == CONTRACTS.c.customer_id).where(live))}
-        outlets = {oid: f"{pdu}:{n}" for oid, pdu, n in conn.execute(
-            select(OUTLETS.c.id, PDUS.c.name, OUTLETS.c.number).join(PDUS, PDUS.c.id == OUTLETS.c.pdu_id)
-            .join(UNITS, UNITS.c.outlet_id == OUTLETS.c.id).where(UNITS.c.rack_id == rack.id))}
+        holds = {h.id: h for h in conn.rows("SELECT * FROM holds WHERE rack_id = :rack", rack=rack.id)}
+        live = "placements.rack_id = :rack AND placements.released_at IS NULL"
+        owners = {pid: (cid, customer) for pid, cid, customer in conn.rows(
+            "SELECT placements.id, contracts.id, customers.name FROM placements "
+            "JOIN contracts ON contracts.id = placements.contract_id "
+            f"JOIN customers ON customers.id = contracts.customer_id WHERE {live}", rack=rack.id)}
+        outlets = {oid: f"{pdu}:{n}" for oid, pdu, n in conn.rows(
+            "SELECT outlets.id, pdus.name, outlets.number FROM outlets JOIN pdus ON pdus.id = outlets.pdu_id "
+            "JOIN units ON units.outlet_id = outlets.id WHERE units.rack_id = :rack", rack=rack.id)}
         units = []
-        for unit in conn.execute(select(UNITS).where(UNITS.c.rack_id == rack.id).order_by(UNITS.c.u.desc())):
+        for unit in conn.rows("SELECT * FROM units WHERE rack_id = :rack ORDER BY u DESC", rack=rack.id):
             entry: dict[str, Any] = {"u": unit.u, "state": "free", "contract": None, "customer": None,
                                      "outlet": outlets.get(unit.outlet_id) if unit.outlet_id else None}
             hold = holds.get(unit.hold_id) if unit.hold_id else None
@@ -53,8 +49,8 @@ def rack_view(ctx: Context, name: str) -> dict[str, Any]:
             elif unit.outlet_id is None:
                 entry["state"] = "unfed"
             units.append(entry)
-        committed = conn.scalar(select(func.coalesce(func.sum(PLACEMENTS.c.power_w), 0)).where(live)) or 0
-        return {"rack": rack.name, "room": conn.scalar(select(ROOMS.c.name).where(ROOMS.c.id == rack.room_id)),
+        committed = conn.scalar(f"SELECT coalesce(sum(power_w), 0) FROM placements WHERE {live}", rack=rack.id) or 0
+        return {"rack": rack.name, "room": conn.scalar("SELECT name FROM rooms WHERE id = :id", id=rack.room_id),
                 "height_u": rack.height_u, "power_budget_w": rack.power_budget_w, "power_committed_w": committed,
                 "units": units,
                 "holds": [hold_view(h, site, now) for h in holds.values() if h.until > now]}
