@@ -111,3 +111,26 @@ def test_switch_show_reads_the_port_live_and_refuses_unknown_names(lab: Lab, lab
     assert r.code == 2 and "no switch 'sw-nowhere'" in r.err and SWITCH["huawei_vrp"] in r.err
     r = colo("--db", lab_db, "switch", "show", SWITCH["huawei_vrp"], "GE0/0/99")
     assert r.code == 2 and "has no interface GE0/0/99" in r.err
+
+
+@pytest.mark.parametrize("platform", ["cisco_ios", "huawei_vrp", "hp_comware"])
+def test_a_rejected_line_stops_the_push_within_its_window(lab: Lab, lab_db: str, platform: str) -> None:
+    """Stanzas go out a few ahead of their replies: a rejected line is named, the stanzas already written after it
+    were sent (and only those), and nothing more is written."""
+    driver = session(lab, SWITCH[platform])
+    leave = driver.syntax.exit_command
+    first = 33 if platform == "huawei_vrp" else 37
+    ports = [f"GigabitEthernet{'0/0' if platform == 'huawei_vrp' else '1/0'}/{first + k}" for k in range(8)]
+    batch = [line for k, port in enumerate(ports)
+             for line in (f"interface {port}", f"description window-{k}", *(["frobnicate now"] if k == 1 else []), leave)]
+    try:
+        with pytest.raises(DeviceError, match="'frobnicate now'"):
+            driver.push(batch)
+        running = driver.running()
+        described = [driver.read(running, port).facts.description == f"window-{k}" for k, port in enumerate(ports)]
+    finally:
+        driver.close()
+    # the first two were answered; the next ones were written ahead of the rejection's reply (the switch may or may
+    # not have run them before the session closed); none after those
+    ahead = driver.stanzas_in_flight - 1
+    assert described[:2] == [True, True] and described[2 + ahead:] == [False] * (len(ports) - 2 - ahead)

@@ -18,6 +18,7 @@ import tempfile
 import threading
 import time
 from abc import ABC, abstractmethod
+from collections import deque
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -68,6 +69,9 @@ class SwitchDriver(ABC):
     config_leave: ClassVar[tuple[str, str]]
     # any configuration-mode prompt, amid a stream of replies: each line's reply ends at it; {base} is the device's name
     config_prompt_inline: ClassVar[str]
+    # stanzas written ahead of the replies being read (push): enough to keep the switch busy, few enough that a
+    # rejected line leaves little sent after it; a few hundred bytes, well inside any SSH window and VTY buffer
+    stanzas_in_flight: ClassVar[int] = 4
     session_setup: ClassVar[tuple[tuple[str, str], ...]] = ()  # (command, prompt) after login: log lines off
     save_command: ClassVar[str]
     save_prompts: ClassVar[tuple[tuple[str, str], ...]] = ()   # (question, answer) the save may ask
@@ -231,7 +235,7 @@ class SwitchDriver(ABC):
             raise DeviceError(self.name, f"{what} rejected: {_rejection(str(e))}") from None
         except (ReadTimeout, OSError, EOFError) as e:
             self.close()
-            raise DeviceError(self.name, f"{what}: session lost ({type(e).__name__}); nothing after it was sent") from None
+            raise DeviceError(self.name, f"{what}: session lost ({type(e).__name__}); nothing more was sent") from None
 
     def show(self, what: str, command: str) -> str:
         """An exec-mode command's output, waiting for this device's own prompt.
@@ -250,14 +254,17 @@ class SwitchDriver(ABC):
         return self.parse(self.show("reading the running config", self.show_running))
 
     def push(self, commands: Sequence[str]) -> str:
-        """Send one batch in one configuration session, a stanza at a time, stopping after the first error.
+        """Send one batch in one configuration session, a few stanzas ahead, stopping after the first error.
 
-        A stanza's lines (up to the line that leaves it) go out in one write; their replies
-        are then read one by one, each up to the configuration prompt that follows it, so
-        every error is still tied to its line and a batch costs one round trip per stanza
-        rather than one per line. Each reply ends at the prompt, not at the echo: Comware
-        wraps the echo of a long line. The lines after a rejected one in the same stanza
-        were already sent; the caller's undo works from what the device then holds. Every
+        A stanza's lines (up to the line that leaves it) go out in one write, and up to
+        `stanzas_in_flight` stanzas are written before the oldest one's replies are read,
+        so the switch works through the next stanzas while ours are checked: a batch costs
+        neither a round trip per line nor one per stanza. The replies are read one by one,
+        each up to the configuration prompt that follows it, so every error is still tied to
+        its line. Each reply ends at the prompt, not at the echo: Comware wraps the echo of
+        a long line. After a rejected line nothing more is written; the lines already
+        written after it (its stanza's rest and at most `stanzas_in_flight - 1` stanzas)
+        were sent, and the caller's undo works from what the device then holds. Every
         byte read is checked for errors, leaving the configuration included: a log line
         that reprints the prompt (terminal monitor on) only moves an error to a later reply.
         """
@@ -269,11 +276,19 @@ class SwitchDriver(ABC):
                         c.send_command(self.config_enter[0], expect_string=self.config_enter[1], cmd_verify=False))
             prompt = self.config_prompt_inline.replace("{base}", re.escape(c.base_prompt))
             replies = _Replies(c, prompt, timeout=60)
+            written: deque[tuple[list[str], float]] = deque()
+
+            def answered(stanza: list[str], started: float) -> str:
+                return "".join(self._checked(line, _said(self.name, line, prompt, started, replies.next()))
+                               for line in stanza)
+
             for stanza in _stanzas(commands, self.syntax.exit_command):
-                started = time.monotonic()
+                if len(written) == self.stanzas_in_flight:
+                    out += answered(*written.popleft())
+                written.append((stanza, time.monotonic()))
                 c.write_channel("".join(f"{line}{c.RETURN}" for line in stanza))
-                for line in stanza:
-                    out += self._checked(line, _said(self.name, line, prompt, started, replies.next()))
+            while written:
+                out += answered(*written.popleft())
             return out + self._checked(self.config_leave[0], replies.rest() + _said(
                 self.name, self.config_leave[0], self.config_leave[1], time.monotonic(),
                 c.send_command(self.config_leave[0], expect_string=self.config_leave[1], cmd_verify=False)))
