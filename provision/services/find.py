@@ -167,10 +167,12 @@ def _outlet(s: Reader, here: int, q: str) -> Iterator[Hit]:
 
 
 def _customer(s: Reader, here: int, q: str) -> Iterator[Hit]:
-    rows = s.rows("SELECT contracts.id, customers.name FROM contracts "
-                  "JOIN customers ON customers.id = contracts.customer_id "
-                  "WHERE customers.key LIKE :pattern ESCAPE '/' ORDER BY customers.name, contracts.year, contracts.seq",
-                  pattern=like_fragment(customer_key(q)))
+    # the customers matching first, over the key's own index alone, then their contracts by index: the one scan
+    # of a find reads the fewest pages
+    rows = s.rows("SELECT contracts.id, customers.name FROM customers "
+                  "JOIN contracts ON contracts.customer_id = customers.id "
+                  "WHERE customers.id IN (SELECT id FROM customers WHERE key LIKE :pattern ESCAPE '/') "
+                  "ORDER BY customers.name, contracts.year, contracts.seq", pattern=like_fragment(customer_key(q)))
     for contract_id, name in rows:
         yield Hit("customer", f"customer {name}", contract_id)
 
