@@ -4,15 +4,16 @@ Same lab, same kind of contract (one server in room A101), in one run:
   single    one contract at a time, --contracts of them per path:
             api       Colo.provision([id]) — what `colo provision ID` does.
             playbook  `colo run playbooks/provision.yml -e contract=ID` — ansible-runner starting
-                      ansible-playbook, the colo.dc.provision module calling the same API.
+                      ansible-playbook, the colo.dc.provision task calling the same API.
             Median wall per contract for each and the ratio playbook/api.
   batch     --batch contracts at once (default 50):
             api       Colo.provision(ids) — `colo provision ID ID ...`: one plan read and one
                       session per switch for all of them.
             cli       `colo provision ID ID ... --json` in a new process: the same call, paying the
                       toolkit's imports and first-use costs that the warm in-process api does not.
-            playbook  `colo run playbooks/provision.yml -e contract=ID,ID,...` — one task, one
-                      module process, the same batch call.
+            playbook  `colo run playbooks/provision.yml -e contract=ID,ID,...` — one task, the same
+                      batch call (the module's code in ansible-playbook's worker, through the
+                      collection's action plugin, as for any local run in the toolkit's Python).
             Each path starts from a fresh store and devices at factory defaults, so all do the
             same work; median wall over --rounds, the ratio playbook/api (goal <= 1.5x) and
             playbook/cli (what Ansible itself adds to a new toolkit process).

@@ -178,3 +178,25 @@ def test_one_task_provisions_several_contracts_as_one_batch(lab: Lab, lab_db: st
     for cid, iface in ports.items():
         assert Colo(db=lab_db).contract(cid)["state"] == "provisioned"
         assert any(line.startswith(f"description {cid} s1 Batch") for line in port_block(lab, "sw-a101-1", iface))
+
+
+def test_provision_in_the_worker_reports_what_the_module_process_does(lab: Lab, lab_db: str, tmp_path: Path) -> None:
+    """colo.dc.provision's action plugin runs the module's code in ansible-playbook's worker when the module would
+    run in that same Python; a task `environment` sends it to a module process instead. Same plan, same report."""
+    cid = sign_on(lab_db, "cisco_ios", name="Worker Or Module")["id"]
+    task = {"colo.dc.provision": {"contract": cid, "db": lab_db, "at": "2026-11-25T09:00"}}
+    fields = ("changed", "diff", "states", "ip_sheet", "install", "message", "operation")
+    same = [f"worker.{k} == module.{k}" for k in fields]
+    playbook = tmp_path / "both.yml"
+    playbook.write_text(yaml.safe_dump([{
+        "name": "Both ways", "hosts": "localhost", "gather_facts": False,
+        "vars": {"ansible_python_interpreter": "{{ ansible_playbook_python }}"},
+        "tasks": [{"name": "In the worker", **task, "register": "worker"},
+                  {"name": "As a module process", **task, "environment": {"COLO_PROBE": "1"}, "register": "module"},
+                  {"name": "Same report", "ansible.builtin.assert": {"that": same}}]}]), encoding="utf-8")
+    env = _env(tmp_path, ANSIBLE_COLLECTIONS_PATH=str(ROOT / "playbooks" / "collections"))
+    r = _run([str(BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", "--check", "-vvv", str(playbook)],
+             env, tmp_path)
+    assert r.returncode == 0, r.stdout[-3000:]
+    assert r.stdout.count("Using module file") == 1, "only the task with an environment starts a module process"
+    assert Colo(db=lab_db).contract(cid)["state"] == "signed"

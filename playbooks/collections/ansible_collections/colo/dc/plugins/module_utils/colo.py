@@ -3,13 +3,16 @@
 """What every colo.dc module shares: the API handle, error mapping, and plan diffs.
 
 Modules call the toolkit's public API and nothing else, so a playbook and the CLI can
-never disagree about what an operation does.
+never disagree about what an operation does. `outcome` is that call for one task, used
+both by `run_module` (the module process) and by the action plugins that run a module's
+`action` inside ansible-playbook's worker when the module would run in that same Python.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
@@ -17,22 +20,36 @@ from ansible.module_utils.basic import AnsibleModule
 COMMON = {"db": {"type": "str"}, "at": {"type": "str"}, "actor": {"type": "str"}, "site": {"type": "str"}}
 
 
-def run_module(spec: dict[str, Any], action: Callable[[AnsibleModule, Any], dict[str, Any]]) -> None:
-    module = AnsibleModule(argument_spec={**COMMON, **spec}, supports_check_mode=True)
+@dataclass(frozen=True)
+class Task:
+    """What an action reads of its AnsibleModule, so the same action runs where there is none (an action plugin)."""
+
+    params: dict[str, Any]
+    check_mode: bool
+
+
+def outcome(task: Task | AnsibleModule, action: Callable[[Any, Any], dict[str, Any]]) -> dict[str, Any]:
+    """The task's result, or `failed` with the toolkit's message, kind and exit code."""
     try:
         from provision.api import Colo
         from provision.errors import ColoError
     except ImportError as e:
-        module.fail_json(msg=f"the colo toolkit is not importable by this Python ({e}): set ansible_python_interpreter "
-                             f'to "{{{{ ansible_playbook_python }}}}" and run ansible from the toolkit\'s venv')
-        return
-    api = Colo(db=module.params["db"], at=module.params["at"], actor=module.params["actor"] or "ansible",
-               site=module.params["site"] or os.environ.get("COLO_SITE") or None)
+        return {"failed": True,
+                "msg": f"the colo toolkit is not importable by this Python ({e}): set ansible_python_interpreter "
+                       f'to "{{{{ ansible_playbook_python }}}}" and run ansible from the toolkit\'s venv'}
+    api = Colo(db=task.params["db"], at=task.params["at"], actor=task.params["actor"] or "ansible",
+               site=task.params["site"] or os.environ.get("COLO_SITE") or None)
     try:
-        result = action(module, api)
+        return action(task, api)
     except ColoError as e:
-        module.fail_json(msg=str(e), kind=e.kind, exit_code=e.exit_code)
-        return
+        return {"failed": True, "msg": str(e), "kind": e.kind, "exit_code": e.exit_code}
+
+
+def run_module(spec: dict[str, Any], action: Callable[[Any, Any], dict[str, Any]]) -> None:
+    module = AnsibleModule(argument_spec={**COMMON, **spec}, supports_check_mode=True)
+    result = outcome(module, action)
+    if result.pop("failed", False):
+        module.fail_json(**result)
     module.exit_json(**result)
 
 

@@ -67,6 +67,10 @@ install:
 from ansible_collections.colo.dc.plugins.module_utils.colo import plan_diff, run_module  # noqa: E402 - DOCUMENTATION comes first in Ansible modules
 
 
+# the options beyond colo.dc.common, shared with the action plugin of the same name
+ARGUMENT_SPEC = {"contract": {"type": "list", "elements": "str", "required": True, "aliases": ["contracts"]}}
+
+
 def action(module, api):
     result = api.provision(module.params["contract"], dry_run=module.check_mode)
     plan = result["plan"]
@@ -79,7 +83,7 @@ def action(module, api):
 
 
 def main():
-    run_module({"contract": {"type": "list", "elements": "str", "required": True, "aliases": ["contracts"]}}, action)
+    run_module(ARGUMENT_SPEC, action)
 
 
 if __name__ == "__main__":
