@@ -20,7 +20,6 @@ from typing import Any
 
 from ansible import constants as C
 from ansible.plugins.action.normal import ActionModule as ModuleAction
-
 from ansible_collections.colo.dc.plugins.module_utils.colo import COMMON, Task, outcome
 from ansible_collections.colo.dc.plugins.modules.provision import ARGUMENT_SPEC, action
 

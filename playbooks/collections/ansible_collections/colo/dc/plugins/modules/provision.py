@@ -66,7 +66,6 @@ install:
 
 from ansible_collections.colo.dc.plugins.module_utils.colo import plan_diff, run_module  # noqa: E402 - DOCUMENTATION comes first in Ansible modules
 
-
 # the options beyond colo.dc.common, shared with the action plugin of the same name
 ARGUMENT_SPEC = {"contract": {"type": "list", "elements": "str", "required": True, "aliases": ["contracts"]}}
 
