@@ -412,11 +412,13 @@ class Colo:
         return contacts.show(self.context, contract_id)
 
     def configure_monitoring(self, contract_id: str, contact: tuple[str, str] | None = None,
-                             services: list[tuple[str, str]] | None = None, dry_run: bool = False) -> dict[str, Any]:
-        """Contact and the complete list of watched services as declared (None: leave that part)."""
+                             services: list[tuple[str, str]] | None = None, dry_run: bool = False,
+                             contact_secret: str | None = None) -> dict[str, Any]:
+        """Contact and the complete list of watched services as declared (None: leave that part).
+        `contact_secret`: the name of a DingTalk robot's signing secret, as for `set_contact`."""
         from provision.services.monitoring import contacts
 
-        return contacts.configure(self.context, contract_id, contact, services, dry_run)
+        return contacts.configure(self.context, contract_id, contact, services, dry_run, contact_secret)
 
     def incidents(self, open_only: bool = False, contract_id: str | None = None) -> list[dict[str, Any]]:
         from provision.services.monitoring import rounds

@@ -162,3 +162,43 @@ def test_playbook_declares_monitoring_from_a_vars_file(tmp_path: Path, run_dir: 
     vars_file.unlink()
     r = play()
     assert r.code == 2 and f"-e @{vars_file}: cannot read it (No such file or directory)" in r.err
+
+
+def test_declared_contact_may_be_a_group_robot(site_db: str) -> None:
+    """DingTalk (a signed robot: its secret by name) and WeCom robots are declared like any contact, keys masked."""
+    cid = _signed(site_db)
+    api = Colo(db=site_db, at="2026-11-24T11:00")
+    robot = ("dingtalk", "https://oapi.dingtalk.com/robot/send?access_token=TOPSECRET0123")
+    done = api.configure_monitoring(cid, robot, None, contact_secret="acme-sign")
+    assert done["changes"] == ["contact: dingtalk https://oapi.dingtalk.com/robot/send?access_token=*** secret=acme-sign"]
+    assert api.configure_monitoring(cid, robot, None, contact_secret="acme-sign")["changed"] is False
+    assert api.configure_monitoring(cid, robot, None)["changes"] == [  # the secret dropped is a change too
+        "contact: dingtalk https://oapi.dingtalk.com/robot/send?access_token=***"]
+    before = (api.monitoring(cid), _events(site_db, cid))
+    with pytest.raises(BadInput, match="goes with --dingtalk only"):
+        api.configure_monitoring(cid, ("wecom", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K1"), None,
+                                 contact_secret="acme-sign")
+    with pytest.raises(BadInput, match="give the contact too"):
+        api.configure_monitoring(cid, None, None, contact_secret="acme-sign")
+    assert (api.monitoring(cid), _events(site_db, cid)) == before
+    wecom = api.configure_monitoring(cid, ("wecom", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K1"), None)
+    assert wecom["after"]["contact"] == {"channel": "wecom", "to": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=***",
+                                         "chosen": True}
+    assert "TOPSECRET" not in json.dumps([done, wecom])
+
+
+def test_playbook_declares_a_signed_dingtalk_robot(tmp_path: Path, run_dir: Path, colo) -> None:  # type: ignore[no-untyped-def]
+    db = str(tmp_path / "colo.db")
+    Colo(db=db).init(str(EXAMPLE))
+    cid = _signed(db)
+    vars_file = tmp_path / "robot.yml"
+    vars_file.write_text(yaml.safe_dump({"contact": {
+        "channel": "dingtalk", "target": "https://oapi.dingtalk.com/robot/send?access_token=TOPSECRET0123",
+        "secret": "acme-sign"}}), encoding="utf-8")
+    r = colo("--db", db, "run", str(EXAMPLE.parents[1] / "playbooks" / "monitoring.yml"), "-e", f"contract={cid}",
+             "-e", f"@{vars_file}", "--json")
+    assert r.code == 0 and json.loads(r.out)["summary"]["localhost"]["changed"] == 1, r.err
+    assert "TOPSECRET" not in r.out + r.err  # the robot's token masked as in every output of the toolkit
+    assert Colo(db=db).monitoring(cid)["contact"] == {
+        "channel": "dingtalk", "to": "https://oapi.dingtalk.com/robot/send?access_token=*** secret=acme-sign",
+        "chosen": True}

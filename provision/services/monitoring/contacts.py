@@ -194,13 +194,17 @@ def watch_service(ctx: Context, contract_id: str, kind: str, target: str, remove
 
 
 def configure(ctx: Context, contract_id: str, contact_to: tuple[str, str] | None,
-              services: Sequence[tuple[str, str]] | None, dry_run: bool = False) -> dict[str, Any]:
-    """The contract's monitoring made as declared: `contact_to` (channel, target) and the complete
-    list of watched services; None leaves that part as it is. Every input is checked before
-    anything is written; `dry_run` says what would change and writes nothing.
+              services: Sequence[tuple[str, str]] | None, dry_run: bool = False,
+              secret: str | None = None) -> dict[str, Any]:
+    """The contract's monitoring made as declared: `contact_to` (channel, target; `secret` names a
+    DingTalk robot's signing secret) and the complete list of watched services; None leaves that
+    part as it is. Every input is checked before anything is written; `dry_run` says what would
+    change and writes nothing.
     """
     if contact_to is not None:
-        contact_to = _contact(*contact_to)
+        contact_to = _contact(*contact_to, secret)
+    elif secret is not None:
+        raise BadInput("a DingTalk signing secret goes with a dingtalk contact: give the contact too")
     checks = None if services is None else [_check(k, t) for k, t in services]
     wanted = None if checks is None else sorted({(c.kind, c.target) for c in checks})
     with ctx.store.session() as s:

@@ -15,11 +15,19 @@ options:
     description: The channel emergencies go to (SLA 4.5); omit to leave it as it is.
     type: dict
     suboptions:
-      channel: {description: How., type: str, choices: [email, webhook, phone], required: true}
+      channel: {description: How., type: str, choices: [email, webhook, phone, dingtalk, wecom], required: true}
       target:
-        description: An email address; the http(s) URL of an SMS/IM gateway; or a phone number.
+        description:
+          - An email address; the http(s) URL of an SMS/IM gateway; a phone number; a DingTalk group robot's
+            webhook address (C(https://oapi.dingtalk.com/robot/send?access_token=...)); or a WeCom group robot's
+            (C(https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...)).
         type: str
         required: true
+      secret:
+        description:
+          - For a DingTalk robot secured by signing, the name of the secret holding its signing key. The key itself
+            comes from the toolkit's environment or secrets file, never from the playbook.
+        type: str
   services:
     description: The complete list of customer services to check (SLA 4.4); others are dropped. Omit to leave them.
     type: list
@@ -41,6 +49,14 @@ EXAMPLES = r"""
     services:
       - {kind: www, target: "https://www.acme.example/"}
       - {kind: email, target: "mail.acme.example:25"}
+
+- name: Emergencies to the customer's DingTalk group, through a robot secured by signing
+  colo.dc.monitoring:
+    contract: C2026-0002
+    contact:
+      channel: dingtalk
+      target: "https://oapi.dingtalk.com/robot/send?access_token={{ acme_robot_token }}"
+      secret: acme-dingtalk-sign
 """
 
 RETURN = r"""
@@ -68,7 +84,8 @@ def action(module, api):
     p = module.params
     contact = (p["contact"]["channel"], p["contact"]["target"]) if p["contact"] else None
     services = None if p["services"] is None else [(s["kind"], s["target"]) for s in p["services"]]
-    result = api.configure_monitoring(p["contract"], contact, services, dry_run=module.check_mode)
+    result = api.configure_monitoring(p["contract"], contact, services, dry_run=module.check_mode,
+                                      contact_secret=p["contact"]["secret"] if p["contact"] else None)
     header = f"{result['contract']} monitoring"
     return {"changed": result["changed"], "changes": result["changes"], "monitoring": result["after"],
             "diff": {"before_header": header, "after_header": header,
@@ -78,8 +95,10 @@ def action(module, api):
 def main():
     run_module({"contract": {"type": "str", "required": True},
                 "contact": {"type": "dict", "options": {
-                    "channel": {"type": "str", "required": True, "choices": ["email", "webhook", "phone"]},
-                    "target": {"type": "str", "required": True}}},
+                    "channel": {"type": "str", "required": True,
+                                "choices": ["email", "webhook", "phone", "dingtalk", "wecom"]},
+                    "target": {"type": "str", "required": True},
+                    "secret": {"type": "str", "no_log": False}}},
                 "services": {"type": "list", "elements": "dict", "options": {
                     "kind": {"type": "str", "required": True, "choices": ["www", "email", "ftp"]},
                     "target": {"type": "str", "required": True}}}}, action)
