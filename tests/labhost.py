@@ -51,12 +51,20 @@ class LabHost:
 
 
 @contextmanager
+def nothing_routed() -> Iterator[None]:
+    """No lab host is up meanwhile, on any worker: for a test whose contract's address must stay unanswered
+    (every worker's first contract gets the same address from the example pool)."""
+    with LOCK.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+@contextmanager
 def lab_host(address: str, tag: str) -> Iterator[LabHost]:
     skip_unless_netns()
     name = f"colo-{tag}-{os.getpid()}"[:15]
     host_side, server_side = f"vh{os.getpid()}"[:15], f"vs{os.getpid()}"[:15]
-    with LOCK.open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with nothing_routed():
         subprocess.run(["ip", "netns", "del", name], capture_output=True)  # a leftover of a killed run
         ip("netns", "add", name)
         try:

@@ -29,6 +29,7 @@ from provision.api import Colo
 from tests.conftest import EXAMPLE, ROOT, Lab, free_port
 from tests.lab_contracts import active_contract
 from tests.lab_mail import smtp_server
+from tests.labhost import nothing_routed
 
 COLO = str(Path(sys.executable).with_name("colo"))
 PROMETHEUS, PROMTOOL = Path("/usr/bin/prometheus"), Path("/usr/bin/promtool")
@@ -94,7 +95,8 @@ def test_prometheus_scrapes_the_monitor_and_answers_promql(lab: Lab, lab_db: str
     cid, _ = active_contract(lab_db)
     Colo(db=lab_db).set_contact(cid, "email", "noc@customer.example")
     metrics = f"127.0.0.1:{free_port(socket.SOCK_STREAM)}"
-    with smtp_server() as (relay, inbox), prometheus(tmp_path, metrics) as url:
+    # nothing_routed: the contract's address stays down, no other test routes it to a lab host meanwhile
+    with nothing_routed(), smtp_server() as (relay, inbox), prometheus(tmp_path, metrics) as url:
         monitor = subprocess.Popen([COLO, "--db", lab_db, "monitor", "run", "--period", "1", "--ping-timeout", "0.3",
                                     "--ping-attempts", "1", "--metrics", metrics, "--smtp", f"127.0.0.1:{relay.port}",
                                     "--mail-from", "noc@colo.example", "--json"],
@@ -211,7 +213,7 @@ def test_a_silent_pdu_and_a_failed_round_are_counted(lab: Lab, lab_db: str) -> N
     active_contract(lab_db)
     metrics = MonitorMetrics()
     api = Colo(db=lab_db, at="2026-12-01T10:00")
-    with agent_paused(str(lab.state), "pdu-a01"):
+    with agent_paused(str(lab.state), "pdu-a01"), nothing_routed():
         result = api.monitor_tick(api.monitor_options(ping_timeout=0.3, ping_attempts=1))
     metrics.observe(result)
     metrics.observe({"error": "round failed: OperationalError: the store is gone"})
