@@ -26,7 +26,6 @@ from provision.store.engine import READ_ONLY_KEY, SITE_KEY, Store, open_store
 from provision.store.rows import Reader
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection
     from sqlalchemy.orm import Session
 
 
@@ -42,17 +41,15 @@ class SiteInfo:
 SITE_ID_KEY = "colo_site_id"  # Session.info key: the resolved site's id, for queries that scope by site
 
 
-def reader(s: Session | Connection | Reader) -> Reader:
+def reader(s: Session | Reader) -> Reader:
     """What a view reads through (store.rows): a read's own reader as it is, or the driver connection under a
     session — its pending changes flushed first, as an ORM query would — so a use case that writes shows what
     it wrote, in its own transaction."""
     if isinstance(s, Reader):
         return s
-    if hasattr(s, "flush"):  # an ORM session
-        s.flush()
-        conn = s.connection()
-        return Reader(conn.connection.driver_connection, conn.dialect.name, s.info.get(SITE_KEY))
-    return Reader(s.connection.driver_connection, s.dialect.name, s.get_execution_options().get(SITE_KEY))
+    s.flush()
+    conn = s.connection()
+    return Reader(conn.connection.driver_connection, conn.dialect.name, s.info.get(SITE_KEY))
 
 
 def iso(moment: datetime | None, site: SiteInfo) -> str | None:
@@ -60,7 +57,7 @@ def iso(moment: datetime | None, site: SiteInfo) -> str | None:
     return None if moment is None else moment.astimezone(site.tz).isoformat(timespec="seconds")
 
 
-def site_row(s: Session | Connection | Reader) -> Any:
+def site_row(s: Session | Reader) -> Any:
     """The site this run works on: the one `--site` names, or the store's only site.
 
     A store with several sites and no `--site` is bad input naming them, so no command
@@ -80,7 +77,7 @@ def site_row(s: Session | Connection | Reader) -> Any:
         if not found:
             raise BadInput(f"--site {r.site!r} is not a site of this store: use one of {names}")
         row = found[0]
-    if hasattr(s, "flush"):
+    if not isinstance(s, Reader):
         s.info[SITE_ID_KEY] = row.id
     return row
 
@@ -100,7 +97,7 @@ def lock_site(session: Session) -> None:
                     {"id": site_id(session)})
 
 
-def load_site(s: Session | Connection) -> SiteInfo:
+def load_site(s: Session | Reader) -> SiteInfo:
     row = site_row(s)
     overrides = {day: working for day, working in reader(s).rows(
         "SELECT day, working FROM calendar_days WHERE site_id = :site", site=row.id)}
