@@ -54,9 +54,9 @@ from sqlalchemy import insert, select
 
 from provision.api import Colo
 from provision.domain.sla import Outage, classify, month_window, report
-from provision.services.context import Context, load_site
+from provision.services.context import Context, load_site, site_id
 from provision.services.monitoring import sla
-from provision.store.schema import Contract, Customer, Emergency, OutageRecord
+from provision.store.schema import Contract, ContractEvent, Customer, Emergency, OutageRecord
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "inventory" / "example"
@@ -75,10 +75,16 @@ def generate(ctx: Context, contracts: int, seed: int = 7) -> dict[str, int]:
     total = contracts + contracts // 10  # the extra tenth stays `signed`: not in the report
     customers = [{"id": i, "key": f"sla bench customer {i:05d}", "name": f"SLA Bench Customer {i:05d}"}
                  for i in range(1, total + 1)]
-    rows = [{"id": f"C2026-{i:05d}", "year": 2026, "seq": i, "customer_id": i, "kind": "colocation", "quantity": 1,
+    with ctx.store.session() as s:
+        site = site_id(s)
+    rows = [{"id": f"C2026-{i:05d}", "site_id": site, "year": 2026, "seq": i, "customer_id": i, "kind": "colocation",
+             "quantity": 1,
              "bandwidth_mbps": 100, "ips": 1, "payment": "monthly" if i % 2 else "yearly",
              "fee": Decimal("1000.00") if i % 2 else Decimal("12000.00"), "term_months": 12, "power_w": 300,
              "state": "active" if i <= contracts else "signed", "signed_at": signed} for i in range(1, total + 1)]
+    # in service since January: the report counts only a contract's service period (activation to end)
+    activations = [{"contract_id": f"C2026-{i:05d}", "kind": "activated", "at": signed + timedelta(days=2),
+                    "months": 0, "actor": "bench", "detail": ""} for i in range(1, contracts + 1)]
     outages: list[dict[str, Any]] = []
     emergencies: list[dict[str, Any]] = []
 
@@ -118,8 +124,8 @@ def generate(ctx: Context, contracts: int, seed: int = 7) -> dict[str, int]:
             emergencies.append({"contract_id": cid, "declared_at": declared, "channel": "phone", "recorded_by": "bench",
                                 "notified_at": declared + timedelta(minutes=40)})
     with ctx.store.session() as s:
-        for table, data in ((Customer, customers), (Contract, rows), (OutageRecord, outages),
-                            (Emergency, emergencies)):
+        for table, data in ((Customer, customers), (Contract, rows), (ContractEvent, activations),
+                            (OutageRecord, outages), (Emergency, emergencies)):
             for k in range(0, len(data), 5000):
                 s.execute(insert(table), data[k:k + 5000])
     return {"contracts": total, "active": contracts, "outages": len(outages), "emergencies": len(emergencies)}
