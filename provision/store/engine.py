@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote
 
 from provision.errors import BadInput, OperationFailed, Refused
 from provision.store.rows import Reader, sqlite_connect
@@ -51,11 +51,7 @@ def normalise_url(raw: str) -> str:
 
 def mask_password(url: str) -> str:
     """`url` with its password shown as ***, as SQLAlchemy renders it: the only form that may be printed."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parts._replace(netloc=f"{parts.netloc.rsplit('@', 1)[0].split(':', 1)[0]}:***@{host}"))
+    return re.sub(r"^([^/?#]*://[^/?#:@]*):[^/?#@]*@", r"\1:***@", url)
 
 
 READ_ONLY_KEY = "colo_read_only"  # Session.info key: the refusal a write attempt raises in a what-if run
@@ -185,7 +181,7 @@ def open_store(raw_url: str | None = None, *, create: bool = False, read_only: s
     url = normalise_url(raw_url or default_url())
     scheme = url.split("://", 1)[0]
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme):
-        raise BadInput(f"--db {raw_url!r} is not a database URL: give a file path, sqlite:///PATH "
+        raise BadInput(f"--db {mask_password(raw_url or url)!r} is not a database URL: give a file path, sqlite:///PATH "
                        f"or postgresql://user@host/db")
     store = Store(url, read_only, create=create)
     if scheme in ("sqlite", "sqlite+pysqlite"):
